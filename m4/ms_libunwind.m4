@@ -1,0 +1,2 @@
+dnl libunwind: stack capture inside the target (the preload shim).
+AC_DEFUN([MS_CHECK_LIBUNWIND], [MS_REQUIRE_PKG([LIBUNWIND], [libunwind], [libunwind-dev])])

@@ -1,0 +1,1 @@
+dist_man_MANS += man/memscope.1 man/memscope-json.5

@@ -1,0 +1,206 @@
+/* memscope map PID: where a process's memory is. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "model.h"
+#include "source-proc.h"
+#include "view-json.h"
+#include "view-text.h"
+
+static int map_exec(const struct cmd *, int, char **);
+
+const struct cmd cmd_map = {
+	.name = "map",
+	.args = "[OPTIONS] PID",
+	.summary = "Show the address space of a process: text, rodata, data and bss of\n"
+	    "each object, heap, stacks, mappings; virtual against resident.",
+	.help =
+	    "Options:\n"
+	    "  --json               one JSON object (schema: memscope-json(5))\n"
+	    "  --sort=addr|rss|size order of the rows (default addr)\n"
+	    "  --by=kind|object     one row per kind or per object, not per range\n"
+	    "  --bytes              exact byte counts instead of 4.0K, 1.5M\n"
+	    "  --color=auto|always|never\n"
+	    "                       colour the kinds (default auto: on a terminal)\n"
+	    "  -h, --help           this help\n",
+	.exec = map_exec,
+};
+
+enum {
+	OPT_JSON = 256,
+	OPT_SORT,
+	OPT_BY,
+	OPT_BYTES,
+	OPT_COLOR,
+	OPT_PROC_ROOT,
+};
+
+static const struct option map_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "bytes", no_argument, NULL, OPT_BYTES },
+	{ "color", optional_argument, NULL, OPT_COLOR },
+	{ "colour", optional_argument, NULL, OPT_COLOR },
+	{ "help", no_argument, NULL, 'h' },
+	/* hidden: read a fixture tree instead of /proc (tests) */
+	{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
+	{ NULL, 0, NULL, 0 },
+};
+
+static bool
+want_color(const char *mode)
+{
+	const char *term = getenv("TERM");
+
+	if (strcmp(mode, "always") == 0)
+		return true;
+	if (strcmp(mode, "never") == 0)
+		return false;
+	/* auto */
+	if (getenv("NO_COLOR") != NULL && getenv("NO_COLOR")[0] != '\0')
+		return false;
+	return isatty(STDOUT_FILENO) && term != NULL && strcmp(term, "dumb") != 0;
+}
+
+static int
+terminal_width(void)
+{
+	struct winsize ws;
+	const char *cols = getenv("COLUMNS");
+
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col > 0)
+		return ws.ws_col;
+	if (cols != NULL && atoi(cols) > 0)
+		return atoi(cols);
+	return 80;
+}
+
+/* One line saying why the snapshot failed. */
+static void
+report_failure(const char *root, int pid, const struct source_proc_error *e)
+{
+	switch (e->result) {
+	case SOURCE_PROC_NO_PROCESS:
+		log_warnx("no process %d", pid);
+		break;
+	case SOURCE_PROC_GONE:
+		log_warnx("process %d exited while it was being read", pid);
+		break;
+	case SOURCE_PROC_DENIED:
+		log_warnx("permission denied reading %s/%d/%s: process %d (%s) "
+		    "belongs to uid %u; run memscope as that user or as root "
+		    "(reading another user's memory map needs CAP_SYS_PTRACE)",
+		    root, pid, e->file, pid, e->comm, e->uid);
+		break;
+	case SOURCE_PROC_KTHREAD:
+		log_warnx("process %d (%s) is a kernel thread: it has no user "
+		    "address space", pid, e->comm);
+		break;
+	case SOURCE_PROC_ZOMBIE:
+		log_warnx("process %d (%s) has exited and not been reaped (zombie): "
+		    "its address space is gone", pid, e->comm);
+		break;
+	case SOURCE_PROC_MALFORMED:
+		if (e->line != 0)
+			log_warnx("%s/%d/%s: line %zu is not in the expected format",
+			    root, pid, e->file, e->line);
+		else
+			log_warnx("%s/%d/%s is not in the expected format", root,
+			    pid, e->file);
+		break;
+	case SOURCE_PROC_IOERR:
+	default:
+		errno = e->err;
+		log_warn("reading %s/%d/%s", root, pid, e->file);
+		break;
+	}
+}
+
+static int
+map_exec(const struct cmd *self, int argc, char **argv)
+{
+	struct view_map_opts opts = { .sort = VIEW_MAP_SORT_ADDR };
+	const char *root = "/proc", *color = "auto";
+	struct source_proc_error err;
+	struct process proc;
+	bool json = false;
+	int opt, pid, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+h", map_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_SORT:
+			if (strcmp(optarg, "addr") == 0)
+				opts.sort = VIEW_MAP_SORT_ADDR;
+			else if (strcmp(optarg, "rss") == 0)
+				opts.sort = VIEW_MAP_SORT_RSS;
+			else if (strcmp(optarg, "size") == 0)
+				opts.sort = VIEW_MAP_SORT_SIZE;
+			else
+				cmd_usage_error(self, "--sort must be addr, rss or size, not '%s'", optarg);
+			break;
+		case OPT_BY:
+			if (strcmp(optarg, "kind") == 0)
+				opts.by = VIEW_MAP_BY_KIND;
+			else if (strcmp(optarg, "object") == 0)
+				opts.by = VIEW_MAP_BY_OBJECT;
+			else
+				cmd_usage_error(self, "--by must be kind or object, not '%s'", optarg);
+			break;
+		case OPT_BYTES:
+			opts.bytes = true;
+			break;
+		case OPT_COLOR:
+			color = optarg != NULL ? optarg : "always";
+			if (strcmp(color, "auto") != 0 && strcmp(color, "always") != 0 &&
+			    strcmp(color, "never") != 0)
+				cmd_usage_error(self, "--color must be auto, always or never, not '%s'", color);
+			break;
+		case OPT_PROC_ROOT:
+			root = optarg;
+			break;
+		case 'h':
+			cmd_print_help(self, stdout);
+			return cmd_finish_output();
+		default:
+			if (optopt != 0 && optopt < 256)
+				cmd_usage_error(self, "unknown option '-%c'", optopt);
+			cmd_usage_error(self, "unknown or incomplete option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		cmd_usage_error(self, "no PID given");
+	if (optind + 1 < argc)
+		cmd_usage_error(self, "one PID at a time ('%s' is extra)", argv[optind + 1]);
+	if (cmd_parse_pid(argv[optind], &pid) != 0)
+		cmd_usage_error(self, "'%s' is not a process id", argv[optind]);
+
+	if (source_proc_snapshot(root, pid, &proc, &err) != SOURCE_PROC_OK) {
+		report_failure(root, pid, &err);
+		return EXIT_RUNTIME;
+	}
+	opts.color = want_color(color);
+	opts.width = terminal_width();
+	if (json)
+		view_json_map(stdout, &proc);
+	else
+		view_text_map(stdout, &proc, &opts);
+	model_process_free(&proc);
+	rc = cmd_finish_output();
+	return rc;
+}

@@ -1,0 +1,63 @@
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "log.h"
+
+void
+cmd_print_help(const struct cmd *c, FILE *f)
+{
+	fprintf(f, "usage: memscope %s %s\n\n%s\n", c->name, c->args, c->summary);
+	if (c->help != NULL && c->help[0] != '\0')
+		fprintf(f, "\n%s", c->help);
+}
+
+void
+cmd_usage_error(const struct cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "memscope %s: ", c->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: memscope %s %s\nTry 'memscope help %s'.\n",
+	    c->name, c->args, c->name);
+	exit(EXIT_USAGE);
+}
+
+int
+cmd_parse_pid(const char *s, int *pid)
+{
+	long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
+		if (v > INT_MAX)
+			return -1;
+	}
+	if (v == 0)
+		return -1;
+	*pid = (int)v;
+	return 0;
+}
+
+int
+cmd_finish_output(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		log_warn("writing output");
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}

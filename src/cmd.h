@@ -1,0 +1,29 @@
+/* The commands of memscope, dispatched from main through a table. */
+#ifndef MEMSCOPE_CMD_H
+#define MEMSCOPE_CMD_H
+
+#include <stdio.h>
+
+#include "log.h"
+
+struct cmd {
+	const char	*name;
+	const char	*args;		/* "[OPTIONS] PID" */
+	const char	*summary;	/* one line for --help */
+	const char	*help;		/* the options, for `memscope help NAME` */
+	int		(*exec)(const struct cmd *self, int argc, char **argv);
+};
+
+extern const struct cmd cmd_map;
+
+/* The full help of a command. */
+void	cmd_print_help(const struct cmd *c, FILE *f);
+/* "memscope NAME: MSG", the usage line, and exit 2. */
+void	cmd_usage_error(const struct cmd *c, const char *fmt, ...)
+	    MS_PRINTF(2, 3) __attribute__((noreturn));
+/* Parse a PID argument: digits only, 1 .. INT_MAX. Returns 0 or -1. */
+int	cmd_parse_pid(const char *s, int *pid);
+/* Flush and check stdout: a full disk is an error, not silence. */
+int	cmd_finish_output(void);
+
+#endif

@@ -1,0 +1,193 @@
+#include "config.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "json.h"
+#include "log.h"
+
+void
+json_init(struct json *j, FILE *f)
+{
+	memset(j, 0, sizeof(*j));
+	j->f = f;
+	j->first[0] = true;
+	j->compact_depth = JSON_MAX_DEPTH;
+}
+
+void
+json_compact_below(struct json *j, int depth)
+{
+	j->compact_depth = depth;
+}
+
+static bool
+json_is_compact(const struct json *j)
+{
+	return j->depth > j->compact_depth;
+}
+
+static void
+json_newline(struct json *j)
+{
+	if (json_is_compact(j))
+		return;
+	fputc('\n', j->f);
+	for (int i = 0; i < j->depth; i++)
+		fputs("  ", j->f);
+}
+
+/* Separator and indentation before a value or a key. */
+static void
+json_before(struct json *j)
+{
+	if (j->after_key) {
+		j->after_key = false;
+		return;
+	}
+	if (!j->first[j->depth])
+		fputc(',', j->f);
+	if (j->depth > 0) {
+		if (json_is_compact(j) && !j->first[j->depth])
+			fputc(' ', j->f);
+		json_newline(j);
+	}
+	j->first[j->depth] = false;
+}
+
+static void
+json_open(struct json *j, char c)
+{
+	json_before(j);
+	fputc(c, j->f);
+	if (++j->depth >= JSON_MAX_DEPTH)
+		fatalx("json: nesting deeper than %d", JSON_MAX_DEPTH);
+	j->first[j->depth] = true;
+}
+
+static void
+json_close(struct json *j, char c)
+{
+	bool empty = j->first[j->depth], compact = json_is_compact(j);
+
+	j->depth--;
+	if (!empty && !compact)
+		json_newline(j);
+	fputc(c, j->f);
+}
+
+void
+json_object_begin(struct json *j)
+{
+	json_open(j, '{');
+}
+
+void
+json_object_end(struct json *j)
+{
+	json_close(j, '}');
+}
+
+void
+json_array_begin(struct json *j)
+{
+	json_open(j, '[');
+}
+
+void
+json_array_end(struct json *j)
+{
+	json_close(j, ']');
+}
+
+static void
+json_quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+void
+json_key(struct json *j, const char *key)
+{
+	json_before(j);
+	json_quoted(j->f, key);
+	fputs(": ", j->f);
+	j->after_key = true;
+}
+
+void
+json_string(struct json *j, const char *s)
+{
+	if (s == NULL) {
+		json_null(j);
+		return;
+	}
+	json_before(j);
+	json_quoted(j->f, s);
+}
+
+void
+json_uint(struct json *j, uint64_t v)
+{
+	json_before(j);
+	fprintf(j->f, "%" PRIu64, v);
+}
+
+void
+json_int(struct json *j, int64_t v)
+{
+	json_before(j);
+	fprintf(j->f, "%" PRId64, v);
+}
+
+void
+json_bool(struct json *j, bool v)
+{
+	json_before(j);
+	fputs(v ? "true" : "false", j->f);
+}
+
+void
+json_null(struct json *j)
+{
+	json_before(j);
+	fputs("null", j->f);
+}
+
+void
+json_hex(struct json *j, uint64_t v)
+{
+	json_before(j);
+	fprintf(j->f, "\"0x%" PRIx64 "\"", v);
+}
+
+void
+json_end(struct json *j)
+{
+	fputc('\n', j->f);
+}

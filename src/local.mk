@@ -1,0 +1,33 @@
+# The analyzer: a library of modules plus a thin main, so the unit tests
+# link the very objects that ship.
+noinst_LIBRARIES += src/libmemscope.a
+src_libmemscope_a_CFLAGS = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS)
+src_libmemscope_a_SOURCES = \
+	src/buf.c src/buf.h \
+	src/cmd.c src/cmd.h \
+	src/cmd-map.c \
+	src/elf-object.c src/elf-object.h \
+	src/fmt.c src/fmt.h \
+	src/json.c src/json.h \
+	src/log.c src/log.h \
+	src/memcounts.h \
+	src/model.c src/model.h \
+	src/model-segments.c src/model-segments.h \
+	src/proc.c src/proc.h \
+	src/proc-maps.c src/proc-maps.h \
+	src/proc-smaps.c src/proc-smaps.h \
+	src/proc-stat.c src/proc-stat.h \
+	src/ptrace.c src/ptrace.h \
+	src/source-proc.c src/source-proc.h \
+	src/strtab.c src/strtab.h \
+	src/view-json.c src/view-json.h \
+	src/view-text.c src/view-text.h \
+	src/xmalloc.c src/xmalloc.h
+
+MEMSCOPE_LIBS = src/libmemscope.a $(LIBELF_LIBS)
+
+bin_PROGRAMS += src/memscope
+src_memscope_SOURCES = src/memscope.c
+src_memscope_CFLAGS = $(AM_CFLAGS) $(SANITIZER_CFLAGS)
+src_memscope_LDFLAGS = $(SANITIZER_CFLAGS)
+src_memscope_LDADD = $(MEMSCOPE_LIBS)

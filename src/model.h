@@ -1,0 +1,64 @@
+/*
+ * What memscope knows about one process. Sources fill it; views draw it.
+ * This issue's part is the identity and the layout; the heap, stacks and
+ * leaks join it as their modules land.
+ */
+#ifndef MEMSCOPE_MODEL_H
+#define MEMSCOPE_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "memcounts.h"
+#include "model-segments.h"
+
+/* Address markers of the process image, from /proc/PID/stat (0: hidden). */
+struct process_markers {
+	uint64_t	 start_code;
+	uint64_t	 end_code;
+	uint64_t	 start_data;
+	uint64_t	 end_data;
+	uint64_t	 start_brk;
+	uint64_t	 start_stack;
+	uint64_t	 arg_start;
+	uint64_t	 arg_end;
+	uint64_t	 env_start;
+	uint64_t	 env_end;
+};
+
+/* An ELF object mapped in the process. */
+struct process_object {
+	const char	*path;		/* interned in the layout's strtab */
+	char		 build_id[129];
+	bool		 is_exe;
+};
+
+struct process {
+	pid_t		 pid;
+	pid_t		 ppid;
+	char		 comm[64];
+	char		*exe;		/* NULL when unreadable */
+	char		 state;
+	unsigned int	 uid;
+	struct process_markers markers;
+
+	uint64_t	 vsz;		/* status VmSize */
+	struct mem_counts totals;	/* smaps_rollup, else summed */
+	bool		 totals_from_rollup;
+
+	struct seg_thread *threads;
+	size_t		 nthreads;
+	size_t		 threads_located; /* threads whose stack was found */
+
+	struct layout	 layout;
+	struct process_object *objects;
+	size_t		 nobjects;
+};
+
+void	model_process_free(struct process *p);
+/* The ELF object record of path, or NULL. */
+const struct process_object *model_process_object(const struct process *p,
+	    const char *path);
+
+#endif

@@ -1,0 +1,101 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "xmalloc.h"
+
+enum proc_rc
+proc_rc_from_errno(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ESRCH:
+		/* The directory was open, so the PID existed: it has gone. */
+		return PROC_GONE;
+	case EACCES:
+	case EPERM:
+		return PROC_DENIED;
+	default:
+		return PROC_IOERR;
+	}
+}
+
+enum proc_rc
+proc_open(struct proc *p, const char *root, pid_t pid)
+{
+	char path[4096];
+
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->dirfd = -1;
+	p->root = xstrdup(root);
+	p->live = strcmp(root, "/proc") == 0;
+	snprintf(path, sizeof(path), "%s/%d", root, (int)pid);
+	p->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (p->dirfd == -1) {
+		if (errno == ENOENT || errno == ESRCH)
+			return PROC_NO_PROCESS;
+		return proc_rc_from_errno(errno);
+	}
+	return PROC_OK;
+}
+
+void
+proc_close(struct proc *p)
+{
+	if (p->dirfd != -1)
+		close(p->dirfd);
+	p->dirfd = -1;
+	free(p->root);
+	p->root = NULL;
+}
+
+enum proc_rc
+proc_openat(struct proc *p, const char *name, int flags, int *fd)
+{
+	*fd = openat(p->dirfd, name, flags | O_CLOEXEC | O_NOCTTY);
+	if (*fd == -1)
+		return proc_rc_from_errno(errno);
+	return PROC_OK;
+}
+
+enum proc_rc
+proc_read(struct proc *p, const char *name, struct buf *b)
+{
+	enum proc_rc st;
+	ssize_t n;
+	int fd;
+
+	buf_clear(b);
+	if ((st = proc_openat(p, name, O_RDONLY, &fd)) != PROC_OK)
+		return st;
+	/*
+	 * seq_file fills as much of the user buffer as it can per read, so
+	 * large reads keep the syscall count low for a big smaps (10,000
+	 * mappings make ~11 MB of text).
+	 */
+	for (;;) {
+		if (b->cap - b->len < 65536)
+			buf_reserve(b, b->cap < 65536 ? 65536 : b->cap);
+		n = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			st = proc_rc_from_errno(errno);
+			close(fd);
+			return st;
+		}
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+	}
+	b->data[b->len] = '\0';
+	close(fd);
+	return PROC_OK;
+}

@@ -1,0 +1,418 @@
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "elf-object.h"
+#include "proc.h"
+#include "proc-smaps.h"
+#include "proc-stat.h"
+#include "ptrace.h"
+#include "source-proc.h"
+#include "xmalloc.h"
+
+/* The ELF headers of each distinct mapped file, read once per snapshot. */
+struct elf_cache_entry {
+	unsigned int	 dev_major;
+	unsigned int	 dev_minor;
+	uint64_t	 inode;
+	bool		 is_elf;
+	struct elf_object obj;
+};
+
+struct snapshot {
+	struct proc	 proc;
+	struct buf	 smaps;
+	struct buf	 scratch;
+	struct proc_mapping *maps;
+	size_t		 nmaps;
+	struct elf_cache_entry **elves;	/* stable addresses: the model keeps them */
+	size_t		 nelves;
+	size_t		 elves_cap;
+	int		 pagemap_fd;
+};
+
+static enum source_proc_result
+result_of(enum proc_rc st)
+{
+	switch (st) {
+	case PROC_OK:
+		return SOURCE_PROC_OK;
+	case PROC_NO_PROCESS:
+		return SOURCE_PROC_NO_PROCESS;
+	case PROC_GONE:
+		return SOURCE_PROC_GONE;
+	case PROC_DENIED:
+		return SOURCE_PROC_DENIED;
+	default:
+		return SOURCE_PROC_IOERR;
+	}
+}
+
+static enum source_proc_result
+fail(struct source_proc_error *err, enum source_proc_result r, const char *file,
+    int e)
+{
+	err->result = r;
+	snprintf(err->file, sizeof(err->file), "%s", file);
+	err->err = e;
+	return r;
+}
+
+/* Read file into snap->scratch; on failure fill err. */
+static enum source_proc_result
+read_file(struct snapshot *snap, const char *file, struct buf *b,
+    struct source_proc_error *err)
+{
+	enum proc_rc st = proc_read(&snap->proc, file, b);
+
+	if (st != PROC_OK)
+		return fail(err, result_of(st), file, errno);
+	return SOURCE_PROC_OK;
+}
+
+/*
+ * Open the file behind mapping m: through ROOT/PID/root so a process in
+ * another mount namespace is read right, checking that it is a regular file
+ * (opening a device node could have effects) and the mapped inode; else
+ * through map_files/ (needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), which
+ * also reaches deleted files.
+ */
+static int
+open_mapped_file(struct snapshot *snap, const struct proc_mapping *m)
+{
+	char rel[PATH_MAX + 8];
+	struct stat st;
+	int fd;
+
+	if (m->path == NULL || m->path[0] != '/' || m->inode == 0)
+		return -1;
+	if (!m->deleted) {
+		snprintf(rel, sizeof(rel), "root%s", m->path);
+		if (fstatat(snap->proc.dirfd, rel, &st, 0) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_ino == m->inode &&
+		    (fd = openat(snap->proc.dirfd, rel,
+		    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) != -1) {
+			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+				return fd;
+			close(fd);
+		}
+	}
+	snprintf(rel, sizeof(rel), "map_files/%llx-%llx",
+	    (unsigned long long)m->start, (unsigned long long)m->end);
+	if ((fd = openat(snap->proc.dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		return fd;
+	close(fd);
+	return -1;
+}
+
+/* The ELF headers of m's file, or NULL if it is not ELF or unreadable. */
+static const struct elf_object *
+elf_for_mapping(struct snapshot *snap, const struct proc_mapping *m)
+{
+	struct elf_cache_entry *e;
+	int fd;
+
+	if (m->path == NULL || m->path[0] != '/' || m->inode == 0)
+		return NULL;
+	for (size_t i = 0; i < snap->nelves; i++) {
+		e = snap->elves[i];
+		if (e->inode == m->inode && e->dev_major == m->dev_major &&
+		    e->dev_minor == m->dev_minor)
+			return e->is_elf ? &e->obj : NULL;
+	}
+	snap->elves = xgrow(snap->elves, &snap->elves_cap, snap->nelves + 1,
+	    sizeof(*snap->elves));
+	e = snap->elves[snap->nelves++] = xcalloc(1, sizeof(*e));
+	e->dev_major = m->dev_major;
+	e->dev_minor = m->dev_minor;
+	e->inode = m->inode;
+	if ((fd = open_mapped_file(snap, m)) != -1) {
+		e->is_elf = elf_object_read(fd, &e->obj) == 0;
+		close(fd);
+	}
+	return e->is_elf ? &e->obj : NULL;
+}
+
+static int
+read_pagemap(void *ctx, uint64_t start, size_t npages, uint64_t *entries)
+{
+	struct snapshot *snap = ctx;
+	size_t want = npages * sizeof(uint64_t), got = 0;
+	off_t off = (off_t)(start / 4096 * sizeof(uint64_t));
+
+	if (snap->pagemap_fd == -1)
+		return -1;
+	while (got < want) {
+		ssize_t n = pread(snap->pagemap_fd, (char *)entries + got,
+		    want - got, off + (off_t)got);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * A thread's stack pointer: task/TID/syscall shows it while the thread
+ * sleeps in the kernel, which is most of the time. A thread running in
+ * user space shows "running"; after a few tries it is stopped for an
+ * instant with ptrace (live /proc only).
+ */
+static bool
+thread_sp(struct snapshot *snap, int tid, uint64_t *sp)
+{
+	struct timespec ts = { 0, 200000 };
+	struct proc_syscall sc;
+	char file[64];
+
+	snprintf(file, sizeof(file), "task/%d/syscall", tid);
+	for (int attempt = 0; attempt < 5; attempt++) {
+		if (proc_read(&snap->proc, file, &snap->scratch) != PROC_OK ||
+		    proc_syscall_parse(snap->scratch.data, snap->scratch.len,
+		    &sc) != 0)
+			return false;
+		if (sc.state == PROC_SYSCALL_BLOCKED) {
+			*sp = sc.sp;
+			return true;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return snap->proc.live && ptrace_thread_sp(tid, sp) == 0;
+}
+
+static int
+tid_cmp(const void *a, const void *b)
+{
+	const struct seg_thread *x = a, *y = b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static void
+read_threads(struct snapshot *snap, struct process *out)
+{
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *dir;
+	int fd;
+
+	if (proc_openat(&snap->proc, "task", O_RDONLY | O_DIRECTORY, &fd) != PROC_OK)
+		return;
+	if ((dir = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		struct seg_thread *th;
+		char file[64], *nl;
+		long tid;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		tid = strtol(de->d_name, NULL, 10);
+		out->threads = xgrow(out->threads, &cap, out->nthreads + 1,
+		    sizeof(*out->threads));
+		th = &out->threads[out->nthreads++];
+		memset(th, 0, sizeof(*th));
+		th->tid = (int)tid;
+		snprintf(file, sizeof(file), "task/%ld/comm", tid);
+		if (proc_read(&snap->proc, file, &snap->scratch) == PROC_OK) {
+			snprintf(th->name, sizeof(th->name), "%s", snap->scratch.data);
+			if ((nl = strchr(th->name, '\n')) != NULL)
+				*nl = '\0';
+		}
+		th->sp_known = thread_sp(snap, th->tid, &th->sp);
+	}
+	closedir(dir);
+	qsort(out->threads, out->nthreads, sizeof(*out->threads), tid_cmp);
+}
+
+/* Why an address space came back empty: exited, zombie, or kernel thread. */
+static enum source_proc_result
+classify_empty(struct snapshot *snap, struct source_proc_error *err)
+{
+	struct proc_stat st;
+
+	if (proc_read(&snap->proc, "stat", &snap->scratch) != PROC_OK ||
+	    proc_stat_parse(snap->scratch.data, snap->scratch.len, &st) != 0)
+		return fail(err, SOURCE_PROC_GONE, "smaps", 0);
+	if (st.flags & PROC_PF_KTHREAD)
+		return fail(err, SOURCE_PROC_KTHREAD, "stat", 0);
+	if (st.state == 'Z' || st.state == 'X')
+		return fail(err, SOURCE_PROC_ZOMBIE, "stat", 0);
+	return fail(err, SOURCE_PROC_GONE, "smaps", 0);
+}
+
+static void
+record_objects(struct snapshot *snap, const struct elf_object *const *elf,
+    struct process *out)
+{
+	size_t cap = 0;
+
+	for (size_t i = 0; i < out->layout.nsegs; i++) {
+		const struct segment *s = &out->layout.segs[i];
+		const struct elf_object *obj = elf[s->mapping];
+		struct process_object *po;
+
+		if (obj == NULL || model_process_object(out, s->object) != NULL)
+			continue;
+		out->objects = xgrow(out->objects, &cap, out->nobjects + 1,
+		    sizeof(*out->objects));
+		po = &out->objects[out->nobjects++];
+		po->path = s->object;
+		snprintf(po->build_id, sizeof(po->build_id), "%s", obj->build_id);
+		po->is_exe = out->exe != NULL && strcmp(out->exe, s->object) == 0;
+	}
+	(void)snap;
+}
+
+static void
+snapshot_free(struct snapshot *snap)
+{
+	for (size_t i = 0; i < snap->nelves; i++) {
+		if (snap->elves[i]->is_elf)
+			elf_object_free(&snap->elves[i]->obj);
+		free(snap->elves[i]);
+	}
+	free(snap->elves);
+	free(snap->maps);
+	buf_free(&snap->smaps);
+	buf_free(&snap->scratch);
+	if (snap->pagemap_fd != -1)
+		close(snap->pagemap_fd);
+	proc_close(&snap->proc);
+}
+
+enum source_proc_result
+source_proc_snapshot(const char *root, pid_t pid, struct process *out,
+    struct source_proc_error *err)
+{
+	struct snapshot snap = { .pagemap_fd = -1 };
+	const struct elf_object **elf = NULL;
+	struct proc_status status;
+	struct proc_stat st;
+	struct seg_input in;
+	enum source_proc_result r;
+	enum proc_rc ps;
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	memset(out, 0, sizeof(*out));
+	memset(err, 0, sizeof(*err));
+	out->pid = pid;
+	if ((ps = proc_open(&snap.proc, root, pid)) != PROC_OK) {
+		r = fail(err, result_of(ps), "", errno);
+		goto out;
+	}
+
+	/* stat and status are readable by anyone */
+	if ((r = read_file(&snap, "stat", &snap.scratch, err)) != SOURCE_PROC_OK)
+		goto out;
+	if (proc_stat_parse(snap.scratch.data, snap.scratch.len, &st) != 0) {
+		r = fail(err, SOURCE_PROC_MALFORMED, "stat", 0);
+		goto out;
+	}
+	snprintf(out->comm, sizeof(out->comm), "%s", st.comm);
+	snprintf(err->comm, sizeof(err->comm), "%s", st.comm);
+	out->state = st.state;
+	out->ppid = st.ppid;
+	if ((r = read_file(&snap, "status", &snap.scratch, err)) != SOURCE_PROC_OK)
+		goto out;
+	if (proc_status_parse(snap.scratch.data, snap.scratch.len, &status) != 0) {
+		r = fail(err, SOURCE_PROC_MALFORMED, "status", 0);
+		goto out;
+	}
+	out->uid = err->uid = status.uid[0];
+	if (st.flags & PROC_PF_KTHREAD) {
+		r = fail(err, SOURCE_PROC_KTHREAD, "stat", 0);
+		goto out;
+	}
+	if (st.state == 'Z' || st.state == 'X') {
+		r = fail(err, SOURCE_PROC_ZOMBIE, "stat", 0);
+		goto out;
+	}
+
+	if ((r = read_file(&snap, "smaps", &snap.smaps, err)) != SOURCE_PROC_OK)
+		goto out;
+	if (snap.smaps.len == 0) {
+		r = classify_empty(&snap, err);
+		goto out;
+	}
+	if (proc_smaps_parse(snap.smaps.data, snap.smaps.len, &snap.maps,
+	    &snap.nmaps, &err->line) != 0) {
+		r = fail(err, SOURCE_PROC_MALFORMED, "smaps", 0);
+		goto out;
+	}
+	ps = proc_read(&snap.proc, "smaps_rollup", &snap.scratch);
+	if (ps == PROC_OK && snap.scratch.len > 0) {
+		if (proc_smaps_rollup_parse(snap.scratch.data, snap.scratch.len,
+		    &out->totals) != 0) {
+			r = fail(err, SOURCE_PROC_MALFORMED, "smaps_rollup", 0);
+			goto out;
+		}
+		out->totals_from_rollup = true;
+	} else if (ps == PROC_DENIED) {
+		r = fail(err, SOURCE_PROC_DENIED, "smaps_rollup", errno);
+		goto out;
+	}
+	/* else: a kernel before 4.14, or a fixture without one: summed below */
+
+	if ((n = readlinkat(snap.proc.dirfd, "exe", exe, sizeof(exe) - 1)) > 0) {
+		exe[n] = '\0';
+		out->exe = xstrdup(exe);
+	}
+	out->vsz = status.vm_size;
+	out->markers = (struct process_markers){
+		.start_code = st.start_code, .end_code = st.end_code,
+		.start_data = st.start_data, .end_data = st.end_data,
+		.start_brk = st.start_brk, .start_stack = st.start_stack,
+		.arg_start = st.arg_start, .arg_end = st.arg_end,
+		.env_start = st.env_start, .env_end = st.env_end,
+	};
+	read_threads(&snap, out);
+
+	elf = xcalloc(snap.nmaps ? snap.nmaps : 1, sizeof(*elf));
+	for (size_t i = 0; i < snap.nmaps; i++)
+		elf[i] = elf_for_mapping(&snap, &snap.maps[i]);
+	proc_openat(&snap.proc, "pagemap", O_RDONLY, &snap.pagemap_fd);
+	in = (struct seg_input){
+		.maps = snap.maps, .nmaps = snap.nmaps, .elf = elf,
+		.start_brk = st.start_brk, .arg_start = st.arg_start,
+		.pid = pid, .threads = out->threads, .nthreads = out->nthreads,
+		.pagemap = read_pagemap, .ctx = &snap,
+	};
+	model_segments_build(&in, &out->layout);
+	for (size_t t = 0; t < out->nthreads; t++)
+		if (out->threads[t].stack_end != 0)
+			out->threads_located++;
+	if (!out->totals_from_rollup)
+		for (size_t i = 0; i < snap.nmaps; i++)
+			mem_counts_add(&out->totals, &snap.maps[i].mem);
+	record_objects(&snap, elf, out);
+	r = SOURCE_PROC_OK;
+out:
+	free(elf);
+	snapshot_free(&snap);
+	if (r != SOURCE_PROC_OK) {
+		err->result = r;
+		model_process_free(out);
+		out->pid = pid;
+	}
+	return r;
+}
