@@ -1,2 +1,3 @@
 bashcompletiondir = $(datadir)/bash-completion/completions
-dist_bashcompletion_DATA = contrib/memscope
+dist_bashcompletion_DATA = contrib/bash-completion/memscope
+EXTRA_DIST += contrib/install-deps.sh

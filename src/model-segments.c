@@ -320,6 +320,29 @@ assign_instances(struct build *b)
 	}
 }
 
+/*
+ * When an object's file could not be read (another mount namespace, a
+ * deleted library without CAP_SYS_ADMIN), its bss is still recognisable: the
+ * anonymous read-write mapping right after its last read-write file page.
+ */
+static void
+assign_unread_bss(struct build *b)
+{
+	const struct seg_input *in = b->in;
+
+	for (size_t i = 1; i < in->nmaps; i++) {
+		const struct proc_mapping *m = &in->maps[i], *prev = &in->maps[i - 1];
+
+		if (!is_anonymous(m) || b->cls[i].kind != SEG_ANON ||
+		    b->cls[i].instance >= 0 || prev->end != m->start ||
+		    in->elf[i - 1] != NULL || prev->inode == 0 ||
+		    prev->perms[1] != 'w' || b->cls[i - 1].kind != SEG_DATA)
+			continue;
+		b->cls[i].kind = SEG_BSS;
+		b->cls[i].object = b->cls[i - 1].object;
+	}
+}
+
 /* Index of the mapping holding addr, or -1. */
 static long
 mapping_at(const struct seg_input *in, uint64_t addr)
@@ -453,14 +476,14 @@ instance_claims(struct build *b, const struct instance *inst, uint64_t lo,
 }
 
 /*
- * Share total (bytes, whole KiB as smaps gives them) between n ranges by
- * weight, so that the shares add up to total exactly: each gets the floor
- * of its exact share, and the KiB left over go to the largest remainders.
+ * Share total bytes between n ranges by weight, so that the shares add up to
+ * total exactly: each gets the floor of its exact share, and the bytes left
+ * over (fewer than n) go to the largest remainders.
  */
 static void
 apportion(uint64_t total, const uint64_t *w, size_t n, uint64_t *out)
 {
-	uint64_t units = total / 1024, wsum = 0, given = 0;
+	uint64_t wsum = 0, given = 0;
 	unsigned __int128 *rem;
 
 	for (size_t r = 0; r < n; r++)
@@ -472,13 +495,13 @@ apportion(uint64_t total, const uint64_t *w, size_t n, uint64_t *out)
 	}
 	rem = xcalloc(n, sizeof(*rem));
 	for (size_t r = 0; r < n; r++) {
-		unsigned __int128 exact = (unsigned __int128)units * w[r];
+		unsigned __int128 exact = (unsigned __int128)total * w[r];
 
 		out[r] = (uint64_t)(exact / wsum);
 		rem[r] = exact % wsum;
 		given += out[r];
 	}
-	for (; given < units; given++) {
+	for (; given < total; given++) {
 		size_t best = 0;
 
 		for (size_t r = 1; r < n; r++)
@@ -488,9 +511,6 @@ apportion(uint64_t total, const uint64_t *w, size_t n, uint64_t *out)
 		rem[best] = 0;
 	}
 	free(rem);
-	for (size_t r = 0; r < n; r++)
-		out[r] *= 1024;
-	out[0] += total % 1024;
 }
 
 /*
@@ -671,6 +691,7 @@ model_segments_build(const struct seg_input *in, struct layout *out)
 	for (size_t i = 0; i < in->nmaps; i++)
 		classify_mapping(&b, i);
 	assign_instances(&b);
+	assign_unread_bss(&b);
 	assign_threads(&b);
 	assign_arenas(&b);
 

@@ -194,22 +194,15 @@ print_ranges(const struct out *o, const struct process *p)
 	free(order);
 }
 
-/* One summary row: label, size, rss, resident %, pss, dirty, swap. */
+/* The figures of a summary row: size, rss, resident %, pss, dirty, swap. */
 static void
-print_summary_row(const struct out *o, const char *label, int label_width,
-    enum seg_kind kind, uint64_t size, const struct mem_counts *m)
+print_figures(const struct out *o, uint64_t size, const struct mem_counts *m)
 {
 	char sz[FMT_SIZE_LEN], rss[FMT_SIZE_LEN], pct[FMT_SIZE_LEN];
 	char pss[FMT_SIZE_LEN], dirty[FMT_SIZE_LEN], swap[FMT_SIZE_LEN];
 	int nw = o->num_width;
 
-	fputs("  ", o->f);
-	if ((int)kind >= 0)
-		color_on(o, kind);
-	fprintf(o->f, "%-*s", label_width, label);
-	if ((int)kind >= 0)
-		color_off(o);
-	fprintf(o->f, " %*s %*s %5s %*s %*s %*s\n", nw, figure(o, sz, size),
+	fprintf(o->f, "%*s %*s %5s %*s %*s %*s", nw, figure(o, sz, size),
 	    nw, figure(o, rss, m->rss), fmt_percent(pct, m->rss, size),
 	    nw, figure(o, pss, m->pss),
 	    nw, figure(o, dirty, m->private_dirty + m->shared_dirty),
@@ -217,16 +210,38 @@ print_summary_row(const struct out *o, const char *label, int label_width,
 }
 
 static void
-print_summary_head(const struct out *o, const char *title, int label_width)
+print_figures_head(const struct out *o, char *h, size_t len)
 {
-	char h[160];
 	int nw = o->num_width;
 
-	snprintf(h, sizeof(h), "%-*s %*s %*s %5s %*s %*s %*s", label_width + 2,
-	    title, nw, "SIZE", nw, "RSS", "RES%", nw, "PSS", nw, "DIRTY", nw,
-	    "SWAP");
-	bold(o, h);
+	snprintf(h, len, "%*s %*s %5s %*s %*s %*s", nw, "SIZE", nw, "RSS",
+	    "RES%", nw, "PSS", nw, "DIRTY", nw, "SWAP");
+}
+
+/* A row of the kind summary: the kind, then its figures. */
+static void
+print_kind_row(const struct out *o, const char *label, int kind,
+    uint64_t size, const struct mem_counts *m)
+{
+	fputs("  ", o->f);
+	if (kind >= 0)
+		color_on(o, kind);
+	fprintf(o->f, "%-14s", label);
+	if (kind >= 0)
+		color_off(o);
+	fputc(' ', o->f);
+	print_figures(o, size, m);
 	fputc('\n', o->f);
+}
+
+/* A row of the object summary: the figures, then the whole path. */
+static void
+print_object_row(const struct out *o, const char *object, uint64_t size,
+    const struct mem_counts *m)
+{
+	fputs("  ", o->f);
+	print_figures(o, size, m);
+	fprintf(o->f, "  %s\n", object);
 }
 
 static const struct seg_totals *sort_kinds;
@@ -247,19 +262,13 @@ kind_cmp_size(const void *a, const void *b)
 	return desc_then(sort_kinds[x].size, sort_kinds[y].size, x - y);
 }
 
-static void
-print_totals_row(const struct out *o, const struct process *p, int label_width)
-{
-	struct mem_counts m = p->totals;
-
-	print_summary_row(o, "total", label_width, (enum seg_kind)-1, p->vsz, &m);
-}
 
 static void
 print_by_kind(const struct out *o, const struct process *p,
     const struct seg_totals by_kind[SEG_NKINDS])
 {
 	int order[SEG_NKINDS];
+	char figs[128], h[160];
 
 	for (int k = 0; k < SEG_NKINDS; k++)
 		order[k] = k;
@@ -268,16 +277,19 @@ print_by_kind(const struct out *o, const struct process *p,
 		qsort(order, SEG_NKINDS, sizeof(order[0]), kind_cmp_rss);
 	else if (o->opts->sort == VIEW_MAP_SORT_SIZE)
 		qsort(order, SEG_NKINDS, sizeof(order[0]), kind_cmp_size);
-	print_summary_head(o, "BY KIND", 14);
+	print_figures_head(o, figs, sizeof(figs));
+	snprintf(h, sizeof(h), "%-16s %s", "BY KIND", figs);
+	bold(o, h);
+	fputc('\n', o->f);
 	for (int i = 0; i < SEG_NKINDS; i++) {
 		int k = order[i];
 
 		if (by_kind[k].size == 0)
 			continue;
-		print_summary_row(o, seg_kind_name(k), 14, k, by_kind[k].size,
+		print_kind_row(o, seg_kind_name(k), k, by_kind[k].size,
 		    &by_kind[k].mem);
 	}
-	print_totals_row(o, p, 14);
+	print_kind_row(o, "total", -1, p->vsz, &p->totals);
 	fputc('\n', o->f);
 }
 
@@ -306,29 +318,24 @@ print_by_object(const struct out *o, const struct process *p)
 {
 	struct seg_object_totals *objs;
 	size_t n = model_segments_by_object(&p->layout, &objs), *order;
-	int lw = 28;
+	char figs[128], h[160];
 
 	order = xcalloc(n ? n : 1, sizeof(*order));
-	for (size_t i = 0; i < n; i++) {
-		int len = (int)strlen(objs[i].object);
-
+	for (size_t i = 0; i < n; i++)
 		order[i] = i;
-		if (len > lw)
-			lw = len > 48 ? 48 : len;
-	}
 	sort_objects = objs;
 	if (o->opts->sort == VIEW_MAP_SORT_RSS)
 		qsort(order, n, sizeof(*order), object_cmp_rss);
 	else if (o->opts->sort == VIEW_MAP_SORT_SIZE)
 		qsort(order, n, sizeof(*order), object_cmp_size);
-	print_summary_head(o, "BY OBJECT", lw);
-	for (size_t i = 0; i < n; i++) {
-		const struct seg_object_totals *t = &objs[order[i]];
-
-		print_summary_row(o, t->object, lw,
-		    (enum seg_kind)-1, t->size, &t->mem);
-	}
-	print_totals_row(o, p, lw);
+	print_figures_head(o, figs, sizeof(figs));
+	snprintf(h, sizeof(h), "  %s  %s", figs, "BY OBJECT");
+	bold(o, h);
+	fputc('\n', o->f);
+	for (size_t i = 0; i < n; i++)
+		print_object_row(o, objs[order[i]].object, objs[order[i]].size,
+		    &objs[order[i]].mem);
+	print_object_row(o, "total", p->vsz, &p->totals);
 	fputc('\n', o->f);
 	free(order);
 	free(objs);
