@@ -17,7 +17,7 @@ src_libmemscope_a_SOURCES = \
 	src/proc-maps.c src/proc-maps.h \
 	src/proc-smaps.c src/proc-smaps.h \
 	src/proc-stat.c src/proc-stat.h \
-	src/ptrace.c src/ptrace.h \
+	src/proc-mem.c src/proc-mem.h \
 	src/source-proc.c src/source-proc.h \
 	src/strtab.c src/strtab.h \
 	src/view-json.c src/view-json.h \

@@ -378,7 +378,13 @@ assign_threads(struct build *b)
 		char label[32];
 
 		th->stack_start = th->stack_end = th->guard_size = 0;
-		if (!th->sp_known || (i = mapping_at(in, th->sp)) < 0)
+		if (th->sp_known)
+			i = mapping_at(in, th->sp);
+		else if (th->tcb_known)
+			i = mapping_at(in, th->tcb);
+		else
+			continue;
+		if (i < 0)
 			continue;
 		th->stack_start = in->maps[i].start;
 		th->stack_end = in->maps[i].end;

@@ -46,12 +46,17 @@ struct segment {
 	struct mem_counts mem;
 };
 
-/* A thread, with its stack pointer when it could be read. */
+/*
+ * A thread, with its stack pointer when it could be read, or else the
+ * address of its descriptor, which glibc keeps at the top of its stack.
+ */
 struct seg_thread {
 	int		 tid;
 	char		 name[64];
 	bool		 sp_known;
 	uint64_t	 sp;
+	bool		 tcb_known;
+	uint64_t	 tcb;
 	/* Filled by model_segments_build: the range holding sp, if found. */
 	uint64_t	 stack_start;
 	uint64_t	 stack_end;

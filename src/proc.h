@@ -24,7 +24,7 @@ enum proc_rc {
 struct proc {
 	pid_t	 pid;
 	int	 dirfd;		/* ROOT/PID */
-	bool	 live;		/* the real /proc: ptrace and pagemap usable */
+	bool	 live;		/* the real /proc: pagemap and memory readable */
 	char	*root;
 };
 

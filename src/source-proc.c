@@ -16,7 +16,7 @@
 #include "proc.h"
 #include "proc-smaps.h"
 #include "proc-stat.h"
-#include "ptrace.h"
+#include "proc-mem.h"
 #include "source-proc.h"
 #include "xmalloc.h"
 
@@ -170,9 +170,9 @@ read_pagemap(void *ctx, uint64_t start, size_t npages, uint64_t *entries)
 
 /*
  * A thread's stack pointer: task/TID/syscall shows it while the thread
- * sleeps in the kernel, which is most of the time. A thread running in
- * user space shows "running"; after a few tries it is stopped for an
- * instant with ptrace (live /proc only).
+ * sleeps in the kernel, which is most of the time. A thread running in user
+ * space shows "running"; it is sampled a few times, then left to
+ * locate_by_descriptor(). Reading this file never stops the thread.
  */
 static bool
 thread_sp(struct snapshot *snap, int tid, uint64_t *sp)
@@ -193,8 +193,96 @@ thread_sp(struct snapshot *snap, int tid, uint64_t *sp)
 		}
 		nanosleep(&ts, NULL);
 	}
-	return snap->proc.live && ptrace_thread_sp(tid, sp) == 0;
+	return false;
 }
+
+#if defined(__x86_64__)
+/*
+ * glibc puts a thread's descriptor (struct pthread) at the top of the
+ * thread's stack block, and on x86-64 the descriptor starts with the TCB
+ * header, whose first word (tcb) and third (self) point to the descriptor
+ * itself; its tid follows within the first 2 KiB. So the stack of a thread
+ * whose registers cannot be seen without stopping it is the guarded
+ * anonymous mapping whose top holds such a self-pointing header with that
+ * tid. The memory is read with process_vm_readv: the target never stops.
+ */
+#define TCB_SCAN_TOP	(16 * 1024)	/* the descriptor and static TLS */
+#define TCB_TID_SPAN	2048
+
+static int
+tcb_tid(const uint64_t *w, size_t nwords, size_t i, uint64_t addr,
+    const struct seg_thread *threads, size_t nthreads)
+{
+	size_t n = (nwords - i) * 2;
+
+	if (w[i] != addr || i + 2 >= nwords || w[i + 2] != addr)
+		return 0;
+	if (n > TCB_TID_SPAN / 4)
+		n = TCB_TID_SPAN / 4;
+	for (size_t k = 0; k < n; k++) {
+		int32_t v;
+
+		memcpy(&v, (const char *)&w[i] + 4 * k, sizeof(v));
+		for (size_t th = 0; th < nthreads; th++)
+			if (!threads[th].sp_known && v == threads[th].tid)
+				return v;
+	}
+	return 0;
+}
+
+static void
+locate_by_descriptor(struct snapshot *snap, struct process *out)
+{
+	uint64_t *w = NULL;
+	size_t unlocated = 0;
+
+	for (size_t t = 0; t < out->nthreads; t++)
+		unlocated += !out->threads[t].sp_known;
+	for (size_t i = 1; i < snap->nmaps && unlocated > 0; i++) {
+		const struct proc_mapping *m = &snap->maps[i], *below = &snap->maps[i - 1];
+		uint64_t len = m->end - m->start, base;
+		ssize_t got;
+
+		/* glibc's shape: a PROT_NONE guard right below a rw- stack */
+		if (m->path != NULL || m->inode != 0 || strncmp(m->perms, "rw-p", 4) != 0 ||
+		    below->path != NULL || below->end != m->start ||
+		    strncmp(below->perms, "---p", 4) != 0)
+			continue;
+		if (len > TCB_SCAN_TOP)
+			len = TCB_SCAN_TOP;
+		base = m->end - len;
+		if (w == NULL)
+			w = xmalloc(TCB_SCAN_TOP);
+		if ((got = proc_mem_read(snap->proc.pid, base, w, len)) <= 0)
+			continue;
+		for (size_t k = 0; k + 2 < (size_t)got / 8; k++) {
+			int tid = tcb_tid(w, (size_t)got / 8, k, base + 8 * k,
+			    out->threads, out->nthreads);
+
+			if (tid == 0)
+				continue;
+			for (size_t t = 0; t < out->nthreads; t++) {
+				struct seg_thread *th = &out->threads[t];
+
+				if (th->tid == tid && !th->sp_known) {
+					th->tcb = base + 8 * k;
+					th->tcb_known = true;
+					unlocated--;
+				}
+			}
+			break;
+		}
+	}
+	free(w);
+}
+#else
+static void
+locate_by_descriptor(struct snapshot *snap, struct process *out)
+{
+	(void)snap;
+	(void)out;
+}
+#endif
 
 static int
 tid_cmp(const void *a, const void *b)
@@ -386,6 +474,8 @@ source_proc_snapshot(const char *root, pid_t pid, struct process *out,
 		.env_start = st.env_start, .env_end = st.env_end,
 	};
 	read_threads(&snap, out);
+	if (snap.proc.live)
+		locate_by_descriptor(&snap, out);
 
 	elf = xcalloc(snap.nmaps ? snap.nmaps : 1, sizeof(*elf));
 	for (size_t i = 0; i < snap.nmaps; i++)

@@ -77,6 +77,11 @@ threads(struct json *j, const struct process *p)
 			json_hex(j, t->sp);
 		else
 			json_null(j);
+		json_key(j, "tcb");
+		if (t->tcb_known)
+			json_hex(j, t->tcb);
+		else
+			json_null(j);
 		json_key(j, "stack_start");
 		if (t->stack_end != 0)
 			json_hex(j, t->stack_start);

@@ -69,6 +69,7 @@ spinner(void *arg)
 {
 	(void)arg;
 	thread_fact();
+	target_fact("spinner %ld", (long)syscall(SYS_gettid));
 	pthread_barrier_wait(&started);
 	/* never enters the kernel: task/TID/syscall says "running" */
 	while (!atomic_load_explicit(&stop_spinning, memory_order_relaxed))

@@ -1,0 +1,16 @@
+/* Reading another process's memory without stopping it (process_vm_readv). */
+#ifndef MEMSCOPE_PROC_MEM_H
+#define MEMSCOPE_PROC_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Copy len bytes at addr in process pid into buf. Returns the number of
+ * bytes read (short at an unmapped page), or -1 with errno (EPERM without
+ * the right to ptrace the process, ESRCH when it has gone).
+ */
+ssize_t	proc_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len);
+
+#endif
