@@ -687,7 +687,8 @@ collect_exec_files(struct build *b)
 void
 model_segments_build(const struct seg_input *in, struct layout *out)
 {
-	struct build b = { .in = in, .out = out, .page = PAGE_SIZE_DEFAULT };
+	struct build b = { .in = in, .out = out,
+	    .page = in->page_size ? in->page_size : PAGE_SIZE_DEFAULT };
 	struct claim *claims = NULL;
 	size_t claims_cap = 0;
 

@@ -68,6 +68,7 @@ struct seg_input {
 	size_t		 nmaps;
 	/* Per mapping: the ELF headers of its file, or NULL. */
 	const struct elf_object *const *elf;
+	uint64_t	 page_size;	/* 0: 4096 */
 	uint64_t	 start_brk;	/* 0 when unknown */
 	uint64_t	 arg_start;	/* 0 when unknown */
 	int		 pid;

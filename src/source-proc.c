@@ -39,6 +39,7 @@ struct snapshot {
 	size_t		 nelves;
 	size_t		 elves_cap;
 	int		 pagemap_fd;
+	uint64_t	 page_size;
 };
 
 static enum source_proc_result
@@ -151,7 +152,7 @@ read_pagemap(void *ctx, uint64_t start, size_t npages, uint64_t *entries)
 {
 	struct snapshot *snap = ctx;
 	size_t want = npages * sizeof(uint64_t), got = 0;
-	off_t off = (off_t)(start / 4096 * sizeof(uint64_t));
+	off_t off = (off_t)(start / snap->page_size * sizeof(uint64_t));
 
 	if (snap->pagemap_fd == -1)
 		return -1;
@@ -391,7 +392,8 @@ enum source_proc_result
 source_proc_snapshot(const char *root, pid_t pid, struct process *out,
     struct source_proc_error *err)
 {
-	struct snapshot snap = { .pagemap_fd = -1 };
+	struct snapshot snap = { .pagemap_fd = -1,
+	    .page_size = (uint64_t)sysconf(_SC_PAGESIZE) };
 	const struct elf_object **elf = NULL;
 	struct proc_status status;
 	struct proc_stat st;
@@ -483,6 +485,7 @@ source_proc_snapshot(const char *root, pid_t pid, struct process *out,
 	proc_openat(&snap.proc, "pagemap", O_RDONLY, &snap.pagemap_fd);
 	in = (struct seg_input){
 		.maps = snap.maps, .nmaps = snap.nmaps, .elf = elf,
+		.page_size = snap.page_size,
 		.start_brk = st.start_brk, .arg_start = st.arg_start,
 		.pid = pid, .threads = out->threads, .nthreads = out->nthreads,
 		.pagemap = read_pagemap, .ctx = &snap,
