@@ -7,4 +7,5 @@ tests_targets_layout_LDADD = -lpthread
 
 check_PROGRAMS += tests/targets/static-idle
 tests_targets_static_idle_SOURCES = tests/targets/static-idle.c tests/targets/target.h
-tests_targets_static_idle_LDFLAGS = -static
+# libtool drops a plain -static; -all-static reaches the compiler
+tests_targets_static_idle_LDFLAGS = -all-static
