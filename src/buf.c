@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "buf.h"
 #include "xmalloc.h"
@@ -26,4 +27,18 @@ buf_free(struct buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+}
+
+char *
+buf_next_line(char **cursor, char *end)
+{
+	char *line = *cursor, *nl;
+
+	if (line >= end)
+		return NULL;
+	if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
+		nl = end;
+	*nl = '\0';
+	*cursor = nl + 1;
+	return line;
 }

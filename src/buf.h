@@ -15,4 +15,10 @@ void	buf_reserve(struct buf *b, size_t n);
 void	buf_clear(struct buf *b);
 void	buf_free(struct buf *b);
 
+/*
+ * The next line of the text in [*cursor, end), NUL-terminated in place
+ * (end[0] must be writable), with *cursor moved past it; NULL at the end.
+ */
+char	*buf_next_line(char **cursor, char *end);
+
 #endif

@@ -20,9 +20,12 @@ static int map_exec(const struct cmd *, int, char **);
 const struct cmd cmd_map = {
 	.name = "map",
 	.args = "[OPTIONS] PID",
-	.summary = "Show the address space of a process: text, rodata, data and bss of\n"
-	    "each object, heap, stacks, mappings; virtual against resident.",
+	.summary = "Show where a process's memory is: its address space, classified.",
 	.help =
+	    "Cuts every mapping of process PID into ranges of one kind (text, rodata,\n"
+	    "data, bss, heap, stack, thread-stack, guard, args-env, vdso, anon, file,\n"
+	    "shm) and one object, with virtual size against resident, proportional,\n"
+	    "dirty and swapped memory; then sums by kind and by object.\n\n"
 	    "Options:\n"
 	    "  --json               one JSON object (schema: memscope-json(5))\n"
 	    "  --sort=addr|rss|size order of the rows (default addr)\n"
@@ -55,6 +58,11 @@ static const struct option map_options[] = {
 	{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* In the order of enum view_map_sort and enum view_map_by. */
+static const char *const sort_names[] = { "addr", "rss", "size", NULL };
+static const char *const by_names[] = { "range", "kind", "object", NULL };
+static const char *const color_names[] = { "auto", "always", "never", NULL };
 
 static bool
 want_color(const char *mode)
@@ -97,10 +105,21 @@ report_failure(const char *root, int pid, const struct source_proc_error *e)
 		log_warnx("process %d exited while it was being read", pid);
 		break;
 	case SOURCE_PROC_DENIED:
-		log_warnx("permission denied reading %s/%d/%s: process %d (%s) "
-		    "belongs to uid %u; run memscope as that user or as root "
-		    "(reading another user's memory map needs CAP_SYS_PTRACE)",
-		    root, pid, e->file, pid, e->comm, e->uid);
+		if (geteuid() == 0)
+			log_warnx("permission denied reading %s/%d/%s: process %d "
+			    "(%s) belongs to uid %u and memscope lacks "
+			    "CAP_SYS_PTRACE (in a container, grant it that "
+			    "capability)", root, pid, e->file, pid, e->comm, e->uid);
+		else
+			log_warnx("permission denied reading %s/%d/%s: process %d "
+			    "(%s) belongs to uid %u; run memscope as that user "
+			    "or as root (reading another user's memory map needs "
+			    "CAP_SYS_PTRACE)", root, pid, e->file, pid, e->comm,
+			    e->uid);
+		break;
+	case SOURCE_PROC_THREAD:
+		log_warnx("%d is a thread of process %d, whose memory it shares: "
+		    "run memscope map %d", pid, e->tgid, e->tgid);
 		break;
 	case SOURCE_PROC_KTHREAD:
 		log_warnx("process %d (%s) is a kernel thread: it has no user "
@@ -138,37 +157,25 @@ map_exec(const struct cmd *self, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+h", map_options, NULL)) != -1) {
+	/* options may follow the PID: GNU getopt permutes them */
+	while ((opt = getopt_long(argc, argv, "h", map_options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_JSON:
 			json = true;
 			break;
 		case OPT_SORT:
-			if (strcmp(optarg, "addr") == 0)
-				opts.sort = VIEW_MAP_SORT_ADDR;
-			else if (strcmp(optarg, "rss") == 0)
-				opts.sort = VIEW_MAP_SORT_RSS;
-			else if (strcmp(optarg, "size") == 0)
-				opts.sort = VIEW_MAP_SORT_SIZE;
-			else
-				cmd_usage_error(self, "--sort must be addr, rss or size, not '%s'", optarg);
+			opts.sort = cmd_choice(self, "--sort", optarg, sort_names);
 			break;
 		case OPT_BY:
-			if (strcmp(optarg, "kind") == 0)
-				opts.by = VIEW_MAP_BY_KIND;
-			else if (strcmp(optarg, "object") == 0)
-				opts.by = VIEW_MAP_BY_OBJECT;
-			else
-				cmd_usage_error(self, "--by must be kind or object, not '%s'", optarg);
+			/* index 0, "range", is the default and not offered */
+			opts.by = cmd_choice(self, "--by", optarg, by_names + 1) + 1;
 			break;
 		case OPT_BYTES:
 			opts.bytes = true;
 			break;
 		case OPT_COLOR:
-			color = optarg != NULL ? optarg : "always";
-			if (strcmp(color, "auto") != 0 && strcmp(color, "always") != 0 &&
-			    strcmp(color, "never") != 0)
-				cmd_usage_error(self, "--color must be auto, always or never, not '%s'", color);
+			color = color_names[cmd_choice(self, "--color",
+			    optarg != NULL ? optarg : "always", color_names)];
 			break;
 		case OPT_PROC_ROOT:
 			root = optarg;

@@ -10,6 +10,16 @@
 #include "cmd.h"
 #include "log.h"
 
+/* Append src to the NUL-terminated dst of size bytes, truncating. */
+static void
+strlcat_(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(dst);
+
+	if (len + 1 < size)
+		snprintf(dst + len, size - len, "%s", src);
+}
+
 void
 cmd_print_help(const struct cmd *c, FILE *f)
 {
@@ -30,6 +40,28 @@ cmd_usage_error(const struct cmd *c, const char *fmt, ...)
 	fprintf(stderr, "\nusage: memscope %s %s\nTry 'memscope help %s'.\n",
 	    c->name, c->args, c->name);
 	exit(EXIT_USAGE);
+}
+
+int
+cmd_choice(const struct cmd *c, const char *option, const char *value,
+    const char *const *choices)
+{
+	char list[256] = "";
+	size_t n = 0;
+
+	for (int i = 0; choices[i] != NULL; i++)
+		if (strcmp(choices[i], value) == 0)
+			return i;
+	while (choices[n] != NULL)
+		n++;
+	for (size_t i = 0; i < n; i++) {
+		strlcat_(list, choices[i], sizeof(list));
+		if (i + 2 < n)
+			strlcat_(list, ", ", sizeof(list));
+		else if (i + 2 == n)
+			strlcat_(list, " or ", sizeof(list));
+	}
+	cmd_usage_error(c, "%s must be %s, not '%s'", option, list, value);
 }
 
 int

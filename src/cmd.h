@@ -9,8 +9,8 @@
 struct cmd {
 	const char	*name;
 	const char	*args;		/* "[OPTIONS] PID" */
-	const char	*summary;	/* one line for --help */
-	const char	*help;		/* the options, for `memscope help NAME` */
+	const char	*summary;	/* one line, no newline, for --help */
+	const char	*help;		/* what it does and its options */
 	int		(*exec)(const struct cmd *self, int argc, char **argv);
 };
 
@@ -21,6 +21,12 @@ void	cmd_print_help(const struct cmd *c, FILE *f);
 /* "memscope NAME: MSG", the usage line, and exit 2. */
 void	cmd_usage_error(const struct cmd *c, const char *fmt, ...)
 	    MS_PRINTF(2, 3) __attribute__((noreturn));
+/*
+ * The index of value in the NULL-terminated choices, or a usage error
+ * "OPTION must be a, b or c, not 'value'".
+ */
+int	cmd_choice(const struct cmd *c, const char *option, const char *value,
+	    const char *const *choices);
 /* Parse a PID argument: digits only, 1 .. INT_MAX. Returns 0 or -1. */
 int	cmd_parse_pid(const char *s, int *pid);
 /* Flush and check stdout: a full disk is an error, not silence. */

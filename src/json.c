@@ -100,6 +100,42 @@ json_array_end(struct json *j)
 	json_close(j, ']');
 }
 
+/*
+ * Length of the valid UTF-8 sequence at p (1 to 4), or 0 when it is not
+ * one: a bad lead byte, a missing continuation, an overlong form, a
+ * surrogate, or a code point beyond U+10FFFF.
+ */
+static size_t
+utf8_length(const unsigned char *p)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		cp = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		cp = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		cp = p[0] & 0x07;
+	} else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/* s as a JSON string; bytes that are not UTF-8 (a path can hold any) become U+FFFD. */
 static void
 json_quoted(FILE *f, const char *s)
 {
@@ -124,8 +160,18 @@ json_quoted(FILE *f, const char *s)
 		default:
 			if (*p < 0x20 || *p == 0x7f)
 				fprintf(f, "\\u%04x", *p);
-			else
+			else if (*p < 0x80)
 				fputc(*p, f);
+			else {
+				size_t n = utf8_length(p);
+
+				if (n == 0)
+					fputs("\\ufffd", f);
+				else {
+					fwrite(p, 1, n, f);
+					p += n - 1;
+				}
+			}
 		}
 	}
 	fputc('"', f);
@@ -184,6 +230,37 @@ json_hex(struct json *j, uint64_t v)
 {
 	json_before(j);
 	fprintf(j->f, "\"0x%" PRIx64 "\"", v);
+}
+
+void
+json_key_uint(struct json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	json_uint(j, v);
+}
+
+void
+json_key_int(struct json *j, const char *key, int64_t v)
+{
+	json_key(j, key);
+	json_int(j, v);
+}
+
+void
+json_key_string(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	json_string(j, s);
+}
+
+void
+json_key_hex(struct json *j, const char *key, uint64_t v, bool known)
+{
+	json_key(j, key);
+	if (known)
+		json_hex(j, v);
+	else
+		json_null(j);
 }
 
 void

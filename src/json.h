@@ -31,6 +31,12 @@ void	json_int(struct json *j, int64_t v);
 void	json_bool(struct json *j, bool v);
 void	json_null(struct json *j);
 void	json_hex(struct json *j, uint64_t v);		/* "0x1f" */
+/* A key and its value in one call. */
+void	json_key_uint(struct json *j, const char *key, uint64_t v);
+void	json_key_int(struct json *j, const char *key, int64_t v);
+void	json_key_string(struct json *j, const char *key, const char *s);
+/* "0x1f", or null when known is false. */
+void	json_key_hex(struct json *j, const char *key, uint64_t v, bool known);
 /* Finish the document with a newline. */
 void	json_end(struct json *j);
 

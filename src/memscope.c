@@ -27,13 +27,8 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: memscope [--help | --version] COMMAND [ARGS]\n\n"
 	    "Memory introspection for Linux processes.\n\nCommands:\n");
-	for (size_t i = 0; i < NCOMMANDS; i++) {
-		const struct cmd *c = commands[i];
-		const char *nl = strchr(c->summary, '\n');
-		int len = nl ? (int)(nl - c->summary) : (int)strlen(c->summary);
-
-		fprintf(f, "  %-8s %.*s\n", c->name, len, c->summary);
-	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(f, "  %-8s %s\n", "help", "Show the options of a command.");
 	fprintf(f, "\nRun 'memscope help COMMAND' for a command's options; "
 	    "see memscope(1).\n");
@@ -44,7 +39,13 @@ help(int argc, char **argv)
 {
 	const struct cmd *c;
 
-	if (argc < 2) {
+	if (argc > 2) {
+		fprintf(stderr, "memscope help: one command at a time ('%s' is extra)\n",
+		    argv[2]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (argc < 2 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return cmd_finish_output();
 	}

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "proc-maps.h"
 #include "xmalloc.h"
 
@@ -120,21 +121,17 @@ proc_maps_parse(char *buf, size_t len, struct proc_mapping **maps,
 {
 	struct proc_mapping *v = NULL;
 	size_t n = 0, cap = 0, lineno = 0;
-	char *p = buf, *end = buf + len, *nl;
+	char *cursor = buf, *line;
 
-	while (p < end) {
+	while ((line = buf_next_line(&cursor, buf + len)) != NULL) {
 		lineno++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		*nl = '\0';
 		v = xgrow(v, &cap, n + 1, sizeof(*v));
-		if (proc_maps_parse_line(p, &v[n]) != 0) {
+		if (proc_maps_parse_line(line, &v[n]) != 0) {
 			free(v);
 			*bad_line = lineno;
 			return -1;
 		}
 		n++;
-		p = nl + 1;
 	}
 	*maps = v;
 	*nmaps = n;

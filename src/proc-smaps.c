@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "proc-smaps.h"
 #include "xmalloc.h"
 
@@ -100,21 +101,17 @@ proc_smaps_parse(char *buf, size_t len, struct proc_mapping **maps,
 {
 	struct proc_mapping *v = NULL, *cur = NULL;
 	size_t n = 0, cap = 0, lineno = 0;
-	char *p = buf, *end = buf + len, *nl;
+	char *cursor = buf, *line;
 
-	while (p < end) {
+	while ((line = buf_next_line(&cursor, buf + len)) != NULL) {
 		lineno++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		*nl = '\0';
-		if (proc_maps_is_header(p)) {
+		if (proc_maps_is_header(line)) {
 			v = xgrow(v, &cap, n + 1, sizeof(*v));
 			cur = &v[n++];
-			if (proc_maps_parse_line(p, cur) != 0)
+			if (proc_maps_parse_line(line, cur) != 0)
 				goto bad;
-		} else if (cur == NULL || parse_field(p, &cur->mem, cur) != 0)
+		} else if (cur == NULL || parse_field(line, &cur->mem, cur) != 0)
 			goto bad;
-		p = nl + 1;
 	}
 	*maps = v;
 	*nmaps = n;
@@ -128,22 +125,18 @@ bad:
 int
 proc_smaps_rollup_parse(char *buf, size_t len, struct mem_counts *out)
 {
-	char *p = buf, *end = buf + len, *nl;
+	char *cursor = buf, *line;
 	bool header = false;
 
 	memset(out, 0, sizeof(*out));
-	while (p < end) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		*nl = '\0';
+	while ((line = buf_next_line(&cursor, buf + len)) != NULL) {
 		if (!header) {
 			/* 55851f5ad000-7ffc8110f000 ---p 00000000 00:00 0   [rollup] */
-			if (!proc_maps_is_header(p))
+			if (!proc_maps_is_header(line))
 				return -1;
 			header = true;
-		} else if (parse_field(p, out, NULL) != 0)
+		} else if (parse_field(line, out, NULL) != 0)
 			return -1;
-		p = nl + 1;
 	}
 	return header ? 0 : -1;
 }

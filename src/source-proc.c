@@ -429,6 +429,12 @@ source_proc_snapshot(const char *root, pid_t pid, struct process *out,
 		goto out;
 	}
 	out->uid = err->uid = status.uid[0];
+	/* /proc/TID exists for every thread, though readdir hides it */
+	if (status.tgid != 0 && status.tgid != pid) {
+		err->tgid = status.tgid;
+		r = fail(err, SOURCE_PROC_THREAD, "status", 0);
+		goto out;
+	}
 	if (st.flags & PROC_PF_KTHREAD) {
 		r = fail(err, SOURCE_PROC_KTHREAD, "stat", 0);
 		goto out;

@@ -19,6 +19,7 @@ enum source_proc_result {
 	SOURCE_PROC_DENIED,	/* not permitted to read its memory map */
 	SOURCE_PROC_KTHREAD,	/* a kernel thread: no user address space */
 	SOURCE_PROC_ZOMBIE,	/* exited, not yet reaped */
+	SOURCE_PROC_THREAD,	/* a thread id, not a process id */
 	SOURCE_PROC_MALFORMED,	/* a /proc file did not parse */
 	SOURCE_PROC_IOERR,
 };
@@ -30,6 +31,7 @@ struct source_proc_error {
 	int		 err;		/* errno for IOERR and DENIED */
 	size_t		 line;		/* for MALFORMED */
 	unsigned int	 uid;		/* the process's owner, when known */
+	int		 tgid;		/* for THREAD: the process */
 	char		 comm[64];	/* its command, when known */
 };
 

@@ -9,26 +9,16 @@
 static void
 mem_fields(struct json *j, uint64_t size, const struct mem_counts *m)
 {
-	json_key(j, "size");
-	json_uint(j, size);
-	json_key(j, "rss");
-	json_uint(j, m->rss);
-	json_key(j, "pss");
-	json_uint(j, m->pss);
-	json_key(j, "swap");
-	json_uint(j, m->swap);
-	json_key(j, "shared_clean");
-	json_uint(j, m->shared_clean);
-	json_key(j, "shared_dirty");
-	json_uint(j, m->shared_dirty);
-	json_key(j, "private_clean");
-	json_uint(j, m->private_clean);
-	json_key(j, "private_dirty");
-	json_uint(j, m->private_dirty);
-	json_key(j, "anon_huge");
-	json_uint(j, m->anon_huge);
-	json_key(j, "locked");
-	json_uint(j, m->locked);
+	json_key_uint(j, "size", size);
+	json_key_uint(j, "rss", m->rss);
+	json_key_uint(j, "pss", m->pss);
+	json_key_uint(j, "swap", m->swap);
+	json_key_uint(j, "shared_clean", m->shared_clean);
+	json_key_uint(j, "shared_dirty", m->shared_dirty);
+	json_key_uint(j, "private_clean", m->private_clean);
+	json_key_uint(j, "private_dirty", m->private_dirty);
+	json_key_uint(j, "anon_huge", m->anon_huge);
+	json_key_uint(j, "locked", m->locked);
 }
 
 static void
@@ -50,11 +40,7 @@ markers(struct json *j, const struct process_markers *mk)
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		uint64_t v = *(const uint64_t *)((const char *)mk + fields[i].off);
 
-		json_key(j, fields[i].name);
-		if (v == 0)
-			json_null(j);
-		else
-			json_hex(j, v);
+		json_key_hex(j, fields[i].name, v, v != 0);
 	}
 	json_object_end(j);
 }
@@ -68,32 +54,13 @@ threads(struct json *j, const struct process *p)
 		const struct seg_thread *t = &p->threads[i];
 
 		json_object_begin(j);
-		json_key(j, "tid");
-		json_int(j, t->tid);
-		json_key(j, "name");
-		json_string(j, t->name);
-		json_key(j, "sp");
-		if (t->sp_known)
-			json_hex(j, t->sp);
-		else
-			json_null(j);
-		json_key(j, "tcb");
-		if (t->tcb_known)
-			json_hex(j, t->tcb);
-		else
-			json_null(j);
-		json_key(j, "stack_start");
-		if (t->stack_end != 0)
-			json_hex(j, t->stack_start);
-		else
-			json_null(j);
-		json_key(j, "stack_end");
-		if (t->stack_end != 0)
-			json_hex(j, t->stack_end);
-		else
-			json_null(j);
-		json_key(j, "guard_size");
-		json_uint(j, t->guard_size);
+		json_key_int(j, "tid", t->tid);
+		json_key_string(j, "name", t->name);
+		json_key_hex(j, "sp", t->sp, t->sp_known);
+		json_key_hex(j, "tcb", t->tcb, t->tcb_known);
+		json_key_hex(j, "stack_start", t->stack_start, t->stack_end != 0);
+		json_key_hex(j, "stack_end", t->stack_end, t->stack_end != 0);
+		json_key_uint(j, "guard_size", t->guard_size);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -104,24 +71,17 @@ totals(struct json *j, const struct process *p)
 {
 	json_key(j, "totals");
 	json_object_begin(j);
-	json_key(j, "vsz");
-	json_uint(j, p->vsz);
-	json_key(j, "rss");
-	json_uint(j, p->totals.rss);
-	json_key(j, "pss");
-	json_uint(j, p->totals.pss);
-	json_key(j, "swap");
-	json_uint(j, p->totals.swap);
-	json_key(j, "shared_clean");
-	json_uint(j, p->totals.shared_clean);
-	json_key(j, "shared_dirty");
-	json_uint(j, p->totals.shared_dirty);
-	json_key(j, "private_clean");
-	json_uint(j, p->totals.private_clean);
-	json_key(j, "private_dirty");
-	json_uint(j, p->totals.private_dirty);
-	json_key(j, "source");
-	json_string(j, p->totals_from_rollup ? "smaps_rollup" : "smaps");
+	json_key_uint(j, "vsz", p->vsz);
+	json_key_uint(j, "rss", p->totals.rss);
+	json_key_uint(j, "pss", p->totals.pss);
+	json_key_uint(j, "swap", p->totals.swap);
+	json_key_uint(j, "shared_clean", p->totals.shared_clean);
+	json_key_uint(j, "shared_dirty", p->totals.shared_dirty);
+	json_key_uint(j, "private_clean", p->totals.private_clean);
+	json_key_uint(j, "private_dirty", p->totals.private_dirty);
+	json_key_uint(j, "anon_huge", p->totals.anon_huge);
+	json_key_uint(j, "locked", p->totals.locked);
+	json_key_string(j, "source", p->totals_from_rollup ? "smaps_rollup" : "smaps");
 	json_object_end(j);
 }
 
@@ -155,10 +115,8 @@ by_object(struct json *j, const struct process *p)
 		    model_process_object(p, objs[i].object);
 
 		json_object_begin(j);
-		json_key(j, "object");
-		json_string(j, objs[i].object);
-		json_key(j, "build_id");
-		json_string(j, po != NULL && po->build_id[0] ? po->build_id : NULL);
+		json_key_string(j, "object", objs[i].object);
+		json_key_string(j, "build_id", po != NULL && po->build_id[0] ? po->build_id : NULL);
 		mem_fields(j, objs[i].size, &objs[i].mem);
 		json_key(j, "kinds");
 		json_object_begin(j);
@@ -184,20 +142,13 @@ segments(struct json *j, const struct process *p)
 		const struct segment *s = &p->layout.segs[i];
 
 		json_object_begin(j);
-		json_key(j, "start");
-		json_hex(j, s->start);
-		json_key(j, "end");
-		json_hex(j, s->end);
-		json_key(j, "perms");
-		json_string(j, s->perms);
-		json_key(j, "kind");
-		json_string(j, seg_kind_name(s->kind));
-		json_key(j, "object");
-		json_string(j, s->object);
-		json_key(j, "detail");
-		json_string(j, s->detail);
-		json_key(j, "mapping");
-		json_uint(j, s->mapping);
+		json_key_hex(j, "start", s->start, true);
+		json_key_hex(j, "end", s->end, true);
+		json_key_string(j, "perms", s->perms);
+		json_key_string(j, "kind", seg_kind_name(s->kind));
+		json_key_string(j, "object", s->object);
+		json_key_string(j, "detail", s->detail);
+		json_key_uint(j, "mapping", s->mapping);
 		json_key(j, "tid");
 		if (s->tid != 0)
 			json_int(j, s->tid);
@@ -218,20 +169,13 @@ view_json_map(FILE *f, const struct process *p)
 	/* one segment, kind, object or thread per line */
 	json_compact_below(&j, 2);
 	json_object_begin(&j);
-	json_key(&j, "memscope");
-	json_string(&j, PACKAGE_VERSION);
-	json_key(&j, "schema");
-	json_uint(&j, VIEW_JSON_SCHEMA_VERSION);
-	json_key(&j, "pid");
-	json_int(&j, p->pid);
-	json_key(&j, "ppid");
-	json_int(&j, p->ppid);
-	json_key(&j, "command");
-	json_string(&j, p->comm);
-	json_key(&j, "exe");
-	json_string(&j, p->exe);
-	json_key(&j, "uid");
-	json_uint(&j, p->uid);
+	json_key_string(&j, "memscope", PACKAGE_VERSION);
+	json_key_uint(&j, "schema", VIEW_JSON_SCHEMA_VERSION);
+	json_key_int(&j, "pid", p->pid);
+	json_key_int(&j, "ppid", p->ppid);
+	json_key_string(&j, "command", p->comm);
+	json_key_string(&j, "exe", p->exe);
+	json_key_uint(&j, "uid", p->uid);
 	totals(&j, p);
 	markers(&j, &p->markers);
 	threads(&j, p);

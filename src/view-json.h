@@ -6,7 +6,10 @@
 
 #include "model.h"
 
-/* JSON_SCHEMA_VERSION changes when a key is renamed or removed. */
+/*
+ * Bump VIEW_JSON_SCHEMA_VERSION when a key is renamed or removed, or changes
+ * its type or meaning; adding a key does not bump it.
+ */
 #define VIEW_JSON_SCHEMA_VERSION 1
 
 /* The layout of p as one JSON object (memscope map --json). */
