@@ -745,31 +745,48 @@ model_segments_by_kind(const struct layout *layout,
 	}
 }
 
+/* Slot of object in an open-addressing table of nslots (a power of two). */
+static size_t
+object_slot(const char **keys, size_t nslots, const char *object)
+{
+	size_t i = ((uintptr_t)object >> 4) * 0x9e3779b97f4a7c15ULL & (nslots - 1);
+
+	while (keys[i] != NULL && keys[i] != object)
+		i = (i + 1) & (nslots - 1);
+	return i;
+}
+
 size_t
 model_segments_by_object(const struct layout *layout,
     struct seg_object_totals **out)
 {
 	struct seg_object_totals *v = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, nslots = 64, *index;
+	const char **keys;
 
+	/* objects are interned: the pointer is the key */
+	while (nslots < 2 * layout->nsegs)
+		nslots *= 2;
+	keys = xcalloc(nslots, sizeof(*keys));
+	index = xcalloc(nslots, sizeof(*index));
 	for (size_t i = 0; i < layout->nsegs; i++) {
 		const struct segment *s = &layout->segs[i];
-		size_t k;
+		size_t slot = object_slot(keys, nslots, s->object), k;
 
-		/* objects are interned: pointer equality is string equality */
-		for (k = n; k-- > 0;)
-			if (v[k].object == s->object)
-				break;
-		if (k == (size_t)-1) {
+		if (keys[slot] == NULL) {
 			v = xgrow(v, &cap, n + 1, sizeof(*v));
-			k = n++;
-			memset(&v[k], 0, sizeof(v[k]));
-			v[k].object = s->object;
+			memset(&v[n], 0, sizeof(v[n]));
+			v[n].object = s->object;
+			keys[slot] = s->object;
+			index[slot] = n++;
 		}
+		k = index[slot];
 		v[k].size += s->end - s->start;
 		v[k].kind_size[s->kind] += s->end - s->start;
 		mem_counts_add(&v[k].mem, &s->mem);
 	}
+	free(keys);
+	free(index);
 	*out = v;
 	return n;
 }

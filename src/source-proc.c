@@ -171,30 +171,50 @@ read_pagemap(void *ctx, uint64_t start, size_t npages, uint64_t *entries)
 
 /*
  * A thread's stack pointer: task/TID/syscall shows it while the thread
- * sleeps in the kernel, which is most of the time. A thread running in user
- * space shows "running"; it is sampled a few times, then left to
- * locate_by_descriptor(). Reading this file never stops the thread.
+ * sleeps in the kernel, which is most of the time, and reading the file
+ * never stops the thread. Returns false for a thread running in user
+ * space ("running"), or when the file cannot be read.
  */
 static bool
 thread_sp(struct snapshot *snap, int tid, uint64_t *sp)
 {
-	struct timespec ts = { 0, 200000 };
 	struct proc_syscall sc;
 	char file[64];
 
 	snprintf(file, sizeof(file), "task/%d/syscall", tid);
-	for (int attempt = 0; attempt < 5; attempt++) {
-		if (proc_read(&snap->proc, file, &snap->scratch) != PROC_OK ||
-		    proc_syscall_parse(snap->scratch.data, snap->scratch.len,
-		    &sc) != 0)
-			return false;
-		if (sc.state == PROC_SYSCALL_BLOCKED) {
-			*sp = sc.sp;
-			return true;
+	if (proc_read(&snap->proc, file, &snap->scratch) != PROC_OK ||
+	    proc_syscall_parse(snap->scratch.data, snap->scratch.len, &sc) != 0 ||
+	    sc.state != PROC_SYSCALL_BLOCKED)
+		return false;
+	*sp = sc.sp;
+	return true;
+}
+
+/*
+ * Threads caught running are sampled again a few times, all in one round
+ * per pause (so a thousand busy threads cost a millisecond, not a second);
+ * those never caught in the kernel are left to locate_by_descriptor().
+ */
+static void
+resample_running(struct snapshot *snap, struct process *out)
+{
+	struct timespec pause = { 0, 200000 };
+
+	for (int round = 0; round < 4; round++) {
+		bool any = false;
+
+		for (size_t t = 0; t < out->nthreads; t++)
+			any |= !out->threads[t].sp_known;
+		if (!any)
+			return;
+		nanosleep(&pause, NULL);
+		for (size_t t = 0; t < out->nthreads; t++) {
+			struct seg_thread *th = &out->threads[t];
+
+			if (!th->sp_known)
+				th->sp_known = thread_sp(snap, th->tid, &th->sp);
 		}
-		nanosleep(&ts, NULL);
 	}
-	return false;
 }
 
 #if defined(__x86_64__)
@@ -330,6 +350,7 @@ read_threads(struct snapshot *snap, struct process *out)
 	}
 	closedir(dir);
 	qsort(out->threads, out->nthreads, sizeof(*out->threads), tid_cmp);
+	resample_running(snap, out);
 }
 
 /* Why an address space came back empty: exited, zombie, or kernel thread. */
