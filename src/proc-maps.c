@@ -49,9 +49,11 @@ parse_dec(char **pp, uint64_t *out)
 	if (*p < '0' || *p > '9')
 		return -1;
 	while (*p >= '0' && *p <= '9') {
-		if (v > (UINT64_MAX - 9) / 10)
+		uint64_t d = (uint64_t)(*p++ - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
 			return -1;
-		v = v * 10 + (uint64_t)(*p++ - '0');
+		v = v * 10 + d;
 	}
 	*out = v;
 	*pp = p;

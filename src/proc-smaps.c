@@ -44,9 +44,11 @@ parse_kb(const char *p, uint64_t *out)
 	if (*p < '0' || *p > '9')
 		return -1;
 	while (*p >= '0' && *p <= '9') {
-		if (v > UINT64_MAX / 10240)
-			return -1;
-		v = v * 10 + (uint64_t)(*p++ - '0');
+		uint64_t d = (uint64_t)(*p++ - '0');
+
+		if (v > (UINT64_MAX / 1024 - d) / 10)
+			return -1;	/* the bytes would not fit */
+		v = v * 10 + d;
 	}
 	if (strcmp(p, " kB") != 0)
 		return -1;
@@ -86,10 +88,14 @@ parse_field(char *line, struct mem_counts *mc, struct proc_mapping *m)
 	if (namelen == 14 && memcmp(line, "KernelPageSize", 14) == 0)
 		return parse_kb(colon + 1, &m->kernel_page_size);
 	if (namelen == 7 && memcmp(line, "VmFlags", 7) == 0) {
-		char *p = colon + 1;
+		char *p = colon + 1, *end;
 
 		while (*p == ' ')
 			p++;
+		/* "VmFlags: rd mr mw me \n": the kernel ends with a space */
+		for (end = p + strlen(p); end > p && end[-1] == ' '; end--)
+			;
+		*end = '\0';
 		m->vmflags = p;
 	}
 	return 0;
