@@ -87,7 +87,9 @@ read_sections(Elf *e, struct elf_object *obj)
 		s->flags = sh.sh_flags;
 		s->type = sh.sh_type;
 	}
-	qsort(obj->sections, obj->nsections, sizeof(*obj->sections), section_cmp);
+	if (obj->nsections > 1)	/* qsort(NULL, 0) is undefined */
+		qsort(obj->sections, obj->nsections, sizeof(*obj->sections),
+		    section_cmp);
 }
 
 int

@@ -177,8 +177,8 @@ has_exec_mapping(const struct build *b, const struct proc_mapping *m)
 {
 	uint64_t key = file_key(m);
 
-	return bsearch(&key, b->exec_files, b->nexec_files, sizeof(key),
-	    u64_cmp) != NULL;
+	return b->nexec_files > 0 && bsearch(&key, b->exec_files,
+	    b->nexec_files, sizeof(key), u64_cmp) != NULL;
 }
 
 static bool
@@ -681,7 +681,8 @@ collect_exec_files(struct build *b)
 		    sizeof(*b->exec_files));
 		b->exec_files[b->nexec_files++] = file_key(&in->maps[i]);
 	}
-	qsort(b->exec_files, b->nexec_files, sizeof(uint64_t), u64_cmp);
+	if (b->nexec_files > 1)	/* qsort(NULL, 0) is undefined */
+		qsort(b->exec_files, b->nexec_files, sizeof(uint64_t), u64_cmp);
 }
 
 void

@@ -349,7 +349,9 @@ read_threads(struct snapshot *snap, struct process *out)
 		th->sp_known = thread_sp(snap, th->tid, &th->sp);
 	}
 	closedir(dir);
-	qsort(out->threads, out->nthreads, sizeof(*out->threads), tid_cmp);
+	if (out->nthreads > 1)	/* qsort(NULL, 0) is undefined */
+		qsort(out->threads, out->nthreads, sizeof(*out->threads),
+		    tid_cmp);
 	resample_running(snap, out);
 }
 

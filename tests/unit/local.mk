@@ -1,0 +1,53 @@
+# cmocka unit tests of the analyzer's modules, linked with src/libmemscope.a.
+if HAVE_CMOCKA
+unit_cflags = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(CMOCKA_CFLAGS)
+unit_libs = $(MEMSCOPE_LIBS) $(CMOCKA_LIBS)
+unit_link_flags = $(SANITIZER_CFLAGS)
+
+UNIT_TESTS = \
+	tests/unit/test-proc-maps \
+	tests/unit/test-proc-smaps \
+	tests/unit/test-proc-stat \
+	tests/unit/test-model-segments \
+	tests/unit/test-json \
+	tests/unit/test-fmt \
+	tests/unit/test-strtab
+
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+
+tests_unit_test_proc_maps_SOURCES = tests/unit/test-proc-maps.c
+tests_unit_test_proc_maps_CFLAGS = $(unit_cflags)
+tests_unit_test_proc_maps_LDADD = $(unit_libs)
+tests_unit_test_proc_maps_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_proc_smaps_SOURCES = tests/unit/test-proc-smaps.c
+tests_unit_test_proc_smaps_CFLAGS = $(unit_cflags)
+tests_unit_test_proc_smaps_LDADD = $(unit_libs)
+tests_unit_test_proc_smaps_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_proc_stat_SOURCES = tests/unit/test-proc-stat.c
+tests_unit_test_proc_stat_CFLAGS = $(unit_cflags)
+tests_unit_test_proc_stat_LDADD = $(unit_libs)
+tests_unit_test_proc_stat_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_model_segments_SOURCES = tests/unit/test-model-segments.c
+tests_unit_test_model_segments_CFLAGS = $(unit_cflags)
+tests_unit_test_model_segments_LDADD = $(unit_libs)
+tests_unit_test_model_segments_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_json_SOURCES = tests/unit/test-json.c
+tests_unit_test_json_CFLAGS = $(unit_cflags)
+tests_unit_test_json_LDADD = $(unit_libs)
+tests_unit_test_json_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_fmt_SOURCES = tests/unit/test-fmt.c
+tests_unit_test_fmt_CFLAGS = $(unit_cflags)
+tests_unit_test_fmt_LDADD = $(unit_libs)
+tests_unit_test_fmt_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_strtab_SOURCES = tests/unit/test-strtab.c
+tests_unit_test_strtab_CFLAGS = $(unit_cflags)
+tests_unit_test_strtab_LDADD = $(unit_libs)
+tests_unit_test_strtab_LDFLAGS = $(unit_link_flags)
+endif
