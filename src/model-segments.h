@@ -71,7 +71,6 @@ struct seg_input {
 	uint64_t	 page_size;	/* 0: 4096 */
 	uint64_t	 start_brk;	/* 0 when unknown */
 	uint64_t	 arg_start;	/* 0 when unknown */
-	int		 pid;
 	struct seg_thread *threads;
 	size_t		 nthreads;
 	/*

@@ -372,8 +372,7 @@ classify_empty(struct snapshot *snap, struct source_proc_error *err)
 }
 
 static void
-record_objects(struct snapshot *snap, const struct elf_object *const *elf,
-    struct process *out)
+record_objects(const struct elf_object *const *elf, struct process *out)
 {
 	size_t cap = 0;
 
@@ -391,7 +390,6 @@ record_objects(struct snapshot *snap, const struct elf_object *const *elf,
 		snprintf(po->build_id, sizeof(po->build_id), "%s", obj->build_id);
 		po->is_exe = out->exe != NULL && strcmp(out->exe, s->object) == 0;
 	}
-	(void)snap;
 }
 
 static void
@@ -516,7 +514,7 @@ source_proc_snapshot(const char *root, pid_t pid, struct process *out,
 		.maps = snap.maps, .nmaps = snap.nmaps, .elf = elf,
 		.page_size = snap.page_size,
 		.start_brk = st.start_brk, .arg_start = st.arg_start,
-		.pid = pid, .threads = out->threads, .nthreads = out->nthreads,
+		.threads = out->threads, .nthreads = out->nthreads,
 		.pagemap = read_pagemap, .ctx = &snap,
 	};
 	model_segments_build(&in, &out->layout);
@@ -526,7 +524,7 @@ source_proc_snapshot(const char *root, pid_t pid, struct process *out,
 	if (!out->totals_from_rollup)
 		for (size_t i = 0; i < snap.nmaps; i++)
 			mem_counts_add(&out->totals, &snap.maps[i].mem);
-	record_objects(&snap, elf, out);
+	record_objects(elf, out);
 	r = SOURCE_PROC_OK;
 out:
 	free(elf);

@@ -231,7 +231,6 @@ fx_init(struct proc_fixture *fx)
 	fx->in.maps = fx->maps;
 	fx->in.elf = fx->elf;
 	fx->in.threads = fx->threads;
-	fx->in.pid = 1234;
 }
 
 /* A mapping; a file (inode != 0) gets device fe:00 as on a real disk. */
