@@ -1,0 +1,246 @@
+/*
+ * The wire protocol between the preload shim (inside the target) and the
+ * analyzer: the hello on the Unix socket, the ring header in the shared
+ * memfd, and the event records in the ring. Pure data, shared by both
+ * sides and owned by neither.
+ *
+ * Bump MS_PROTOCOL_VERSION if any of these change: a struct's layout, a
+ * record type's meaning, an environment variable. The analyzer refuses a
+ * shim of another version, naming both.
+ */
+#ifndef MEMSCOPE_WIRE_PROTOCOL_H
+#define MEMSCOPE_WIRE_PROTOCOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MS_PROTOCOL_VERSION	1
+
+/* Environment given to the target by `memscope run`. */
+#define MS_ENV_SOCKET		"MEMSCOPE_SOCKET"	/* the analyzer's socket path */
+#define MS_ENV_OPTIONS		"MEMSCOPE_OPTIONS"	/* "depth=64,stacks=1,follow=1,ring=8388608" */
+#define MS_ENV_DEBUG		"MEMSCOPE_DEBUG"	/* the shim may write to stderr */
+
+#define MS_HELLO_MAGIC		0x4f4c4c45484d534dULL	/* "MSMHELLO" */
+#define MS_RING_MAGIC		0x31474e4952534d4dULL	/* "MMSRING1" */
+
+#define MS_MAX_DEPTH		256	/* frames in a stack record */
+#define MS_PATH_MAX		4096
+
+/*
+ * First message of a shim on its connection (SOCK_SEQPACKET), carrying the
+ * ring's memfd as SCM_RIGHTS. The analyzer answers with struct
+ * ms_hello_reply carrying the eventfd that wakes it.
+ */
+struct ms_hello {
+	uint64_t	magic;
+	uint32_t	version;
+	int32_t		pid;
+	int32_t		ppid;
+	uint32_t	flags;		/* MS_HELLO_* */
+	uint64_t	ring_size;	/* bytes of the memfd, header included */
+	char		exe[MS_PATH_MAX];	/* /proc/self/exe */
+};
+
+#define MS_HELLO_FORKED		0x1	/* made by a fork child, not by exec */
+
+struct ms_hello_reply {
+	uint64_t	magic;
+	uint32_t	version;
+	uint32_t	accepted;	/* 0: the shim goes pass-through */
+};
+
+/*
+ * The ring: a header page, then `capacity` bytes of records (a power of
+ * two). Positions are byte counts since the start, never wrapped; the
+ * offset in the data area is position & (capacity - 1). Producers reserve
+ * with one atomic add on `head`; the consumer reads in reservation order
+ * from `tail`, zeroes what it read, then moves `tail`.
+ */
+#define MS_CACHELINE		64
+#define MS_RING_HEADER_SIZE	4096
+
+struct ms_ring_header {
+	uint64_t	magic;
+	uint32_t	version;
+	uint32_t	header_size;	/* MS_RING_HEADER_SIZE */
+	uint64_t	capacity;	/* bytes of the data area */
+	int32_t		pid;
+	uint32_t	pad0;
+
+	/* producers: the next byte to reserve */
+	_Alignas(MS_CACHELINE) _Atomic uint64_t head;
+	/* consumer: everything before tail is free */
+	_Alignas(MS_CACHELINE) _Atomic uint64_t tail;
+	/* a futex word the consumer bumps when it frees space for waiters */
+	_Atomic uint32_t tail_seq;
+	/* producers sleeping until tail_seq moves */
+	_Atomic uint32_t producers_waiting;
+
+	_Alignas(MS_CACHELINE) _Atomic uint32_t consumer_sleeping;
+	/* set by the shim when it lost the analyzer and went pass-through */
+	_Atomic uint32_t shim_detached;
+	/* events that found the ring full and waited */
+	_Atomic uint64_t waits;
+	/* events lost after the analyzer went away */
+	_Atomic uint64_t dropped;
+};
+
+_Static_assert(sizeof(struct ms_ring_header) <= MS_RING_HEADER_SIZE,
+    "ring header larger than its page");
+_Static_assert(offsetof(struct ms_ring_header, tail) -
+    offsetof(struct ms_ring_header, head) >= MS_CACHELINE,
+    "head and tail share a cache line");
+
+/*
+ * Every record starts with this header; records are multiples of 8 bytes,
+ * so a header never straddles the end of the data area (the rest of a
+ * record may, and wraps). `len` is stored last, with release order: a
+ * zero len means "reserved, not yet published".
+ */
+struct ms_record {
+	_Atomic uint32_t len;	/* bytes, header included */
+	uint16_t	type;	/* MS_EV_* */
+	uint16_t	thread;	/* the shim's number for the thread, from 1 */
+};
+
+_Static_assert(sizeof(struct ms_record) == 8, "record header is 8 bytes");
+
+enum ms_event_type {
+	MS_EV_ALLOC = 1,	/* struct ms_ev_alloc */
+	MS_EV_FREE,		/* struct ms_ev_free */
+	MS_EV_REALLOC,		/* struct ms_ev_realloc */
+	MS_EV_MMAP,		/* struct ms_ev_mmap */
+	MS_EV_MUNMAP,		/* struct ms_ev_munmap */
+	MS_EV_MREMAP,		/* struct ms_ev_mremap */
+	MS_EV_BRK,		/* struct ms_ev_brk */
+	MS_EV_STACK,		/* struct ms_ev_stack + frames */
+	MS_EV_MODULE,		/* struct ms_ev_module + path */
+	MS_EV_THREAD,		/* struct ms_ev_thread */
+	MS_EV_EXIT,		/* struct ms_ev_exit: the process is ending */
+	MS_EV_TYPE_MAX
+};
+
+/* Which call made a block (ms_ev_alloc.fn). */
+enum ms_alloc_fn {
+	MS_FN_MALLOC = 1,
+	MS_FN_CALLOC,
+	MS_FN_REALLOC,		/* realloc(NULL, n) */
+	MS_FN_REALLOCARRAY,
+	MS_FN_MEMALIGN,
+	MS_FN_POSIX_MEMALIGN,
+	MS_FN_ALIGNED_ALLOC,
+	MS_FN_VALLOC,
+	MS_FN_PVALLOC,
+};
+
+struct ms_ev_alloc {
+	struct ms_record hdr;
+	uint64_t	addr;
+	uint64_t	size;		/* requested bytes */
+	uint64_t	stack;		/* stack id, 0 without stacks */
+	uint32_t	fn;		/* enum ms_alloc_fn */
+	uint32_t	pad;
+};
+
+struct ms_ev_free {
+	struct ms_record hdr;
+	uint64_t	addr;
+};
+
+/*
+ * realloc of a live block. new_addr 0: it failed and the old block lives
+ * on (or the size was 0 and the block was freed: size 0, new_addr 0,
+ * freed 1).
+ */
+struct ms_ev_realloc {
+	struct ms_record hdr;
+	uint64_t	old_addr;
+	uint64_t	new_addr;
+	uint64_t	size;
+	uint64_t	stack;
+	uint32_t	freed;		/* realloc(p, 0) freed p */
+	uint32_t	pad;
+};
+
+struct ms_ev_mmap {
+	struct ms_record hdr;
+	uint64_t	addr;
+	uint64_t	len;
+	uint64_t	stack;
+	int32_t		prot;
+	int32_t		flags;
+	int32_t		fd;
+	uint32_t	pad;
+};
+
+struct ms_ev_munmap {
+	struct ms_record hdr;
+	uint64_t	addr;
+	uint64_t	len;
+};
+
+struct ms_ev_mremap {
+	struct ms_record hdr;
+	uint64_t	old_addr;
+	uint64_t	old_len;
+	uint64_t	new_addr;	/* 0: failed */
+	uint64_t	new_len;
+};
+
+struct ms_ev_brk {
+	struct ms_record hdr;
+	uint64_t	old_brk;
+	uint64_t	new_brk;
+};
+
+/* A call stack, sent once; later events refer to it by id. */
+struct ms_ev_stack {
+	struct ms_record hdr;
+	uint64_t	id;		/* a hash of the frames, never 0 */
+	uint32_t	nframes;
+	uint32_t	pad;
+	/* uint64_t frames[nframes]: return addresses, innermost first */
+};
+
+enum ms_module_op {
+	MS_MODULE_LOADED = 1,
+	MS_MODULE_UNLOADED,
+};
+
+/* A loaded object: the executable, a library, the vdso. */
+struct ms_ev_module {
+	struct ms_record hdr;
+	uint64_t	base;		/* load bias (dlpi_addr) */
+	uint64_t	start;		/* lowest PT_LOAD address */
+	uint64_t	end;		/* end of the highest PT_LOAD */
+	uint32_t	op;		/* enum ms_module_op */
+	uint32_t	build_id_len;
+	uint8_t		build_id[32];
+	uint32_t	path_len;	/* bytes of path that follow, no NUL */
+	uint32_t	pad;
+	/* char path[path_len] */
+};
+
+enum ms_thread_op {
+	MS_THREAD_STARTED = 1,	/* its first event */
+	MS_THREAD_ENDED,
+};
+
+struct ms_ev_thread {
+	struct ms_record hdr;
+	int32_t		tid;
+	uint32_t	op;		/* enum ms_thread_op */
+};
+
+/* Sent from the shim's last destructor: what follows are exit-time frees. */
+struct ms_ev_exit {
+	struct ms_record hdr;
+	int32_t		status;		/* -1 when unknown */
+	uint32_t	pad;
+};
+
+/* Round a record length up to the ring's 8-byte granule. */
+#define MS_RECORD_ALIGN(n)	(((n) + 7u) & ~(uint32_t)7u)
+
+#endif
