@@ -15,6 +15,7 @@ struct cmd {
 };
 
 extern const struct cmd cmd_map;
+extern const struct cmd cmd_run;
 
 /* The full help of a command. */
 void	cmd_print_help(const struct cmd *c, FILE *f);

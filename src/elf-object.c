@@ -115,6 +115,8 @@ elf_object_read(int fd, struct elf_object *obj)
 
 		if (gelf_getphdr(e, (int)i, &ph) == NULL)
 			goto out;
+		if (ph.p_type == PT_INTERP)
+			obj->has_interp = true;
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
 			continue;
 		if (ph.p_vaddr + ph.p_memsz < ph.p_vaddr || ph.p_filesz > ph.p_memsz)

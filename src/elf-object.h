@@ -31,6 +31,7 @@ struct elf_object {
 	struct elf_section *sections;	/* sorted by address */
 	size_t		 nsections;
 	char		 build_id[129];	/* hex, "" when absent */
+	bool		 has_interp;	/* PT_INTERP: dynamically linked */
 };
 
 /*

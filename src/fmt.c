@@ -47,3 +47,18 @@ fmt_percent(char buf[FMT_SIZE_LEN], uint64_t part, uint64_t whole)
 		snprintf(buf, FMT_SIZE_LEN, "%.2f%%", p);
 	return buf;
 }
+
+const char *
+fmt_count(char buf[FMT_SIZE_LEN], uint64_t n)
+{
+	char digits[24];
+	int len = snprintf(digits, sizeof(digits), "%" PRIu64, n), k = 0;
+
+	for (int i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[k++] = ',';
+		buf[k++] = digits[i];
+	}
+	buf[k] = '\0';
+	return buf;
+}

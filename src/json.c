@@ -254,6 +254,13 @@ json_key_string(struct json *j, const char *key, const char *s)
 }
 
 void
+json_key_bool(struct json *j, const char *key, bool v)
+{
+	json_key(j, key);
+	json_bool(j, v);
+}
+
+void
 json_key_hex(struct json *j, const char *key, uint64_t v, bool known)
 {
 	json_key(j, key);

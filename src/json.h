@@ -35,6 +35,7 @@ void	json_hex(struct json *j, uint64_t v);		/* "0x1f" */
 void	json_key_uint(struct json *j, const char *key, uint64_t v);
 void	json_key_int(struct json *j, const char *key, int64_t v);
 void	json_key_string(struct json *j, const char *key, const char *s);
+void	json_key_bool(struct json *j, const char *key, bool v);
 /* "0x1f", or null when known is false. */
 void	json_key_hex(struct json *j, const char *key, uint64_t v, bool known);
 /* Finish the document with a newline. */

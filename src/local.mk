@@ -2,26 +2,36 @@
 # link the very objects that ship.
 noinst_LIBRARIES += src/libmemscope.a
 src_libmemscope_a_CFLAGS = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS)
+src_libmemscope_a_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBDIR='"$(pkglibdir)"'
 src_libmemscope_a_SOURCES = \
 	src/buf.c src/buf.h \
 	src/cmd.c src/cmd.h \
 	src/cmd-map.c \
+	src/cmd-run.c \
+	src/control.c src/control.h \
+	src/launch.c src/launch.h \
 	src/elf-object.c src/elf-object.h \
 	src/fmt.c src/fmt.h \
 	src/json.c src/json.h \
 	src/log.c src/log.h \
 	src/memcounts.h \
 	src/model.c src/model.h \
+	src/model-heap.c src/model-heap.h \
 	src/model-segments.c src/model-segments.h \
+	src/model-stacks.c src/model-stacks.h \
 	src/proc.c src/proc.h \
 	src/proc-maps.c src/proc-maps.h \
 	src/proc-smaps.c src/proc-smaps.h \
 	src/proc-stat.c src/proc-stat.h \
 	src/proc-mem.c src/proc-mem.h \
 	src/source-proc.c src/source-proc.h \
+	src/source-ring.c src/source-ring.h \
 	src/strtab.c src/strtab.h \
 	src/view-json.c src/view-json.h \
+	src/view-json-run.c src/view-run.h \
 	src/view-text.c src/view-text.h \
+	src/view-text-run.c \
+	src/wire/futex.h src/wire/protocol.h src/wire/ring.h \
 	src/xmalloc.c src/xmalloc.h
 
 MEMSCOPE_LIBS = src/libmemscope.a $(LIBELF_LIBS)

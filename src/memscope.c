@@ -10,6 +10,7 @@
 
 static const struct cmd *const commands[] = {
 	&cmd_map,
+	&cmd_run,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -11,7 +11,9 @@
 #include <sys/types.h>
 
 #include "memcounts.h"
+#include "model-heap.h"
 #include "model-segments.h"
+#include "model-stacks.h"
 
 /* Address markers of the process image, from /proc/PID/stat (0: hidden). */
 struct process_markers {
@@ -54,7 +56,34 @@ struct process {
 	struct layout	 layout;
 	struct process_object *objects;
 	size_t		 nobjects;
+
+	/* Under the shim (memscope run): what its events told. */
+	char		**argv;		/* NULL-terminated, or NULL */
+	bool		 exited;	/* exit_code or exit_signal is known */
+	int		 exit_code;
+	int		 exit_signal;	/* 0: it exited normally */
+	bool		 replaced;	/* this image was replaced by exec */
+	bool		 forked;	/* said hello as a fork child */
+	uint64_t	 threads_started;
+	struct heap_model heap;
+	struct module_list modules;
 };
+
+/*
+ * A run: every process that said hello, in that order (the first is the
+ * program memscope started), and the stacks they share.
+ */
+struct session {
+	struct process	**procs;
+	size_t		 nprocs;
+	size_t		 cap;
+	struct stack_table stacks;
+};
+
+void	model_session_init(struct session *s);
+/* A new process of the session, zeroed but for its heap. */
+struct process *model_session_add(struct session *s, pid_t pid);
+void	model_session_free(struct session *s);
 
 void	model_process_free(struct process *p);
 /* The ELF object record of path, or NULL. */

@@ -93,6 +93,7 @@ proc_stat_parse(const char *buf, size_t len, struct proc_stat *st)
 	st->arg_end = (uint64_t)FIELD(49);
 	st->env_start = (uint64_t)FIELD(50);
 	st->env_end = (uint64_t)FIELD(51);
+	st->exit_code = (int)FIELD(52);
 #undef FIELD
 	return 0;
 }

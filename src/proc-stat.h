@@ -37,6 +37,7 @@ struct proc_stat {
 	uint64_t	 arg_end;
 	uint64_t	 env_start;
 	uint64_t	 env_end;
+	int		 exit_code;	/* wait(2) status, of a zombie */
 };
 
 /*

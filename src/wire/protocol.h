@@ -117,7 +117,7 @@ enum ms_event_type {
 	MS_EV_STACK,		/* struct ms_ev_stack + frames */
 	MS_EV_MODULE,		/* struct ms_ev_module + path */
 	MS_EV_THREAD,		/* struct ms_ev_thread */
-	MS_EV_EXIT,		/* struct ms_ev_exit: the process is ending */
+	MS_EV_REALLOC_DONE,	/* struct ms_ev_realloc_done */
 	MS_EV_TYPE_MAX
 };
 
@@ -149,18 +149,31 @@ struct ms_ev_free {
 };
 
 /*
- * realloc of a live block. new_addr 0: it failed and the old block lives
- * on (or the size was 0 and the block was freed: size 0, new_addr 0,
- * freed 1).
+ * realloc(p, n) of a block, in two records, because the old block and the
+ * new one obey opposite halves of the ordering rule. MS_EV_REALLOC is
+ * reserved before the real call (p may be handed to another thread as soon
+ * as the call frees it) and says what became of p; MS_EV_REALLOC_DONE is
+ * reserved after the call (the new address may have been freed by another
+ * thread just before) and creates the new block.
  */
+enum ms_realloc_status {
+	MS_REALLOC_FAILED = 1,	/* NULL returned, p still live: nothing changes */
+	MS_REALLOC_FREED,	/* realloc(p, 0) freed p and returned NULL */
+	MS_REALLOC_MOVED,	/* p released; a REALLOC_DONE follows */
+};
+
 struct ms_ev_realloc {
 	struct ms_record hdr;
 	uint64_t	old_addr;
-	uint64_t	new_addr;
+	uint32_t	status;		/* enum ms_realloc_status */
+	uint32_t	pad;
+};
+
+struct ms_ev_realloc_done {
+	struct ms_record hdr;
+	uint64_t	addr;
 	uint64_t	size;
 	uint64_t	stack;
-	uint32_t	freed;		/* realloc(p, 0) freed p */
-	uint32_t	pad;
 };
 
 struct ms_ev_mmap {
@@ -174,10 +187,13 @@ struct ms_ev_mmap {
 	uint32_t	pad;
 };
 
+/* Reserved before the real call, published after it with its result. */
 struct ms_ev_munmap {
 	struct ms_record hdr;
 	uint64_t	addr;
 	uint64_t	len;
+	int32_t		failed;
+	uint32_t	pad;
 };
 
 struct ms_ev_mremap {
@@ -231,13 +247,6 @@ struct ms_ev_thread {
 	struct ms_record hdr;
 	int32_t		tid;
 	uint32_t	op;		/* enum ms_thread_op */
-};
-
-/* Sent from the shim's last destructor: what follows are exit-time frees. */
-struct ms_ev_exit {
-	struct ms_record hdr;
-	int32_t		status;		/* -1 when unknown */
-	uint32_t	pad;
 };
 
 /* Round a record length up to the ring's 8-byte granule. */

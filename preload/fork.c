@@ -1,0 +1,42 @@
+/*
+ * fork: the child must never write into its parent's ring (the mapping is
+ * shared). It drops it and, when the run follows children, makes its own
+ * ring and says hello as a forked child; otherwise it only forwards.
+ * Only the forking thread exists in the child, and only system calls run
+ * here, which is what is safe after fork in a threaded program.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+static void
+fork_child(void)
+{
+	if (atomic_load(&shim.state) != SHIM_ACTIVE)
+		return;
+	shim_self.in_hook++;
+	shim.real.munmap(shim.ring_base, shim.ring_len);
+	shim.ring_base = NULL;
+	close(shim.sock);
+	close(shim.wakefd);
+	shim.sock = shim.wakefd = -1;
+	shim_self.number = 0;
+	atomic_store(&shim.next_thread, 0);
+	modules_forget();
+	if (!shim.opts.follow || !shim_connect(getppid(), MS_HELLO_FORKED)) {
+		shim_self.in_hook--;
+		atomic_store(&shim.state, SHIM_PASSTHROUGH);
+		return;
+	}
+	modules_scan();
+	shim_self.in_hook--;
+}
+
+void
+fork_install(void)
+{
+	pthread_atfork(NULL, NULL, fork_child);
+}

@@ -1,0 +1,284 @@
+/*
+ * The malloc family. The ordering rule of DESIGN.md lives here: an event
+ * that gives an address back (free, the old block of realloc) takes its
+ * place in the ring BEFORE the real call, one that obtains an address
+ * (malloc, the new block of realloc) AFTER it; so reservation order is a
+ * valid order of the real operations even when threads trade addresses.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shim.h"
+
+/* Resolve on first use; true while this thread is resolving (bootstrap). */
+static inline bool
+bootstrapping(void)
+{
+	if (likely(shim.real.malloc != NULL))
+		return false;
+	if (shim_self.in_hook)
+		return true;
+	shim_resolve();
+	return shim.real.malloc == NULL;
+}
+
+static void
+record_alloc(void *p, size_t size, uint32_t fn)
+{
+	struct ms_ev_alloc ev = { .hdr.type = MS_EV_ALLOC,
+	    .addr = (uintptr_t)p, .size = size, .fn = fn };
+	int saved_errno = errno;
+
+	ev.stack = stack_capture();
+	producer_emit(&ev, sizeof(ev));
+	errno = saved_errno;
+}
+
+static void
+record_free(void *p)
+{
+	struct ms_ev_free ev = { .hdr.type = MS_EV_FREE, .addr = (uintptr_t)p };
+	int saved_errno = errno;
+
+	producer_emit(&ev, sizeof(ev));
+	errno = saved_errno;
+}
+
+SHIM_EXPORT void *
+malloc(size_t size)
+{
+	void *p;
+
+	if (unlikely(bootstrapping()))
+		return bootstrap_alloc(size, 16);
+	if (!shim_enter())
+		return shim.real.malloc(size);
+	if ((p = shim.real.malloc(size)) != NULL)
+		record_alloc(p, size, MS_FN_MALLOC);
+	shim_leave();
+	return p;
+}
+
+SHIM_EXPORT void
+free(void *p)
+{
+	if (p == NULL || unlikely(bootstrap_owns(p)) || unlikely(bootstrapping()))
+		return;
+	if (!shim_enter()) {
+		shim.real.free(p);
+		return;
+	}
+	record_free(p);
+	shim.real.free(p);
+	shim_leave();
+}
+
+SHIM_EXPORT void *
+calloc(size_t n, size_t size)
+{
+	void *p;
+
+	if (unlikely(bootstrapping())) {
+		if (size != 0 && n > SIZE_MAX / size)
+			return NULL;
+		return bootstrap_alloc(n * size, 16);	/* static: zeroed */
+	}
+	if (!shim_enter())
+		return shim.real.calloc(n, size);
+	if ((p = shim.real.calloc(n, size)) != NULL)
+		record_alloc(p, n * size, MS_FN_CALLOC);
+	shim_leave();
+	return p;
+}
+
+/* realloc of a block from the bootstrap buffer: copy it out, never free it. */
+static void *
+realloc_bootstrap(void *p, size_t size)
+{
+	size_t old = bootstrap_size(p);
+	void *q = malloc(size);
+
+	if (q != NULL)
+		memcpy(q, p, old < size ? old : size);
+	return q;
+}
+
+/* realloc and reallocarray of a block p != NULL, per the ordering rule. */
+static void *
+realloc_tracked(void *p, size_t size, void *(*call)(void *, size_t, size_t),
+    size_t nmemb)
+{
+	struct ms_ev_realloc ev = { .hdr.type = MS_EV_REALLOC,
+	    .old_addr = (uintptr_t)p };
+	struct ms_ev_realloc_done done = { .hdr.type = MS_EV_REALLOC_DONE };
+	uint64_t stack = stack_capture(), pos;
+	bool ok;
+	void *q;
+	int saved_errno;
+
+	/* p may be handed out again as soon as the call frees it */
+	pos = producer_reserve(sizeof(ev), &ok);
+	q = call(p, nmemb, size);
+	saved_errno = errno;
+	if (q != NULL)
+		ev.status = MS_REALLOC_MOVED;
+	else if (nmemb * size == 0)
+		ev.status = MS_REALLOC_FREED;
+	else
+		ev.status = MS_REALLOC_FAILED;
+	if (ok)
+		producer_commit(pos, &ev, sizeof(ev));
+	if (q != NULL) {
+		/* q may have been freed by another thread just before */
+		done.addr = (uintptr_t)q;
+		done.size = nmemb * size;
+		done.stack = stack;
+		producer_emit(&done, sizeof(done));
+	}
+	errno = saved_errno;
+	return q;
+}
+
+static void *
+call_realloc(void *p, size_t nmemb, size_t size)
+{
+	(void)nmemb;
+	return shim.real.realloc(p, size);
+}
+
+static void *
+call_reallocarray(void *p, size_t nmemb, size_t size)
+{
+	return shim.real.reallocarray(p, nmemb, size);
+}
+
+SHIM_EXPORT void *
+realloc(void *p, size_t size)
+{
+	void *q;
+
+	if (unlikely(bootstrapping())) {
+		void *n = bootstrap_alloc(size, 16);
+
+		if (n != NULL && p != NULL)
+			memcpy(n, p, bootstrap_size(p) < size ? bootstrap_size(p) : size);
+		return n;
+	}
+	if (p != NULL && unlikely(bootstrap_owns(p)))
+		return realloc_bootstrap(p, size);
+	if (!shim_enter())
+		return shim.real.realloc(p, size);
+	if (p == NULL) {
+		if ((q = shim.real.realloc(NULL, size)) != NULL)
+			record_alloc(q, size, MS_FN_REALLOC);
+	} else
+		q = realloc_tracked(p, size, call_realloc, 1);
+	shim_leave();
+	return q;
+}
+
+SHIM_EXPORT void *
+reallocarray(void *p, size_t nmemb, size_t size)
+{
+	void *q;
+
+	if (unlikely(bootstrapping()) || (p != NULL && bootstrap_owns(p))) {
+		if (size != 0 && nmemb > SIZE_MAX / size) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		return realloc(p, nmemb * size);
+	}
+	if (!shim_enter())
+		return shim.real.reallocarray(p, nmemb, size);
+	if (p == NULL) {
+		if ((q = shim.real.reallocarray(NULL, nmemb, size)) != NULL)
+			record_alloc(q, nmemb * size, MS_FN_REALLOCARRAY);
+	} else if (size != 0 && nmemb > SIZE_MAX / size) {
+		q = shim.real.reallocarray(p, nmemb, size);	/* ENOMEM, p kept */
+	} else
+		q = realloc_tracked(p, size, call_reallocarray, nmemb);
+	shim_leave();
+	return q;
+}
+
+SHIM_EXPORT void *
+memalign(size_t align, size_t size)
+{
+	void *p;
+
+	if (unlikely(bootstrapping()))
+		return bootstrap_alloc(size, align);
+	if (!shim_enter())
+		return shim.real.memalign(align, size);
+	if ((p = shim.real.memalign(align, size)) != NULL)
+		record_alloc(p, size, MS_FN_MEMALIGN);
+	shim_leave();
+	return p;
+}
+
+SHIM_EXPORT int
+posix_memalign(void **out, size_t align, size_t size)
+{
+	int rc;
+
+	if (unlikely(bootstrapping())) {
+		*out = bootstrap_alloc(size, align);
+		return *out != NULL ? 0 : ENOMEM;
+	}
+	if (!shim_enter())
+		return shim.real.posix_memalign(out, align, size);
+	if ((rc = shim.real.posix_memalign(out, align, size)) == 0)
+		record_alloc(*out, size, MS_FN_POSIX_MEMALIGN);
+	shim_leave();
+	return rc;
+}
+
+SHIM_EXPORT void *
+aligned_alloc(size_t align, size_t size)
+{
+	void *p;
+
+	if (unlikely(bootstrapping()))
+		return bootstrap_alloc(size, align);
+	if (!shim_enter())
+		return shim.real.aligned_alloc(align, size);
+	if ((p = shim.real.aligned_alloc(align, size)) != NULL)
+		record_alloc(p, size, MS_FN_ALIGNED_ALLOC);
+	shim_leave();
+	return p;
+}
+
+SHIM_EXPORT void *
+valloc(size_t size)
+{
+	void *p;
+
+	if (unlikely(bootstrapping()))
+		return bootstrap_alloc(size, 4096);
+	if (!shim_enter())
+		return shim.real.valloc(size);
+	if ((p = shim.real.valloc(size)) != NULL)
+		record_alloc(p, size, MS_FN_VALLOC);
+	shim_leave();
+	return p;
+}
+
+SHIM_EXPORT void *
+pvalloc(size_t size)
+{
+	void *p;
+
+	if (unlikely(bootstrapping()))
+		return bootstrap_alloc(size, 4096);
+	if (!shim_enter())
+		return shim.real.pvalloc(size);
+	if ((p = shim.real.pvalloc(size)) != NULL)
+		record_alloc(p, size, MS_FN_PVALLOC);
+	shim_leave();
+	return p;
+}

@@ -1,0 +1,289 @@
+/*
+ * The shim's state: resolving the real functions, setting up the ring and
+ * the connection to the analyzer (lazily, on the first call, because other
+ * libraries' constructors allocate before ours runs), and the switch to
+ * pass-through.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+struct shim shim = { .sock = -1, .wakefd = -1 };
+SHIM_TLS struct shim_thread shim_self;
+
+static bool shim_debugging;
+static _Atomic int resolve_state;	/* 0 no, 1 in progress, 2 done */
+
+void
+shim_debug(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	if (!shim_debugging)
+		return;
+	n = snprintf(line, sizeof(line), "memscope-shim[%d]: ", (int)getpid());
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	(void)!write(STDERR_FILENO, line, (size_t)n);
+}
+
+#define RESOLVE(name) \
+	shim.real.name = (__typeof__(shim.real.name))dlsym(RTLD_NEXT, #name)
+
+/*
+ * Find the next definitions. While this runs, the calling thread's guard is
+ * up and shim.real.malloc is NULL: dlsym's own allocations come from the
+ * bootstrap buffer.
+ */
+void
+shim_resolve(void)
+{
+	int expected = 0;
+	int saved_errno = errno;
+
+	if (!atomic_compare_exchange_strong(&resolve_state, &expected, 1)) {
+		while (atomic_load(&resolve_state) != 2)
+			sched_yield();
+		return;
+	}
+	shim_self.in_hook++;
+	RESOLVE(calloc);
+	RESOLVE(free);
+	RESOLVE(realloc);
+	RESOLVE(reallocarray);
+	RESOLVE(memalign);
+	RESOLVE(posix_memalign);
+	RESOLVE(aligned_alloc);
+	RESOLVE(valloc);
+	RESOLVE(pvalloc);
+	RESOLVE(mmap);
+	RESOLVE(mmap64);
+	RESOLVE(munmap);
+	RESOLVE(mremap);
+	RESOLVE(brk);
+	RESOLVE(sbrk);
+	RESOLVE(dlopen);
+	RESOLVE(dlclose);
+	/* last: its being set is what ends the bootstrap */
+	void *(*m)(size_t) = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
+	shim.real.malloc = m;
+	shim_self.in_hook--;
+	atomic_store(&resolve_state, 2);
+	errno = saved_errno;
+}
+
+/* "depth=64,follow=1,ring=8388608" */
+static void
+parse_options(const char *s)
+{
+	shim.opts.depth = 64;
+	shim.opts.follow = true;
+	shim.opts.ring_size = 8u << 20;
+	while (s != NULL && *s != '\0') {
+		const char *eq = strchr(s, '='), *comma = strchr(s, ',');
+		unsigned long long v;
+
+		if (eq == NULL || (comma != NULL && comma < eq))
+			break;
+		v = strtoull(eq + 1, NULL, 10);
+		if (strncmp(s, "depth=", 6) == 0)
+			shim.opts.depth = v > MS_MAX_DEPTH ? MS_MAX_DEPTH : (int)v;
+		else if (strncmp(s, "follow=", 7) == 0)
+			shim.opts.follow = v != 0;
+		else if (strncmp(s, "ring=", 5) == 0 && ms_ring_capacity_ok(v))
+			shim.opts.ring_size = v;
+		s = comma != NULL ? comma + 1 : NULL;
+	}
+}
+
+/* Send the hello and the ring's fd; receive the reply and the eventfd. */
+static bool
+hello(int sock, int memfd, int ppid, uint32_t flags)
+{
+	static struct ms_hello h;	/* 4 KiB: not on a thread's stack */
+	struct ms_hello_reply reply;
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = { &h, sizeof(h) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	memset(&h, 0, sizeof(h));
+	h.magic = MS_HELLO_MAGIC;
+	h.version = MS_PROTOCOL_VERSION;
+	h.pid = (int32_t)getpid();
+	h.ppid = ppid;
+	h.flags = flags;
+	h.ring_size = shim.ring_len;
+	if ((n = readlink("/proc/self/exe", h.exe, sizeof(h.exe) - 1)) < 0)
+		n = 0;
+	h.exe[n] = '\0';
+	memset(&ctl, 0, sizeof(ctl));
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &memfd, sizeof(int));
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(h))
+		return false;
+
+	iov = (struct iovec){ &reply, sizeof(reply) };
+	msg = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n == -1 && errno == EINTR);
+	if (n != (ssize_t)sizeof(reply) || reply.magic != MS_HELLO_MAGIC ||
+	    !reply.accepted)
+		return false;
+	c = CMSG_FIRSTHDR(&msg);
+	if (c == NULL || c->cmsg_type != SCM_RIGHTS)
+		return false;
+	memcpy(&shim.wakefd, CMSG_DATA(c), sizeof(int));
+	return true;
+}
+
+/*
+ * Make a ring and hand it to the analyzer named in the environment. Used at
+ * start and, with MS_HELLO_FORKED, in a fork child. False: pass-through.
+ */
+bool
+shim_connect(int ppid, uint32_t flags)
+{
+	const char *path = getenv(MS_ENV_SOCKET);
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int memfd = -1;
+
+	if (path == NULL || strlen(path) >= sizeof(addr.sun_path))
+		return false;
+	strcpy(addr.sun_path, path);
+	shim.ring_len = MS_RING_HEADER_SIZE + shim.opts.ring_size;
+	if ((memfd = memfd_create("memscope-ring", MFD_CLOEXEC)) == -1 ||
+	    ftruncate(memfd, (off_t)shim.ring_len) != 0)
+		goto fail;
+	shim.ring_base = shim.real.mmap(NULL, shim.ring_len,
+	    PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (shim.ring_base == MAP_FAILED) {
+		shim.ring_base = NULL;
+		goto fail;
+	}
+	ms_ring_format(shim.ring_base, shim.opts.ring_size, (int32_t)getpid());
+	if (!ms_ring_attach(&shim.ring, shim.ring_base, shim.ring_len))
+		goto fail;
+	shim.sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (shim.sock == -1 ||
+	    connect(shim.sock, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
+	    !hello(shim.sock, memfd, ppid, flags))
+		goto fail;
+	close(memfd);
+	shim_debug("connected to %s, ring of %llu bytes", path,
+	    (unsigned long long)shim.opts.ring_size);
+	return true;
+fail:
+	shim_debug("no analyzer at %s: %s", path, strerror(errno));
+	if (memfd != -1)
+		close(memfd);
+	return false;
+}
+
+/* Let go of the analyzer: forward everything from now on. */
+void
+shim_passthrough(void)
+{
+	if (shim.ring_base != NULL)
+		atomic_store(&shim.ring.hdr->shim_detached, 1);
+	atomic_store(&shim.state, SHIM_PASSTHROUGH);
+}
+
+void
+shim_init(void)
+{
+	int expected = SHIM_UNINIT;
+
+	if (!atomic_compare_exchange_strong(&shim.state, &expected,
+	    SHIM_INITIALIZING)) {
+		/* another thread sets up: wait for it (it takes microseconds) */
+		while (atomic_load(&shim.state) == SHIM_INITIALIZING)
+			sched_yield();
+		return;
+	}
+	shim_self.in_hook++;
+	shim_debugging = getenv(MS_ENV_DEBUG) != NULL;
+	if (shim.real.malloc == NULL)
+		shim_resolve();
+	parse_options(getenv(MS_ENV_OPTIONS));
+	modules_find_self();
+	fork_install();
+	if (shim.real.malloc == NULL || !shim_connect(getppid(), 0)) {
+		shim_self.in_hook--;
+		shim_passthrough();
+		return;
+	}
+	atomic_store(&shim.state, SHIM_ACTIVE);
+	modules_scan();
+	shim_self.in_hook--;
+}
+
+bool
+shim_enter(void)
+{
+	int st;
+
+	if (shim_self.in_hook)
+		return false;
+	st = atomic_load_explicit(&shim.state, memory_order_acquire);
+	if (unlikely(st != SHIM_ACTIVE)) {
+		if (st == SHIM_PASSTHROUGH)
+			return false;
+		shim_init();
+		if (atomic_load(&shim.state) != SHIM_ACTIVE)
+			return false;
+	}
+	shim_self.in_hook = 1;
+	if (unlikely(shim_self.number == 0))
+		producer_thread_hello();
+	return true;
+}
+
+void
+shim_leave(void)
+{
+	shim_self.in_hook = 0;
+}
+
+/* Set up even in a program that never allocates. */
+__attribute__((constructor)) static void
+shim_constructor(void)
+{
+	int saved_errno = errno;
+
+	if (shim.real.malloc == NULL)
+		shim_resolve();
+	if (atomic_load(&shim.state) == SHIM_UNINIT)
+		shim_init();
+	errno = saved_errno;
+}

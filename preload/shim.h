@@ -1,0 +1,113 @@
+/*
+ * The preload shim's internals. It runs inside an arbitrary program, so:
+ * no output (but under MEMSCOPE_DEBUG), no exit, errno and every return
+ * value preserved, no lock on the fast path, and on any failure it turns
+ * itself into a pass-through. It includes only src/wire/ of memscope.
+ */
+#ifndef MEMSCOPE_SHIM_H
+#define MEMSCOPE_SHIM_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "protocol.h"
+#include "ring.h"
+
+#define SHIM_EXPORT	__attribute__((visibility("default")))
+#define SHIM_TLS	__thread __attribute__((tls_model("initial-exec")))
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+
+enum shim_state {
+	SHIM_UNINIT,		/* nothing done yet */
+	SHIM_INITIALIZING,	/* one thread is setting up */
+	SHIM_ACTIVE,		/* recording */
+	SHIM_PASSTHROUGH,	/* no analyzer: only forwarding */
+};
+
+/* The next definitions of what the shim interposes (RTLD_NEXT). */
+struct shim_real {
+	void	*(*malloc)(size_t);
+	void	 (*free)(void *);
+	void	*(*calloc)(size_t, size_t);
+	void	*(*realloc)(void *, size_t);
+	void	*(*reallocarray)(void *, size_t, size_t);
+	void	*(*memalign)(size_t, size_t);
+	int	 (*posix_memalign)(void **, size_t, size_t);
+	void	*(*aligned_alloc)(size_t, size_t);
+	void	*(*valloc)(size_t);
+	void	*(*pvalloc)(size_t);
+	void	*(*mmap)(void *, size_t, int, int, int, off_t);
+	void	*(*mmap64)(void *, size_t, int, int, int, off_t);
+	int	 (*munmap)(void *, size_t);
+	void	*(*mremap)(void *, size_t, size_t, int, ...);
+	int	 (*brk)(void *);
+	void	*(*sbrk)(intptr_t);
+	void	*(*dlopen)(const char *, int);
+	int	 (*dlclose)(void *);
+};
+
+struct shim_options {
+	int	 depth;		/* frames per stack, 0: no stacks */
+	bool	 follow;	/* track forked children and exec'd images */
+	uint64_t ring_size;	/* bytes of the data area */
+};
+
+struct shim {
+	_Atomic int	 state;
+	struct shim_real real;
+	struct shim_options opts;
+	struct ms_ring	 ring;
+	void		*ring_base;
+	size_t		 ring_len;
+	int		 sock;		/* to the analyzer */
+	int		 wakefd;	/* eventfd that wakes the analyzer */
+	_Atomic uint32_t next_thread;
+	uintptr_t	 self_start;	/* the shim's own code, to skip its frames */
+	uintptr_t	 self_end;
+};
+
+/* Per thread. */
+struct shim_thread {
+	int		 in_hook;	/* recursion guard */
+	uint16_t	 number;	/* 0 until the thread's first event */
+	bool		 ended;
+};
+
+extern struct shim shim;
+extern SHIM_TLS struct shim_thread shim_self;
+
+/* shim.c */
+bool	shim_enter(void);	/* true: record this call; sets the guard */
+void	shim_leave(void);
+void	shim_init(void);
+void	shim_passthrough(void);
+void	shim_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+bool	shim_connect(int ppid, uint32_t flags);
+void	shim_resolve(void);
+/* bootstrap.c: allocations served while dlsym resolves the real functions */
+void	*bootstrap_alloc(size_t size, size_t align);
+bool	 bootstrap_owns(const void *p);
+size_t	 bootstrap_size(const void *p);
+
+/* producer.c */
+bool	producer_emit(void *rec, uint32_t len);
+uint64_t producer_reserve(uint32_t len, bool *ok);
+void	producer_commit(uint64_t pos, void *rec, uint32_t len);
+void	producer_thread_hello(void);
+
+/* stack.c */
+uint64_t stack_capture(void);
+
+/* modules.c */
+void	modules_scan(void);
+void	modules_forget(void);
+void	modules_find_self(void);
+
+/* fork.c */
+void	fork_install(void);
+
+#endif

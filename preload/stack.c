@@ -1,0 +1,123 @@
+/*
+ * Call stacks, captured with libunwind and sent once each: a stack's id is
+ * a hash of its frames, and a lock-free set of the ids already sent keeps
+ * them from being sent again. Two threads meeting the same new stack at
+ * once may both refer to it before it is published; the analyzer resolves
+ * ids at report time, so that order does not matter. A fork child keeps
+ * the set: ids belong to the whole run, and the parent sent them already.
+ */
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+
+#include "shim.h"
+
+#define SEEN_SLOTS	(1u << 20)	/* 8 MiB of ids, touched as needed */
+#define SEEN_PROBES	32
+#define SHIM_FRAMES_MAX	8		/* the shim's own frames on top */
+
+static _Atomic uint64_t *seen;
+static _Atomic int seen_state;		/* 0 none, 1 mapping, 2 mapped, 3 failed */
+
+static bool
+seen_table(void)
+{
+	int expected = 0;
+	void *p;
+
+	if (atomic_load_explicit(&seen_state, memory_order_acquire) == 2)
+		return true;
+	if (atomic_compare_exchange_strong(&seen_state, &expected, 1)) {
+		p = shim.real.mmap(NULL, SEEN_SLOTS * sizeof(uint64_t),
+		    PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED) {
+			atomic_store(&seen_state, 3);
+			return false;
+		}
+		seen = p;
+		atomic_store_explicit(&seen_state, 2, memory_order_release);
+		return true;
+	}
+	while (atomic_load(&seen_state) == 1)
+		;
+	return atomic_load(&seen_state) == 2;
+}
+
+/* Add id to the set. True when it is new (the caller sends the stack). */
+static bool
+seen_insert(uint64_t id)
+{
+	size_t slot = (size_t)(id >> 20) & (SEEN_SLOTS - 1);
+
+	if (!seen_table())
+		return true;
+	for (int i = 0; i < SEEN_PROBES; i++) {
+		uint64_t cur = atomic_load_explicit(&seen[slot], memory_order_relaxed);
+
+		if (cur == id)
+			return false;
+		if (cur == 0 && atomic_compare_exchange_strong(&seen[slot], &cur, id))
+			return true;
+		if (cur == id)
+			return false;
+		slot = (slot + 1) & (SEEN_SLOTS - 1);
+	}
+	return true;	/* a full neighbourhood: send it again, harmless */
+}
+
+static uint64_t
+hash_frames(void *const *frames, int n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+
+	for (int i = 0; i < n; i++) {
+		h ^= (uint64_t)(uintptr_t)frames[i];
+		h *= 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+	}
+	return h | 1;	/* 0 means "no stack" */
+}
+
+static bool
+in_shim(const void *ip)
+{
+	uintptr_t a = (uintptr_t)ip;
+
+	return a >= shim.self_start && a < shim.self_end;
+}
+
+/* The id of the calling code's stack, sending the frames the first time. */
+uint64_t
+stack_capture(void)
+{
+	struct {
+		struct ms_ev_stack	ev;
+		uint64_t		frames[MS_MAX_DEPTH];
+	} rec;
+	void *frames[MS_MAX_DEPTH + SHIM_FRAMES_MAX];
+	int n, first = 0, count;
+	uint64_t id;
+
+	if (shim.opts.depth <= 0)
+		return 0;
+	n = unw_backtrace(frames, shim.opts.depth + SHIM_FRAMES_MAX);
+	while (first < n && in_shim(frames[first]))
+		first++;
+	count = n - first;
+	if (count > shim.opts.depth)
+		count = shim.opts.depth;
+	if (count <= 0)
+		return 0;
+	id = hash_frames(frames + first, count);
+	if (!seen_insert(id))
+		return id;
+	rec.ev.hdr.type = MS_EV_STACK;
+	rec.ev.id = id;
+	rec.ev.nframes = (uint32_t)count;
+	for (int i = 0; i < count; i++)
+		rec.frames[i] = (uint64_t)(uintptr_t)frames[first + i];
+	producer_emit(&rec, (uint32_t)(sizeof(rec.ev) + 8 * (size_t)count));
+	return id;
+}

@@ -1,0 +1,461 @@
+/* memscope run PROGRAM: every allocation of a program, reported at its end. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "control.h"
+#include "launch.h"
+#include "model.h"
+#include "proc.h"
+#include "proc-stat.h"
+#include "source-ring.h"
+#include "view-json.h"
+#include "view-run.h"
+#include "view-text.h"
+#include "xmalloc.h"
+
+static int run_exec(const struct cmd *, int, char **);
+
+const struct cmd cmd_run = {
+	.name = "run",
+	.args = "[OPTIONS] [--] PROGRAM [ARGS...]",
+	.summary = "Run a program and report every allocation it made.",
+	.help =
+	    "Starts PROGRAM with memscope's shim preloaded, follows the processes it\n"
+	    "forks and execs, and when it ends prints on stderr how it ended, its\n"
+	    "allocation counts, peak and live memory, and the sites that allocated\n"
+	    "most. The program's input, output and exit status are its own; memscope\n"
+	    "exits with the program's status (128+N if signal N killed it).\n\n"
+	    "Options:\n"
+	    "  --json FILE          also write the report as JSON (memscope-json(5))\n"
+	    "  --depth N            frames kept per stack, 1 to 256 (default 64)\n"
+	    "  --no-stacks          capture no stacks (faster; one site)\n"
+	    "  --no-follow          track only the first process\n"
+	    "  --ring-size BYTES    ring per process, a power of two >= 16K\n"
+	    "                       (K and M suffixes; default 8M)\n"
+	    "  --sites N            top sites listed (default 10)\n"
+	    "  -h, --help           this help\n",
+	.exec = run_exec,
+};
+
+enum {
+	OPT_JSON = 256,
+	OPT_DEPTH,
+	OPT_NO_STACKS,
+	OPT_NO_FOLLOW,
+	OPT_RING_SIZE,
+	OPT_SITES,
+};
+
+static const struct option run_options[] = {
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "depth", required_argument, NULL, OPT_DEPTH },
+	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
+	{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
+	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
+	{ "sites", required_argument, NULL, OPT_SITES },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* How long processes other than the first may outlive it. */
+#define GRACE_MS	1000
+
+/* epoll tags that are not ring sources */
+#define TAG_LISTEN	((void *)1)
+#define TAG_WAKE	((void *)2)
+#define TAG_SIGNAL	((void *)3)
+
+struct run {
+	struct session	 session;
+	struct control	 control;
+	struct ring_source **sources;
+	size_t		 nsources;
+	size_t		 cap;
+	int		 epfd;
+	int		 sigfd;
+	pid_t		 main_pid;
+	bool		 main_exited;
+	int		 main_status;
+	bool		 follow;
+	size_t		 accepted;
+	char		 protocol_error[256];
+};
+
+static long
+parse_number(const struct cmd *self, const char *opt, const char *s, long min,
+    long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		cmd_usage_error(self, "%s must be a number from %ld to %ld, not '%s'",
+		    opt, min, max, s);
+	return v;
+}
+
+/* "8M", "16384", "64K" → bytes; a power of two the ring accepts. */
+static uint64_t
+parse_ring_size(const struct cmd *self, const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == 0 && end != s && (*end == 'K' || *end == 'k') && end[1] == '\0')
+		v <<= 10;
+	else if (errno == 0 && end != s && (*end == 'M' || *end == 'm') && end[1] == '\0')
+		v <<= 20;
+	else if (errno != 0 || end == s || *end != '\0')
+		v = 0;
+	if (!ms_ring_capacity_ok(v))
+		cmd_usage_error(self, "--ring-size must be a power of two from 16K "
+		    "to 1024M, not '%s'", s);
+	return v;
+}
+
+static bool
+decide(const struct ms_hello *h, void *arg)
+{
+	struct run *r = arg;
+
+	(void)h;
+	return r->follow || r->accepted == 0;
+}
+
+static void
+watch(struct run *r, int fd, void *tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = tag };
+
+	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+		fatal("epoll_ctl");
+}
+
+/* A shim said hello: a new process (or a new image of one after exec). */
+static void
+accept_shims(struct run *r)
+{
+	for (;;) {
+		struct control_peer peer;
+		struct ring_source *src;
+		struct process *p;
+		char why[256];
+		enum control_result res = control_accept(&r->control, &peer,
+		    decide, r, why, sizeof(why));
+
+		if (res == CONTROL_NONE)
+			return;
+		if (res == CONTROL_INVALID) {
+			if (why[0] != '\0' && r->protocol_error[0] == '\0') {
+				snprintf(r->protocol_error, sizeof(r->protocol_error),
+				    "%s", why);
+				log_warnx("%s", why);
+			}
+			continue;
+		}
+		if (res == CONTROL_DECLINED)
+			continue;
+		/* an image replaced by exec says goodbye before its successor */
+		for (size_t i = r->session.nprocs; i-- > 0;)
+			if (r->session.procs[i]->pid == peer.hello->pid &&
+			    !r->session.procs[i]->exited) {
+				r->session.procs[i]->replaced = true;
+				break;
+			}
+		p = model_session_add(&r->session, peer.hello->pid);
+		p->ppid = peer.hello->ppid;
+		p->exe = xstrdup(peer.hello->exe);
+		p->forked = (peer.hello->flags & MS_HELLO_FORKED) != 0;
+		p->heap.inherits = p->forked;
+		src = xcalloc(1, sizeof(*src));
+		if (!source_ring_open(src, peer.memfd, peer.hello->ring_size, p,
+		    &r->session)) {
+			log_warn("cannot map the ring of process %d", (int)p->pid);
+			close(peer.sock);
+			close(peer.memfd);
+			free(peer.hello);
+			free(src);
+			continue;
+		}
+		close(peer.memfd);
+		free(peer.hello);
+		src->sock = peer.sock;
+		r->accepted++;
+		r->sources = xgrow(r->sources, &r->cap, r->nsources + 1,
+		    sizeof(*r->sources));
+		r->sources[r->nsources++] = src;
+		watch(r, src->sock, src);
+	}
+}
+
+/* The exit status of a process that is not our child, if still a zombie. */
+static void
+peek_exit_status(struct process *p)
+{
+	struct proc proc;
+	struct buf b = { 0 };
+	struct proc_stat st;
+
+	if (proc_open(&proc, "/proc", p->pid) != PROC_OK) {
+		proc_close(&proc);
+		return;
+	}
+	if (proc_read(&proc, "stat", &b) == PROC_OK &&
+	    proc_stat_parse(b.data, b.len, &st) == 0 && st.state == 'Z') {
+		p->exited = true;
+		p->exit_code = WIFEXITED(st.exit_code) ? WEXITSTATUS(st.exit_code) : 0;
+		p->exit_signal = WIFSIGNALED(st.exit_code) ? WTERMSIG(st.exit_code) : 0;
+	}
+	buf_free(&b);
+	proc_close(&proc);
+}
+
+/* The shim's socket closed: its process exited or exec'd. Read the rest. */
+static void
+close_source(struct run *r, size_t i)
+{
+	struct ring_source *src = r->sources[i];
+
+	epoll_ctl(r->epfd, EPOLL_CTL_DEL, src->sock, NULL);
+	source_ring_drain(src, 0);
+	if (src->proc->pid != r->main_pid && !src->proc->replaced)
+		peek_exit_status(src->proc);
+	source_ring_close(src);
+	free(src);
+	r->sources[i] = r->sources[--r->nsources];
+}
+
+static void
+reap(struct run *r)
+{
+	struct signalfd_siginfo si;
+	int status;
+	pid_t pid;
+
+	while (read(r->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid != r->main_pid)
+			continue;
+		r->main_exited = true;
+		r->main_status = status;
+	}
+}
+
+/* Record the first process's end on its last image. */
+static void
+settle_main(struct run *r)
+{
+	for (size_t i = r->session.nprocs; i-- > 0;) {
+		struct process *p = r->session.procs[i];
+
+		if (p->pid != r->main_pid || p->replaced)
+			continue;
+		p->exited = true;
+		p->exit_code = WIFEXITED(r->main_status) ? WEXITSTATUS(r->main_status) : 0;
+		p->exit_signal = WIFSIGNALED(r->main_status) ? WTERMSIG(r->main_status) : 0;
+		return;
+	}
+}
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/*
+ * The consumer loop: read every ring while there is anything to read,
+ * else tell the shims it sleeps and wait for a wake-up, a new shim, a
+ * closed one or the child's end.
+ */
+static void
+consume(struct run *r)
+{
+	struct epoll_event evs[32];
+	long deadline = -1;
+
+	for (;;) {
+		size_t n = 0;
+		bool may_sleep = true;
+		int nev, timeout;
+
+		for (size_t i = 0; i < r->nsources; i++)
+			n += source_ring_drain(r->sources[i], 4096);
+		if (r->main_exited && deadline < 0)
+			deadline = now_ms() + GRACE_MS;
+		if (r->main_exited && (r->nsources == 0 || now_ms() >= deadline))
+			return;
+		if (n > 0) {
+			timeout = 0;
+		} else {
+			for (size_t i = 0; i < r->nsources && may_sleep; i++)
+				may_sleep = source_ring_may_sleep(r->sources[i]);
+			timeout = may_sleep ? 100 : 0;
+		}
+		nev = epoll_wait(r->epfd, evs, 32, timeout);
+		for (size_t i = 0; i < r->nsources; i++)
+			source_ring_awake(r->sources[i]);
+		for (int k = 0; k < nev; k++) {
+			void *tag = evs[k].data.ptr;
+			uint64_t v;
+
+			if (tag == TAG_LISTEN)
+				accept_shims(r);
+			else if (tag == TAG_WAKE)
+				while (read(r->control.wake_fd, &v, sizeof(v)) > 0)
+					;
+			else if (tag == TAG_SIGNAL)
+				reap(r);
+			else {
+				char c;
+
+				for (size_t i = 0; i < r->nsources; i++) {
+					ssize_t got;
+
+					if (r->sources[i] != tag)
+						continue;
+					/* a shim sends nothing after its hello */
+					got = recv(r->sources[i]->sock, &c, 1, MSG_DONTWAIT);
+					if (got == 0 || (got < 0 && errno != EAGAIN &&
+					    errno != EINTR))
+						close_source(r, i);
+					break;
+				}
+			}
+		}
+	}
+}
+
+static int
+exit_status_of(const struct run *r)
+{
+	if (!r->main_exited)
+		return EXIT_RUNTIME;
+	if (WIFSIGNALED(r->main_status))
+		return 128 + WTERMSIG(r->main_status);
+	return WEXITSTATUS(r->main_status);
+}
+
+static int
+run_exec(const struct cmd *self, int argc, char **argv)
+{
+	struct view_run_opts vopts = { .sites = 10 };
+	const char *json_path = NULL;
+	char path[PATH_MAX], why[PATH_MAX + 128], options[128];
+	int depth = 64, opt, status;
+	uint64_t ring = 8u << 20;
+	struct run r = { .follow = true, .epfd = -1, .sigfd = -1 };
+	FILE *json = NULL;
+	sigset_t chld;
+
+	optind = 1;
+	opterr = 0;
+	/* "+": options end at PROGRAM; its own options are its own */
+	while ((opt = getopt_long(argc, argv, "+h", run_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_JSON:
+			json_path = optarg;
+			break;
+		case OPT_DEPTH:
+			depth = (int)parse_number(self, "--depth", optarg, 1, MS_MAX_DEPTH);
+			break;
+		case OPT_NO_STACKS:
+			depth = 0;
+			break;
+		case OPT_NO_FOLLOW:
+			r.follow = false;
+			break;
+		case OPT_RING_SIZE:
+			ring = parse_ring_size(self, optarg);
+			break;
+		case OPT_SITES:
+			vopts.sites = (size_t)parse_number(self, "--sites", optarg, 1, 100000);
+			break;
+		case 'h':
+			cmd_print_help(self, stdout);
+			return cmd_finish_output();
+		default:
+			if (optopt != 0 && optopt < 256)
+				cmd_usage_error(self, "unknown option '-%c'", optopt);
+			cmd_usage_error(self, "unknown or incomplete option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		cmd_usage_error(self, "no PROGRAM given");
+	if (!launch_check(argv[optind], path, sizeof(path), why, sizeof(why)))
+		fatalx("%s", why);
+	/* open the report file now: a bad path must not cost a whole run */
+	if (json_path != NULL && (json = fopen(json_path, "w")) == NULL)
+		fatal("%s", json_path);
+	if (!control_open(&r.control))
+		fatal("cannot make the socket for the shim");
+	snprintf(options, sizeof(options), "depth=%d,follow=%d,ring=%llu", depth,
+	    r.follow ? 1 : 0, (unsigned long long)ring);
+
+	model_session_init(&r.session);
+	if ((r.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
+	launch_ignore_interrupts();
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	if ((r.sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
+		fatal("signalfd");
+	watch(&r, r.control.listen_fd, TAG_LISTEN);
+	watch(&r, r.control.wake_fd, TAG_WAKE);
+	watch(&r, r.sigfd, TAG_SIGNAL);
+
+	r.main_pid = launch_start(path, argv + optind, launch_shim_path(),
+	    r.control.path, options);
+	if (r.main_pid == -1)
+		fatal("fork");
+	consume(&r);
+	settle_main(&r);
+	while (r.nsources > 0)
+		close_source(&r, r.nsources - 1);
+
+	vopts.main_pid = r.main_pid;
+	vopts.main_argv = argv + optind;
+	vopts.main_path = path;
+	vopts.main_exited = r.main_exited;
+	vopts.main_status = r.main_status;
+	status = exit_status_of(&r);
+	if (json != NULL) {
+		view_json_run(json, &r.session, &vopts);
+		if (fflush(json) != 0 || ferror(json) || fclose(json) != 0) {
+			log_warn("writing %s", json_path);
+			status = EXIT_RUNTIME;
+		}
+	}
+	view_text_run(stderr, &r.session, &vopts);
+	control_close(&r.control);
+	close(r.epfd);
+	close(r.sigfd);
+	free(r.sources);
+	model_session_free(&r.session);
+	return status;
+}

@@ -1,0 +1,151 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "xmalloc.h"
+
+bool
+control_open(struct control *c)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	const char *tmp = getenv("TMPDIR");
+	int saved;
+
+	memset(c, 0, sizeof(*c));
+	c->listen_fd = c->wake_fd = -1;
+	if (tmp == NULL || strlen(tmp) > 32)
+		tmp = "/tmp";
+	/* a private directory: only this user can reach the socket */
+	snprintf(c->dir, sizeof(c->dir), "%s/memscope.XXXXXX", tmp);
+	if (mkdtemp(c->dir) == NULL)
+		return false;
+	snprintf(c->path, sizeof(c->path), "%s/sock", c->dir);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", c->path);
+	c->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (c->listen_fd == -1 ||
+	    bind(c->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
+	    listen(c->listen_fd, 64) != 0)
+		goto fail;
+	if ((c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1)
+		goto fail;
+	return true;
+fail:
+	saved = errno;
+	control_close(c);
+	errno = saved;
+	return false;
+}
+
+void
+control_close(struct control *c)
+{
+	if (c->listen_fd != -1)
+		close(c->listen_fd);
+	if (c->wake_fd != -1)
+		close(c->wake_fd);
+	c->listen_fd = c->wake_fd = -1;
+	if (c->path[0] != '\0')
+		unlink(c->path);
+	if (c->dir[0] != '\0')
+		rmdir(c->dir);
+	c->path[0] = c->dir[0] = '\0';
+}
+
+static bool
+send_reply(int sock, bool accepted, int wake_fd)
+{
+	struct ms_hello_reply reply = { .magic = MS_HELLO_MAGIC,
+	    .version = MS_PROTOCOL_VERSION, .accepted = accepted };
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = { &reply, sizeof(reply) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	if (accepted) {
+		memset(&ctl, 0, sizeof(ctl));
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &wake_fd, sizeof(int));
+	}
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(reply);
+}
+
+enum control_result
+control_accept(struct control *c, struct control_peer *peer,
+    bool (*decide)(const struct ms_hello *, void *), void *arg, char *why,
+    size_t whylen)
+{
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct ms_hello *h = xcalloc(1, sizeof(*h));
+	struct iovec iov = { h, sizeof(*h) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *cm;
+	ssize_t n;
+	int sock, memfd = -1;
+
+	why[0] = '\0';
+	memset(peer, 0, sizeof(*peer));
+	peer->sock = peer->memfd = -1;
+	if ((sock = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC)) == -1) {
+		free(h);
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ?
+		    CONTROL_NONE : CONTROL_INVALID;
+	}
+	/* the hello follows the connect at once: a blocking read is fine */
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n == -1 && errno == EINTR);
+	cm = CMSG_FIRSTHDR(&msg);
+	if (cm != NULL && cm->cmsg_level == SOL_SOCKET &&
+	    cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&memfd, CMSG_DATA(cm), sizeof(int));
+	if (n != (ssize_t)sizeof(*h) || h->magic != MS_HELLO_MAGIC || memfd == -1)
+		goto invalid;
+	if (h->version != MS_PROTOCOL_VERSION) {
+		snprintf(why, whylen, "process %d runs a memscope shim of protocol "
+		    "version %u; this memscope speaks version %u", (int)h->pid,
+		    h->version, MS_PROTOCOL_VERSION);
+		send_reply(sock, false, -1);
+		goto invalid;
+	}
+	h->exe[sizeof(h->exe) - 1] = '\0';
+	if (decide != NULL && !decide(h, arg)) {
+		send_reply(sock, false, -1);
+		close(sock);
+		close(memfd);
+		free(h);
+		return CONTROL_DECLINED;
+	}
+	if (!send_reply(sock, true, c->wake_fd))
+		goto invalid;
+	peer->sock = sock;
+	peer->memfd = memfd;
+	peer->hello = h;
+	return CONTROL_ACCEPTED;
+invalid:
+	if (memfd != -1)
+		close(memfd);
+	close(sock);
+	free(h);
+	return CONTROL_INVALID;
+}

@@ -1,0 +1,266 @@
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model-heap.h"
+#include "xmalloc.h"
+
+/* Fibonacci hashing of an address or id into a power-of-two table. */
+static size_t
+slot_of(uint64_t key, size_t nslots)
+{
+	return (size_t)((key >> 4) * 0x9e3779b97f4a7c15ULL >> 20) & (nslots - 1);
+}
+
+void
+model_heap_init(struct heap_model *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->nblocks_slots = 1024;
+	h->blocks = xcalloc(h->nblocks_slots, sizeof(*h->blocks));
+	h->nsites_slots = 256;
+	h->sites = xcalloc(h->nsites_slots, sizeof(*h->sites));
+}
+
+void
+model_heap_free(struct heap_model *h)
+{
+	free(h->blocks);
+	free(h->sites);
+	memset(h, 0, sizeof(*h));
+}
+
+static struct heap_block *
+block_find(const struct heap_model *h, uint64_t addr)
+{
+	size_t i = slot_of(addr, h->nblocks_slots);
+
+	for (;; i = (i + 1) & (h->nblocks_slots - 1)) {
+		if (h->blocks[i].addr == addr)
+			return &h->blocks[i];
+		if (h->blocks[i].addr == 0)
+			return NULL;
+	}
+}
+
+static void
+block_put(struct heap_block *slots, size_t nslots, const struct heap_block *b)
+{
+	size_t i = slot_of(b->addr, nslots);
+
+	while (slots[i].addr != 0)
+		i = (i + 1) & (nslots - 1);
+	slots[i] = *b;
+}
+
+static void
+blocks_grow(struct heap_model *h)
+{
+	size_t n = h->nblocks_slots * 2;
+	struct heap_block *slots = xcalloc(n, sizeof(*slots));
+
+	for (size_t i = 0; i < h->nblocks_slots; i++)
+		if (h->blocks[i].addr != 0)
+			block_put(slots, n, &h->blocks[i]);
+	free(h->blocks);
+	h->blocks = slots;
+	h->nblocks_slots = n;
+}
+
+/*
+ * Remove the slot b by shifting later members of its probe run back into
+ * the hole (no tombstones: the table stays as fast after a million frees).
+ */
+static void
+block_remove(struct heap_model *h, struct heap_block *b)
+{
+	size_t mask = h->nblocks_slots - 1, hole = (size_t)(b - h->blocks);
+	size_t i = hole;
+
+	for (;;) {
+		i = (i + 1) & mask;
+		if (h->blocks[i].addr == 0)
+			break;
+		size_t home = slot_of(h->blocks[i].addr, h->nblocks_slots);
+
+		/* can the member at i move to the hole? (its home not in (hole, i]) */
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			h->blocks[hole] = h->blocks[i];
+			hole = i;
+		}
+	}
+	h->blocks[hole].addr = 0;
+}
+
+static struct heap_site *
+site_get(struct heap_model *h, uint64_t stack)
+{
+	uint64_t key = stack != 0 ? stack : 1;	/* "no stack" is a site too */
+	size_t i;
+
+	if (2 * (h->nsites + 1) > h->nsites_slots) {
+		size_t n = h->nsites_slots * 2;
+		struct heap_site *slots = xcalloc(n, sizeof(*slots));
+
+		for (size_t k = 0; k < h->nsites_slots; k++) {
+			if (h->sites[k].stack == 0)
+				continue;
+			i = slot_of(h->sites[k].stack, n);
+			while (slots[i].stack != 0)
+				i = (i + 1) & (n - 1);
+			slots[i] = h->sites[k];
+		}
+		free(h->sites);
+		h->sites = slots;
+		h->nsites_slots = n;
+	}
+	for (i = slot_of(key, h->nsites_slots);; i = (i + 1) & (h->nsites_slots - 1)) {
+		if (h->sites[i].stack == key)
+			return &h->sites[i];
+		if (h->sites[i].stack == 0)
+			break;
+	}
+	h->sites[i].stack = key;
+	h->nsites++;
+	return &h->sites[i];
+}
+
+/* Take the block at addr out of the live set; false if there is none. */
+static bool
+drop_live(struct heap_model *h, uint64_t addr)
+{
+	struct heap_block *b = block_find(h, addr);
+	struct heap_site *site;
+
+	if (b == NULL) {
+		if (h->inherits)
+			h->sum.inherited_frees++;
+		else
+			h->sum.anomalies++;	/* freed but never allocated */
+		return false;
+	}
+	site = site_get(h, b->stack);
+	site->live_blocks--;
+	site->live_bytes -= b->size;
+	h->sum.live_blocks--;
+	h->sum.live_bytes -= b->size;
+	block_remove(h, b);
+	return true;
+}
+
+static void
+add_live(struct heap_model *h, uint64_t addr, uint64_t size, uint64_t stack)
+{
+	struct heap_block b = { addr, size, stack };
+	struct heap_site *site;
+
+	if (block_find(h, addr) != NULL) {
+		/* allocated while live: an event went missing or out of order */
+		h->sum.anomalies++;
+		drop_live(h, addr);
+	}
+	site = site_get(h, stack);	/* after drop_live: it may grow the table */
+	if (2 * (h->sum.live_blocks + 1) > h->nblocks_slots)
+		blocks_grow(h);
+	block_put(h->blocks, h->nblocks_slots, &b);
+	h->sum.live_blocks++;
+	h->sum.live_bytes += size;
+	if (h->sum.live_bytes > h->sum.peak_live_bytes)
+		h->sum.peak_live_bytes = h->sum.live_bytes;
+	if (h->sum.live_blocks > h->sum.peak_live_blocks)
+		h->sum.peak_live_blocks = h->sum.live_blocks;
+	site->live_blocks++;
+	site->live_bytes += size;
+}
+
+void
+model_heap_alloc(struct heap_model *h, uint64_t addr, uint64_t size,
+    uint64_t stack)
+{
+	struct heap_site *site = site_get(h, stack);
+
+	h->sum.allocations++;
+	h->sum.bytes_allocated += size;
+	site->allocations++;
+	site->bytes_allocated += size;
+	add_live(h, addr, size, stack);
+}
+
+void
+model_heap_release(struct heap_model *h, uint64_t addr)
+{
+	if (drop_live(h, addr))
+		h->sum.frees++;
+}
+
+void
+model_heap_realloc_release(struct heap_model *h, uint64_t addr)
+{
+	drop_live(h, addr);
+	h->sum.reallocs++;
+}
+
+void
+model_heap_realloc_done(struct heap_model *h, uint64_t addr, uint64_t size,
+    uint64_t stack)
+{
+	struct heap_site *site = site_get(h, stack);
+
+	h->sum.bytes_allocated += size;
+	site->bytes_allocated += size;
+	add_live(h, addr, size, stack);
+}
+
+const struct heap_block *
+model_heap_block(const struct heap_model *h, uint64_t addr)
+{
+	return block_find(h, addr);
+}
+
+static int
+desc(uint64_t a, uint64_t b)
+{
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+int
+model_heap_site_by_live(const void *a, const void *b)
+{
+	const struct heap_site *x = a, *y = b;
+	int c = desc(x->live_bytes, y->live_bytes);
+
+	if (c == 0)
+		c = desc(x->bytes_allocated, y->bytes_allocated);
+	return c != 0 ? c : desc(x->stack, y->stack);
+}
+
+int
+model_heap_site_by_allocated(const void *a, const void *b)
+{
+	const struct heap_site *x = a, *y = b;
+	int c = desc(x->bytes_allocated, y->bytes_allocated);
+
+	if (c == 0)
+		c = desc(x->allocations, y->allocations);
+	return c != 0 ? c : desc(x->stack, y->stack);
+}
+
+size_t
+model_heap_top_sites(const struct heap_model *h,
+    int (*cmp)(const void *, const void *), size_t n, struct heap_site **out)
+{
+	struct heap_site *v = xcalloc(h->nsites ? h->nsites : 1, sizeof(*v));
+	size_t k = 0;
+
+	for (size_t i = 0; i < h->nsites_slots; i++)
+		if (h->sites[i].stack != 0)
+			v[k++] = h->sites[i];
+	if (k > 1)
+		qsort(v, k, sizeof(*v), cmp);
+	if (n != 0 && k > n)
+		k = n;
+	*out = v;
+	return k;
+}

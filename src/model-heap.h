@@ -1,0 +1,81 @@
+/*
+ * The heap of one process as its events tell it: live blocks, counters,
+ * peak, and per allocation site (stack id) figures. At most 48 bytes per
+ * live block: a 24-byte slot in a table kept at most half full.
+ */
+#ifndef MEMSCOPE_MODEL_HEAP_H
+#define MEMSCOPE_MODEL_HEAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct heap_block {
+	uint64_t	 addr;		/* 0: empty slot */
+	uint64_t	 size;
+	uint64_t	 stack;
+};
+
+struct heap_site {
+	uint64_t	 stack;		/* 0: empty slot, or "no stack" site id 1 */
+	uint64_t	 allocations;
+	uint64_t	 bytes_allocated;
+	uint64_t	 live_blocks;
+	uint64_t	 live_bytes;
+};
+
+/* The figures of memscope-json(5)'s "summary". */
+struct heap_summary {
+	uint64_t	 allocations;
+	uint64_t	 frees;
+	uint64_t	 reallocs;
+	uint64_t	 bytes_allocated;
+	uint64_t	 live_bytes;
+	uint64_t	 live_blocks;
+	uint64_t	 peak_live_bytes;
+	uint64_t	 peak_live_blocks;
+	uint64_t	 mmaps;
+	uint64_t	 munmaps;
+	uint64_t	 events;
+	uint64_t	 ring_waits;
+	uint64_t	 anomalies;
+	/* frees, by a fork child, of blocks its parent allocated before fork */
+	uint64_t	 inherited_frees;
+};
+
+struct heap_model {
+	struct heap_summary sum;
+	struct heap_block *blocks;
+	size_t		 nblocks_slots;	/* a power of two */
+	struct heap_site *sites;
+	size_t		 nsites_slots;
+	size_t		 nsites;
+	/* a fork child: it may free what it did not allocate */
+	bool		 inherits;
+};
+
+void	model_heap_init(struct heap_model *h);
+void	model_heap_free(struct heap_model *h);
+
+/* A block was allocated (malloc family, or the new block of a realloc). */
+void	model_heap_alloc(struct heap_model *h, uint64_t addr, uint64_t size,
+	    uint64_t stack);
+/* A block was freed. */
+void	model_heap_release(struct heap_model *h, uint64_t addr);
+/* realloc gave p's bytes back (moved or resized): a realloc, not a free. */
+void	model_heap_realloc_release(struct heap_model *h, uint64_t addr);
+/* The new block of that realloc. */
+void	model_heap_realloc_done(struct heap_model *h, uint64_t addr,
+	    uint64_t size, uint64_t stack);
+
+/* The live block at addr, or NULL. */
+const struct heap_block *model_heap_block(const struct heap_model *h,
+	    uint64_t addr);
+
+/* Sites sorted by cmp into a new array of at most n (n = 0: all). */
+size_t	model_heap_top_sites(const struct heap_model *h,
+	    int (*cmp)(const void *, const void *), size_t n,
+	    struct heap_site **out);
+int	model_heap_site_by_live(const void *a, const void *b);
+int	model_heap_site_by_allocated(const void *a, const void *b);
+
+#endif

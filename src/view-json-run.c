@@ -1,0 +1,165 @@
+/* `memscope run --json FILE`: the run as one JSON object (memscope-json(5)). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include "json.h"
+#include "view-json.h"
+#include "view-run.h"
+
+static void
+summary(struct json *j, const struct heap_summary *s)
+{
+	json_key(j, "summary");
+	json_object_begin(j);
+	json_key_uint(j, "allocations", s->allocations);
+	json_key_uint(j, "frees", s->frees);
+	json_key_uint(j, "reallocs", s->reallocs);
+	json_key_uint(j, "bytes_allocated", s->bytes_allocated);
+	json_key_uint(j, "peak_live_bytes", s->peak_live_bytes);
+	json_key_uint(j, "peak_live_blocks", s->peak_live_blocks);
+	json_key_uint(j, "live_bytes_at_exit", s->live_bytes);
+	json_key_uint(j, "live_blocks_at_exit", s->live_blocks);
+	json_key_uint(j, "mmaps", s->mmaps);
+	json_key_uint(j, "munmaps", s->munmaps);
+	json_key_uint(j, "events", s->events);
+	json_key_uint(j, "ring_waits", s->ring_waits);
+	json_key_uint(j, "anomalies", s->anomalies);
+	json_object_end(j);
+	json_key_uint(j, "inherited_frees", s->inherited_frees);
+}
+
+static void
+frames(struct json *j, const struct session *s, const struct process *p,
+    uint64_t stack)
+{
+	const struct stack_entry *e = model_stacks_get(&s->stacks, stack);
+
+	json_key(j, "frames");
+	json_array_begin(j);
+	for (uint32_t i = 0; e != NULL && i < e->nframes; i++) {
+		const struct module *m = model_modules_find(&p->modules, e->frames[i]);
+
+		json_object_begin(j);
+		json_key_hex(j, "address", e->frames[i], true);
+		json_key_string(j, "module", m != NULL ? m->path : NULL);
+		json_key_hex(j, "offset", m != NULL ? e->frames[i] - m->base : 0,
+		    m != NULL);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+/* The top sites by live bytes and by bytes allocated, each listed once. */
+static void
+sites(struct json *j, const struct session *s, const struct process *p,
+    size_t top)
+{
+	struct heap_site *by_live, *by_alloc;
+	size_t nl = model_heap_top_sites(&p->heap, model_heap_site_by_live, top,
+	    &by_live);
+	size_t na = model_heap_top_sites(&p->heap, model_heap_site_by_allocated,
+	    top, &by_alloc);
+
+	json_key(j, "sites");
+	json_array_begin(j);
+	for (size_t i = 0; i < nl + na; i++) {
+		const struct heap_site *site = i < nl ? &by_live[i] : &by_alloc[i - nl];
+		bool dup = false;
+
+		for (size_t k = 0; i >= nl && k < nl; k++)
+			dup |= by_live[k].stack == site->stack;
+		if (dup)
+			continue;
+		json_object_begin(j);
+		json_key_hex(j, "stack", site->stack == 1 ? 0 : site->stack,
+		    site->stack > 1);
+		frames(j, s, p, site->stack);
+		json_key_uint(j, "allocations", site->allocations);
+		json_key_uint(j, "bytes_allocated", site->bytes_allocated);
+		json_key_uint(j, "live_blocks", site->live_blocks);
+		json_key_uint(j, "live_bytes", site->live_bytes);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	free(by_live);
+	free(by_alloc);
+}
+
+/* {"code": N} or {"signal": N}; null when not known or replaced by exec. */
+static void
+exit_object(struct json *j, bool known, int code, int signal)
+{
+	json_key(j, "exit");
+	if (!known) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	if (signal != 0)
+		json_key_int(j, "signal", signal);
+	else
+		json_key_int(j, "code", code);
+	json_object_end(j);
+}
+
+static void
+process_fields(struct json *j, const struct session *s, const struct process *p,
+    char *const *argv, const struct view_run_opts *o)
+{
+	json_key_int(j, "pid", p->pid);
+	json_key_string(j, "exe", p->exe);
+	json_key(j, "argv");
+	if (argv != NULL) {
+		json_array_begin(j);
+		for (char *const *a = argv; *a != NULL; a++)
+			json_string(j, *a);
+		json_array_end(j);
+	} else
+		json_null(j);
+	if (argv != NULL)	/* the program itself: its end, after any exec */
+		exit_object(j, o->main_exited, WIFEXITED(o->main_status) ?
+		    WEXITSTATUS(o->main_status) : 0, WIFSIGNALED(o->main_status) ?
+		    WTERMSIG(o->main_status) : 0);
+	else
+		exit_object(j, p->exited && !p->replaced, p->exit_code,
+		    p->exit_signal);
+	json_key_bool(j, "replaced", p->replaced);
+	json_key_bool(j, "forked", p->forked);
+	json_key_uint(j, "threads", p->threads_started);
+	summary(j, &p->heap.sum);
+	sites(j, s, p, o->sites);
+}
+
+void
+view_json_run(FILE *f, const struct session *s, const struct view_run_opts *o)
+{
+	struct json j;
+
+	json_init(&j, f);
+	json_compact_below(&j, 4);
+	json_object_begin(&j);
+	json_key_string(&j, "tool", "memscope");
+	json_key_string(&j, "version", PACKAGE_VERSION);
+	json_key_uint(&j, "schema", VIEW_JSON_SCHEMA_VERSION);
+	if (s->nprocs > 0)
+		process_fields(&j, s, s->procs[0], o->main_argv, o);
+	else {
+		json_key_int(&j, "pid", o->main_pid);
+		json_key_string(&j, "exe", o->main_path);
+	}
+	json_key(&j, "children");
+	json_array_begin(&j);
+	for (size_t i = 1; i < s->nprocs; i++) {
+		json_object_begin(&j);
+		process_fields(&j, s, s->procs[i], NULL, o);
+		json_key(&j, "children");
+		json_array_begin(&j);
+		json_array_end(&j);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	json_end(&j);
+}

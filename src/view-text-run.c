@@ -1,0 +1,174 @@
+/*
+ * The report of `memscope run` on stderr, after the program's own output,
+ * each line prefixed "==PID==" as valgrind does, so it stays apart from
+ * what the program wrote.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "fmt.h"
+#include "view-run.h"
+#include "xmalloc.h"
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* How a process ended, in words. */
+static void
+describe_end(FILE *f, int pid, const struct process *p, const char *name)
+{
+	fprintf(f, "==%d== %s ", pid, name);
+	if (p->replaced)
+		fputs("replaced itself with exec\n", f);
+	else if (!p->exited)
+		fputs("ended; its exit status went to its parent\n", f);
+	else if (p->exit_signal != 0)
+		fprintf(f, "was killed by signal %d (%s)\n", p->exit_signal,
+		    strsignal(p->exit_signal));
+	else
+		fprintf(f, "exited with status %d\n", p->exit_code);
+}
+
+/* How the program memscope started ended (its last image, after execs). */
+static void
+print_main_end(FILE *f, const struct view_run_opts *o)
+{
+	int pid = (int)o->main_pid;
+
+	fprintf(f, "==%d== %s ", pid, base_name(o->main_path));
+	if (!o->main_exited)
+		fputs("did not end\n", f);
+	else if (WIFSIGNALED(o->main_status))
+		fprintf(f, "was killed by signal %d (%s)\n",
+		    WTERMSIG(o->main_status), strsignal(WTERMSIG(o->main_status)));
+	else
+		fprintf(f, "exited with status %d\n", WEXITSTATUS(o->main_status));
+}
+
+static void
+print_summary(FILE *f, int pid, const struct heap_summary *s, uint64_t threads)
+{
+	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN], h[FMT_SIZE_LEN];
+
+	fprintf(f, "==%d== HEAP SUMMARY\n", pid);
+	fprintf(f, "==%d==   allocations: %s  frees: %s  reallocs: %s\n", pid,
+	    fmt_count(a, s->allocations), fmt_count(b, s->frees),
+	    fmt_count(c, s->reallocs));
+	fprintf(f, "==%d==   bytes allocated: %s (%s)\n", pid,
+	    fmt_count(a, s->bytes_allocated), fmt_size(h, s->bytes_allocated));
+	fprintf(f, "==%d==   peak live: %s bytes (%s); peak blocks: %s\n", pid,
+	    fmt_count(a, s->peak_live_bytes), fmt_size(h, s->peak_live_bytes),
+	    fmt_count(b, s->peak_live_blocks));
+	fprintf(f, "==%d==   live at exit: %s bytes in %s blocks\n", pid,
+	    fmt_count(a, s->live_bytes), fmt_count(b, s->live_blocks));
+	fprintf(f, "==%d==   mmaps: %s  munmaps: %s  threads: %s\n", pid,
+	    fmt_count(a, s->mmaps), fmt_count(b, s->munmaps),
+	    fmt_count(c, threads));
+	fprintf(f, "==%d==   events: %s  ring waits: %s  anomalies: %s\n", pid,
+	    fmt_count(a, s->events), fmt_count(b, s->ring_waits),
+	    fmt_count(c, s->anomalies));
+	if (s->inherited_frees != 0)
+		fprintf(f, "==%d==   frees of blocks inherited from the parent: %s\n",
+		    pid, fmt_count(a, s->inherited_frees));
+}
+
+static void
+print_frames(FILE *f, int pid, const struct session *s, const struct process *p,
+    uint64_t stack)
+{
+	const struct stack_entry *e = model_stacks_get(&s->stacks, stack);
+
+	if (e == NULL) {
+		fprintf(f, "==%d==     (%s)\n", pid,
+		    stack == 0 || stack == 1 ? "no stack" : "stack not received");
+		return;
+	}
+	for (uint32_t i = 0; i < e->nframes; i++) {
+		const struct module *m = model_modules_find(&p->modules, e->frames[i]);
+
+		if (m != NULL)
+			fprintf(f, "==%d==     %s %s+0x%" PRIx64 "\n", pid,
+			    i == 0 ? "at" : "by", base_name(m->path),
+			    e->frames[i] - m->base);
+		else
+			fprintf(f, "==%d==     %s 0x%" PRIx64 "\n", pid,
+			    i == 0 ? "at" : "by", e->frames[i]);
+	}
+}
+
+static void
+print_sites(FILE *f, int pid, const struct session *s, const struct process *p,
+    const struct view_run_opts *o, bool by_live)
+{
+	struct heap_site *sites;
+	size_t n = model_heap_top_sites(&p->heap, by_live ?
+	    model_heap_site_by_live : model_heap_site_by_allocated, o->sites, &sites);
+	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN], d[FMT_SIZE_LEN];
+
+	fprintf(f, "==%d==\n==%d== TOP SITES BY %s\n", pid, pid,
+	    by_live ? "LIVE BYTES AT EXIT" : "BYTES ALLOCATED");
+	for (size_t i = 0; i < n; i++) {
+		const struct heap_site *site = &sites[i];
+
+		if (by_live && site->live_bytes == 0 && site->live_blocks == 0)
+			break;
+		fprintf(f, "==%d==   %s bytes live in %s blocks; %s bytes in %s "
+		    "allocations\n", pid, fmt_count(a, site->live_bytes),
+		    fmt_count(b, site->live_blocks), fmt_count(c, site->bytes_allocated),
+		    fmt_count(d, site->allocations));
+		print_frames(f, pid, s, p, site->stack);
+	}
+	free(sites);
+}
+
+static void
+print_process(FILE *f, const struct session *s, const struct process *p,
+    const struct view_run_opts *o, bool first)
+{
+	int pid = first ? (int)o->main_pid : (int)p->pid;
+	const char *name = p->exe != NULL && p->exe[0] ? p->exe : "?";
+
+	if (!first)
+		fprintf(f, "==%d==\n==%d== process %d, %s of %d: %s\n", pid, pid,
+		    (int)p->pid, p->forked ? "forked child" : "image exec'd by",
+		    (int)p->ppid, name);
+	describe_end(f, pid, p, base_name(name));
+	fprintf(f, "==%d==\n", pid);
+	print_summary(f, pid, &p->heap.sum, p->threads_started);
+	print_sites(f, pid, s, p, o, true);
+	print_sites(f, pid, s, p, o, false);
+}
+
+void
+view_text_run(FILE *f, const struct session *s, const struct view_run_opts *o)
+{
+	int pid = (int)o->main_pid;
+
+	fprintf(f, "==%d== memscope %s: allocations of", pid, PACKAGE_VERSION);
+	for (char *const *a = o->main_argv; *a != NULL; a++)
+		fprintf(f, " %s", *a);
+	fputc('\n', f);
+	if (s->nprocs == 0) {
+		print_main_end(f, o);
+		fprintf(f, "==%d== it was not tracked: the shim did not start in it\n",
+		    pid);
+		return;
+	}
+	for (size_t i = 0; i < s->nprocs; i++)
+		print_process(f, s, s->procs[i], o, i == 0);
+	if (s->nprocs > 1 || s->procs[0]->replaced) {
+		/* after the children, say again how the program itself ended */
+		fprintf(f, "==%d==\n", pid);
+		print_main_end(f, o);
+	}
+}
