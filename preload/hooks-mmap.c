@@ -35,14 +35,14 @@ record_mmap(void *addr, size_t len, int prot, int flags, int fd)
 
 static void *
 mmap_common(void *(*real)(void *, size_t, int, int, int, off_t), void *addr,
-    size_t len, int prot, int flags, int fd, off_t off)
+    size_t len, int prot, int flags, int fd, off_t off, const void *caller)
 {
 	void *p;
 
 	ensure_resolved();
 	if (unlikely(real == NULL))	/* during resolution itself */
 		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
-	if (!shim_enter())
+	if (shim_internal_caller(caller) || !shim_enter())
 		return real(addr, len, prot, flags, fd, off);
 	if ((p = real(addr, len, prot, flags, fd, off)) != MAP_FAILED)
 		record_mmap(p, len, prot, flags, fd);
@@ -53,14 +53,16 @@ mmap_common(void *(*real)(void *, size_t, int, int, int, off_t), void *addr,
 SHIM_EXPORT void *
 mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	return mmap_common(shim.real.mmap, addr, len, prot, flags, fd, off);
+	return mmap_common(shim.real.mmap, addr, len, prot, flags, fd, off,
+	    __builtin_return_address(0));
 }
 
 SHIM_EXPORT void *
 mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	return mmap_common(shim.real.mmap64 != NULL ? shim.real.mmap64 :
-	    shim.real.mmap, addr, len, prot, flags, fd, off);
+	    shim.real.mmap, addr, len, prot, flags, fd, off,
+	    __builtin_return_address(0));
 }
 
 SHIM_EXPORT int
@@ -75,7 +77,7 @@ munmap(void *addr, size_t len)
 	ensure_resolved();
 	if (unlikely(shim.real.munmap == NULL))
 		return (int)syscall(SYS_munmap, addr, len);
-	if (!shim_enter())
+	if (shim_internal_caller(__builtin_return_address(0)) || !shim_enter())
 		return shim.real.munmap(addr, len);
 	pos = producer_reserve(sizeof(ev), &ok);
 	rc = shim.real.munmap(addr, len);

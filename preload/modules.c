@@ -11,6 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
 #include "shim.h"
 
 #define MODULES_MAX	4096
@@ -164,21 +167,6 @@ modules_scan(void)
 	pthread_mutex_unlock(&modules_lock);
 }
 
-static int
-find_self(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	uintptr_t start, end, self = (uintptr_t)arg;
-
-	(void)size;
-	object_span(info, &start, &end);
-	if (self >= start && self < end) {
-		shim.self_start = start;
-		shim.self_end = end;
-		return 1;
-	}
-	return 0;
-}
-
 /*
  * In a fork child: the list belongs to the parent's ring, and the lock may
  * have been held by a thread that the child does not have.
@@ -190,9 +178,33 @@ modules_forget(void)
 	nknown = 0;
 }
 
-/* The shim's own address range, whose frames stacks leave out. */
+static int
+find_ranges(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	uintptr_t start, end;
+	uintptr_t self = (uintptr_t)&modules_find_self;
+	uintptr_t unwind = (uintptr_t)arg;
+
+	(void)size;
+	object_span(info, &start, &end);
+	if (self >= start && self < end) {
+		shim.self_start = start;
+		shim.self_end = end;
+	}
+	if (unwind >= start && unwind < end) {
+		shim.unwind_start = start;
+		shim.unwind_end = end;
+	}
+	return 0;
+}
+
+/*
+ * The shim's own address range, whose frames stacks leave out, and
+ * libunwind's, whose calls (its per-thread caches, mapped and unmapped
+ * behind the program's back) are not the program's.
+ */
 void
 modules_find_self(void)
 {
-	dl_iterate_phdr(find_self, (void *)(uintptr_t)&modules_find_self);
+	dl_iterate_phdr(find_ranges, (void *)(uintptr_t)&unw_backtrace);
 }

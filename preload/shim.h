@@ -68,6 +68,8 @@ struct shim {
 	_Atomic uint32_t next_thread;
 	uintptr_t	 self_start;	/* the shim's own code, to skip its frames */
 	uintptr_t	 self_end;
+	uintptr_t	 unwind_start;	/* libunwind's: its own calls are not the program's */
+	uintptr_t	 unwind_end;
 };
 
 /* Per thread. */
@@ -106,6 +108,12 @@ uint64_t stack_capture(void);
 void	modules_scan(void);
 void	modules_forget(void);
 void	modules_find_self(void);
+/* Was the call made by the shim's own machinery (libunwind)? */
+static inline bool
+shim_internal_caller(const void *ret)
+{
+	return (uintptr_t)ret >= shim.unwind_start && (uintptr_t)ret < shim.unwind_end;
+}
 
 /* fork.c */
 void	fork_install(void);

@@ -11,7 +11,8 @@ UNIT_TESTS = \
 	tests/unit/test-model-segments \
 	tests/unit/test-json \
 	tests/unit/test-fmt \
-	tests/unit/test-strtab
+	tests/unit/test-strtab \
+	tests/unit/test-ring
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -50,4 +51,10 @@ tests_unit_test_strtab_SOURCES = tests/unit/test-strtab.c
 tests_unit_test_strtab_CFLAGS = $(unit_cflags)
 tests_unit_test_strtab_LDADD = $(unit_libs)
 tests_unit_test_strtab_LDFLAGS = $(unit_link_flags)
+
+# The ring is header-only (src/wire/): threads and a fork, no library code.
+tests_unit_test_ring_SOURCES = tests/unit/test-ring.c
+tests_unit_test_ring_CFLAGS = $(unit_cflags) -pthread
+tests_unit_test_ring_LDADD = $(unit_libs)
+tests_unit_test_ring_LDFLAGS = $(unit_link_flags) -pthread
 endif
