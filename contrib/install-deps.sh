@@ -5,7 +5,7 @@ set -eu
 
 packages="
 	build-essential autoconf automake libtool pkg-config
-	libelf-dev libdw-dev libunwind-dev libncurses-dev
+	libelf-dev libdw-dev libunwind-dev libncurses-dev libzstd-dev
 	libcmocka-dev
 	procps jq util-linux binutils valgrind heaptrack tmux
 "

@@ -23,6 +23,7 @@
 #include "proc.h"
 #include "proc-stat.h"
 #include "source-ring.h"
+#include "tracefile.h"
 #include "view-json.h"
 #include "view-run.h"
 #include "view-text.h"
@@ -42,6 +43,7 @@ const struct cmd cmd_run = {
 	    "exits with the program's status (128+N if signal N killed it).\n\n"
 	    "Options:\n"
 	    "  --json FILE          also write the report as JSON (memscope-json(5))\n"
+	    "  -o FILE              record the run as a trace (memscope report FILE)\n"
 	    "  --depth N            frames kept per stack, 1 to 256 (default 64)\n"
 	    "  --no-stacks          capture no stacks (faster; one site)\n"
 	    "  --no-follow          track only the first process\n"
@@ -63,6 +65,7 @@ enum {
 
 static const struct option run_options[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
+	{ "output", required_argument, NULL, 'o' },
 	{ "depth", required_argument, NULL, OPT_DEPTH },
 	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
 	{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
@@ -94,6 +97,7 @@ struct run {
 	bool		 follow;
 	size_t		 accepted;
 	char		 protocol_error[256];
+	struct tracefile *trace;	/* -o, or NULL */
 };
 
 static long
@@ -199,6 +203,16 @@ accept_shims(struct run *r)
 		close(peer.memfd);
 		free(peer.hello);
 		src->sock = peer.sock;
+		if (r->trace != NULL) {
+			struct trace_process tp = { .stream = (uint32_t)(r->session.nprocs - 1),
+			    .pid = p->pid, .ppid = p->ppid, .forked = p->forked,
+			    .exe_len = (uint32_t)strlen(p->exe) };
+
+			src->trace = r->trace;
+			src->stream = tp.stream;
+			tracefile_write(r->trace, TRACE_PROCESS, &tp, sizeof(tp),
+			    p->exe, tp.exe_len);
+		}
 		r->accepted++;
 		r->sources = xgrow(r->sources, &r->cap, r->nsources + 1,
 		    sizeof(*r->sources));
@@ -349,6 +363,53 @@ consume(struct run *r)
 	}
 }
 
+static void
+trace_run(struct tracefile *t, pid_t pid, const char *path, char *const argv[])
+{
+	struct trace_run run = { .main_pid = pid, .protocol = MS_PROTOCOL_VERSION,
+	    .path_len = (uint32_t)strlen(path) };
+	size_t len = run.path_len;
+	char *blob;
+
+	for (char *const *a = argv; *a != NULL; a++, run.argc++)
+		len += strlen(*a) + 1;
+	blob = xmalloc(len);
+	memcpy(blob, path, run.path_len);
+	len = run.path_len;
+	for (char *const *a = argv; *a != NULL; a++) {
+		memcpy(blob + len, *a, strlen(*a) + 1);
+		len += strlen(*a) + 1;
+	}
+	tracefile_write(t, TRACE_RUN, &run, sizeof(run), blob, len);
+	free(blob);
+}
+
+/* How each process and the run ended; then close. False: it failed. */
+static bool
+trace_finish(struct run *r, const char *trace_path)
+{
+	struct trace_run_end re = { .exited = r->main_exited,
+	    .status = r->main_status };
+
+	for (size_t i = 0; i < r->session.nprocs; i++) {
+		const struct process *p = r->session.procs[i];
+		struct trace_process_end pe = { .stream = (uint32_t)i,
+		    .replaced = p->replaced, .exited = p->exited,
+		    .exit_code = p->exit_code, .exit_signal = p->exit_signal,
+		    .ring_waits = p->heap.sum.ring_waits };
+
+		tracefile_write(r->trace, TRACE_PROCESS_END, &pe, sizeof(pe), NULL, 0);
+	}
+	tracefile_write(r->trace, TRACE_RUN_END, &re, sizeof(re), NULL, 0);
+	if (!tracefile_close(r->trace)) {
+		log_warn("writing the trace %s", trace_path);
+		r->trace = NULL;
+		return false;
+	}
+	r->trace = NULL;
+	return true;
+}
+
 static int
 exit_status_of(const struct run *r)
 {
@@ -363,9 +424,9 @@ static int
 run_exec(const struct cmd *self, int argc, char **argv)
 {
 	struct view_run_opts vopts = { .sites = 10 };
-	const char *json_path = NULL;
+	const char *json_path = NULL, *trace_path = NULL;
 	char path[PATH_MAX], why[PATH_MAX + 128], options[128];
-	int depth = 64, opt, status;
+	int depth = 64, opt, status, status_override = 0;
 	uint64_t ring = 8u << 20;
 	struct run r = { .follow = true, .epfd = -1, .sigfd = -1 };
 	FILE *json = NULL;
@@ -374,10 +435,13 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	/* "+": options end at PROGRAM; its own options are its own */
-	while ((opt = getopt_long(argc, argv, "+h", run_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+ho:", run_options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_JSON:
 			json_path = optarg;
+			break;
+		case 'o':
+			trace_path = optarg;
 			break;
 		case OPT_DEPTH:
 			depth = (int)parse_number(self, "--depth", optarg, 1, MS_MAX_DEPTH);
@@ -411,6 +475,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	/* open the report file now: a bad path must not cost a whole run */
 	if (json_path != NULL && (json = fopen(json_path, "w")) == NULL)
 		fatal("%s", json_path);
+	if (trace_path != NULL && (r.trace = tracefile_create(trace_path)) == NULL)
+		fatal("%s", trace_path);
 	if (!control_open(&r.control))
 		fatal("cannot make the socket for the shim");
 	snprintf(options, sizeof(options), "depth=%d,follow=%d,ring=%llu", depth,
@@ -433,17 +499,21 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	    r.control.path, options);
 	if (r.main_pid == -1)
 		fatal("fork");
+	if (r.trace != NULL)
+		trace_run(r.trace, r.main_pid, path, argv + optind);
 	consume(&r);
 	settle_main(&r);
 	while (r.nsources > 0)
 		close_source(&r, r.nsources - 1);
+	if (r.trace != NULL && !trace_finish(&r, trace_path))
+		status_override = EXIT_RUNTIME;
 
 	vopts.main_pid = r.main_pid;
 	vopts.main_argv = argv + optind;
 	vopts.main_path = path;
 	vopts.main_exited = r.main_exited;
 	vopts.main_status = r.main_status;
-	status = exit_status_of(&r);
+	status = status_override != 0 ? status_override : exit_status_of(&r);
 	if (json != NULL) {
 		view_json_run(json, &r.session, &vopts);
 		if (fflush(json) != 0 || ferror(json) || fclose(json) != 0) {

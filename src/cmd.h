@@ -16,6 +16,7 @@ struct cmd {
 
 extern const struct cmd cmd_map;
 extern const struct cmd cmd_run;
+extern const struct cmd cmd_report;
 
 /* The full help of a command. */
 void	cmd_print_help(const struct cmd *c, FILE *f);

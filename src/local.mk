@@ -1,12 +1,14 @@
 # The analyzer: a library of modules plus a thin main, so the unit tests
 # link the very objects that ship.
 noinst_LIBRARIES += src/libmemscope.a
-src_libmemscope_a_CFLAGS = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS)
+src_libmemscope_a_CFLAGS = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS) \
+	$(ZSTD_CFLAGS)
 src_libmemscope_a_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBDIR='"$(pkglibdir)"'
 src_libmemscope_a_SOURCES = \
 	src/buf.c src/buf.h \
 	src/cmd.c src/cmd.h \
 	src/cmd-map.c \
+	src/cmd-report.c \
 	src/cmd-run.c \
 	src/control.c src/control.h \
 	src/launch.c src/launch.h \
@@ -25,8 +27,11 @@ src_libmemscope_a_SOURCES = \
 	src/proc-stat.c src/proc-stat.h \
 	src/proc-mem.c src/proc-mem.h \
 	src/source-proc.c src/source-proc.h \
+	src/source-events.c src/source-events.h \
 	src/source-ring.c src/source-ring.h \
+	src/source-trace.c src/source-trace.h \
 	src/strtab.c src/strtab.h \
+	src/tracefile.c src/tracefile.h \
 	src/view-json.c src/view-json.h \
 	src/view-json-run.c src/view-run.h \
 	src/view-text.c src/view-text.h \
@@ -34,7 +39,7 @@ src_libmemscope_a_SOURCES = \
 	src/wire/futex.h src/wire/protocol.h src/wire/ring.h \
 	src/xmalloc.c src/xmalloc.h
 
-MEMSCOPE_LIBS = src/libmemscope.a $(LIBELF_LIBS)
+MEMSCOPE_LIBS = src/libmemscope.a $(LIBELF_LIBS) $(ZSTD_LIBS)
 
 bin_PROGRAMS += src/memscope
 src_memscope_SOURCES = src/memscope.c

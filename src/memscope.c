@@ -11,6 +11,7 @@
 static const struct cmd *const commands[] = {
 	&cmd_map,
 	&cmd_run,
+	&cmd_report,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -12,6 +12,8 @@
 #include "model.h"
 #include "wire/ring.h"
 
+struct tracefile;
+
 struct ring_source {
 	int		 sock;		/* the shim's connection; -1 once closed */
 	void		*base;
@@ -23,6 +25,8 @@ struct ring_source {
 	struct process	*proc;
 	struct session	*session;
 	unsigned char	*scratch;	/* one record, copied out of the ring */
+	struct tracefile *trace;	/* where records are also recorded, or NULL */
+	uint32_t	 stream;	/* this ring's number in the trace */
 };
 
 /* Map the ring of memfd (size bytes). False with errno, or EPROTO for a bad ring. */

@@ -1,0 +1,112 @@
+/* memscope report TRACE: the report of a recorded run, rebuilt from its trace. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "model.h"
+#include "source-trace.h"
+#include "view-run.h"
+
+static int report_exec(const struct cmd *, int, char **);
+
+const struct cmd cmd_report = {
+	.name = "report",
+	.args = "[OPTIONS] TRACE",
+	.summary = "Report on a run recorded with memscope run -o.",
+	.help =
+	    "Rebuilds the run recorded in TRACE (memscope run -o TRACE) and prints\n"
+	    "the same report as memscope run did, on standard output.\n\n"
+	    "Options:\n"
+	    "  --json FILE          write the report as JSON to FILE ('-': stdout)\n"
+	    "                       instead of text\n"
+	    "  --sites N            top sites listed (default 10)\n"
+	    "  -h, --help           this help\n",
+	.exec = report_exec,
+};
+
+enum {
+	OPT_JSON = 256,
+	OPT_SITES,
+};
+
+static const struct option report_options[] = {
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "sites", required_argument, NULL, OPT_SITES },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+report_exec(const struct cmd *self, int argc, char **argv)
+{
+	struct view_run_opts vopts = { .sites = 10 };
+	struct trace_run_info info;
+	struct session s;
+	const char *json_path = NULL;
+	char why[512], *end;
+	FILE *out = stdout;
+	int opt, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "h", report_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_JSON:
+			json_path = optarg;
+			break;
+		case OPT_SITES:
+			errno = 0;
+			vopts.sites = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || vopts.sites == 0)
+				cmd_usage_error(self, "--sites must be a positive number, "
+				    "not '%s'", optarg);
+			break;
+		case 'h':
+			cmd_print_help(self, stdout);
+			return cmd_finish_output();
+		default:
+			if (optopt != 0 && optopt < 256)
+				cmd_usage_error(self, "unknown option '-%c'", optopt);
+			cmd_usage_error(self, "unknown or incomplete option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		cmd_usage_error(self, "no TRACE given");
+	if (optind + 1 < argc)
+		cmd_usage_error(self, "one TRACE at a time ('%s' is extra)",
+		    argv[optind + 1]);
+
+	model_session_init(&s);
+	if (!source_trace_load(argv[optind], &s, &info, why, sizeof(why))) {
+		model_session_free(&s);
+		source_trace_info_free(&info);
+		fatalx("%s", why);
+	}
+	vopts.main_pid = info.main_pid;
+	vopts.main_argv = info.argv;
+	vopts.main_path = info.path;
+	vopts.main_exited = info.exited;
+	vopts.main_status = info.status;
+	if (json_path != NULL && strcmp(json_path, "-") != 0 &&
+	    (out = fopen(json_path, "w")) == NULL)
+		fatal("%s", json_path);
+	if (json_path != NULL)
+		view_json_run(out, &s, &vopts);
+	else
+		view_text_run(out, &s, &vopts);
+	if (out != stdout) {
+		if (fflush(out) != 0 || ferror(out) || fclose(out) != 0)
+			fatal("writing %s", json_path);
+		rc = cmd_finish_output();
+	} else
+		rc = cmd_finish_output();
+	model_session_free(&s);
+	source_trace_info_free(&info);
+	return rc;
+}

@@ -1,0 +1,113 @@
+/*
+ * One shim record into the process model: shared by the ring source (live)
+ * and the trace source (memscope report), so a trace rebuilds exactly the
+ * model the run had.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "source-events.h"
+
+static bool
+apply_module(struct process *proc, const struct ms_ev_module *ev, uint32_t len)
+{
+	struct module m = { .base = ev->base, .start = ev->start, .end = ev->end };
+	char path[MS_PATH_MAX + 1];
+	size_t plen = ev->path_len;
+
+	if (ev->op == MS_MODULE_UNLOADED) {
+		model_modules_unloaded(&proc->modules, ev->base, ev->start);
+		return true;
+	}
+	if (plen > len - sizeof(*ev) || plen > MS_PATH_MAX)
+		return false;
+	memcpy(path, (const char *)(ev + 1), plen);
+	path[plen] = '\0';
+	m.path = path;
+	m.build_id_len = ev->build_id_len <= sizeof(m.build_id) ? ev->build_id_len : 0;
+	memcpy(m.build_id, ev->build_id, m.build_id_len);
+	model_modules_loaded(&proc->modules, &m);
+	return true;
+}
+
+bool
+source_event_apply(struct process *proc, struct session *session,
+    const struct ms_record *rec, uint32_t len)
+{
+	struct heap_model *h = &proc->heap;
+
+#define NEED(type) do { if (len < sizeof(type)) return false; } while (0)
+	h->sum.events++;
+	switch (rec->type) {
+	case MS_EV_ALLOC: {
+		NEED(struct ms_ev_alloc);
+		const struct ms_ev_alloc *ev = (const void *)rec;
+
+		model_heap_alloc(h, ev->addr, ev->size, ev->stack);
+		break;
+	}
+	case MS_EV_FREE: {
+		NEED(struct ms_ev_free);
+		model_heap_release(h, ((const struct ms_ev_free *)(const void *)rec)->addr);
+		break;
+	}
+	case MS_EV_REALLOC: {
+		NEED(struct ms_ev_realloc);
+		const struct ms_ev_realloc *ev = (const void *)rec;
+
+		if (ev->status == MS_REALLOC_FREED)
+			model_heap_release(h, ev->old_addr);
+		else if (ev->status == MS_REALLOC_MOVED)
+			model_heap_realloc_release(h, ev->old_addr);
+		break;
+	}
+	case MS_EV_REALLOC_DONE: {
+		NEED(struct ms_ev_realloc_done);
+		const struct ms_ev_realloc_done *ev = (const void *)rec;
+
+		model_heap_realloc_done(h, ev->addr, ev->size, ev->stack);
+		break;
+	}
+	case MS_EV_MMAP:
+		NEED(struct ms_ev_mmap);
+		h->sum.mmaps++;
+		break;
+	case MS_EV_MUNMAP:
+		NEED(struct ms_ev_munmap);
+		if (!((const struct ms_ev_munmap *)(const void *)rec)->failed)
+			h->sum.munmaps++;
+		break;
+	case MS_EV_MREMAP:
+		NEED(struct ms_ev_mremap);
+		break;
+	case MS_EV_BRK:
+		NEED(struct ms_ev_brk);
+		break;
+	case MS_EV_STACK: {
+		NEED(struct ms_ev_stack);
+		const struct ms_ev_stack *ev = (const void *)rec;
+
+		if (ev->nframes > MS_MAX_DEPTH ||
+		    len < sizeof(*ev) + 8 * (size_t)ev->nframes)
+			return false;
+		model_stacks_add(&session->stacks, ev->id,
+		    (const uint64_t *)(const void *)(ev + 1), ev->nframes);
+		break;
+	}
+	case MS_EV_MODULE:
+		NEED(struct ms_ev_module);
+		return apply_module(proc, (const void *)rec, len);
+	case MS_EV_THREAD:
+		NEED(struct ms_ev_thread);
+		if (((const struct ms_ev_thread *)(const void *)rec)->op ==
+		    MS_THREAD_STARTED)
+			proc->threads_started++;
+		break;
+	default:
+		return false;
+	}
+#undef NEED
+	return true;
+}
+

@@ -1,0 +1,170 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "source-events.h"
+#include "source-trace.h"
+#include "tracefile.h"
+#include "xmalloc.h"
+
+static bool
+load_run(const struct trace_entry *e, struct trace_run_info *info)
+{
+	struct trace_run run;
+	const char *p, *end = (const char *)e->data + e->len;
+
+	if (e->len < sizeof(run))
+		return false;
+	memcpy(&run, e->data, sizeof(run));
+	if (run.protocol != MS_PROTOCOL_VERSION || run.argc > 100000 ||
+	    run.path_len > e->len - sizeof(run))
+		return false;
+	p = (const char *)e->data + sizeof(run);
+	info->main_pid = run.main_pid;
+	info->path = xstrndup(p, run.path_len);
+	p += run.path_len;
+	info->argv = xcalloc(run.argc + 1, sizeof(*info->argv));
+	for (uint32_t i = 0; i < run.argc; i++) {
+		size_t len = strnlen(p, (size_t)(end - p));
+
+		if (p + len >= end)
+			return false;
+		info->argv[i] = xstrndup(p, len);
+		p += len + 1;
+	}
+	return true;
+}
+
+static bool
+load_process(const struct trace_entry *e, struct session *s)
+{
+	struct trace_process tp;
+	struct process *proc;
+
+	if (e->len < sizeof(tp))
+		return false;
+	memcpy(&tp, e->data, sizeof(tp));
+	if (tp.stream != s->nprocs || tp.exe_len > e->len - sizeof(tp))
+		return false;
+	proc = model_session_add(s, tp.pid);
+	proc->ppid = tp.ppid;
+	proc->forked = tp.forked != 0;
+	proc->heap.inherits = proc->forked;
+	proc->exe = xstrndup((const char *)e->data + sizeof(tp), tp.exe_len);
+	return true;
+}
+
+static bool
+load_record(const struct trace_entry *e, struct session *s)
+{
+	uint32_t stream;
+	/* records are 8-byte aligned in the ring; copy to keep them so */
+	static uint64_t rec[TRACE_ENTRY_MAX / 8];
+	uint32_t len = e->len - (uint32_t)sizeof(stream);
+
+	if (e->len < sizeof(stream) + sizeof(struct ms_record))
+		return false;
+	memcpy(&stream, e->data, sizeof(stream));
+	if (stream >= s->nprocs)
+		return false;
+	uint32_t reclen;
+
+	memcpy(rec, e->data + sizeof(stream), len);
+	memcpy(&reclen, e->data + sizeof(stream), sizeof(reclen));
+	if (reclen != len)
+		return false;
+	return source_event_apply(s->procs[stream], s,
+	    (const struct ms_record *)(const void *)rec, len);
+}
+
+static bool
+load_process_end(const struct trace_entry *e, struct session *s)
+{
+	struct trace_process_end pe;
+	struct process *p;
+
+	if (e->len < sizeof(pe))
+		return false;
+	memcpy(&pe, e->data, sizeof(pe));
+	if (pe.stream >= s->nprocs)
+		return false;
+	p = s->procs[pe.stream];
+	p->replaced = pe.replaced != 0;
+	p->exited = pe.exited != 0;
+	p->exit_code = pe.exit_code;
+	p->exit_signal = pe.exit_signal;
+	p->heap.sum.ring_waits = pe.ring_waits;
+	return true;
+}
+
+bool
+source_trace_load(const char *path, struct session *s,
+    struct trace_run_info *info, char *why, size_t whylen)
+{
+	struct trace_reader *r;
+	struct trace_entry e;
+	bool ok = true, seen_run = false;
+	int rc;
+
+	memset(info, 0, sizeof(*info));
+	if ((r = trace_open(path, why, whylen)) == NULL)
+		return false;
+	while (ok && (rc = trace_next(r, &e, why, whylen)) == 1) {
+		switch (e.kind) {
+		case TRACE_RUN:
+			ok = !seen_run && load_run(&e, info);
+			seen_run = true;
+			break;
+		case TRACE_PROCESS:
+			ok = seen_run && load_process(&e, s);
+			break;
+		case TRACE_RECORD:
+			ok = load_record(&e, s);
+			break;
+		case TRACE_PROCESS_END:
+			ok = load_process_end(&e, s);
+			break;
+		case TRACE_RUN_END: {
+			struct trace_run_end re;
+
+			ok = e.len >= sizeof(re);
+			if (ok) {
+				memcpy(&re, e.data, sizeof(re));
+				info->exited = re.exited != 0;
+				info->status = re.status;
+			}
+			break;
+		}
+		}
+		if (!ok)
+			snprintf(why, whylen, "%s: corrupt entry at byte %llu of the "
+			    "trace (kind %u)", path, (unsigned long long)e.offset,
+			    e.kind);
+	}
+	if (ok && rc < 0) {
+		char reason[256];
+
+		snprintf(reason, sizeof(reason), "%s", why);
+		snprintf(why, whylen, "%s: %s", path, reason);
+		ok = false;
+	}
+	if (ok && !seen_run) {
+		snprintf(why, whylen, "%s: the trace holds no run", path);
+		ok = false;
+	}
+	trace_close(r);
+	return ok;
+}
+
+void
+source_trace_info_free(struct trace_run_info *info)
+{
+	free(info->path);
+	if (info->argv != NULL)
+		for (char **a = info->argv; *a != NULL; a++)
+			free(*a);
+	free(info->argv);
+	memset(info, 0, sizeof(*info));
+}

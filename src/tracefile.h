@@ -1,0 +1,91 @@
+/*
+ * The trace file (.msc) of `memscope run -o FILE`: a 16-byte header, then
+ * one zstd stream of entries, each "u32 kind, u32 length, payload". The
+ * records of every ring go in as the analyzer read them, with the process
+ * they came from, so `memscope report` rebuilds the same model.
+ *
+ * TRACE_FORMAT_VERSION changes with any change of an entry's layout, and
+ * with MS_PROTOCOL_VERSION (the records are the wire's). A reader refuses
+ * another version, naming both.
+ */
+#ifndef MEMSCOPE_TRACEFILE_H
+#define MEMSCOPE_TRACEFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define TRACE_MAGIC		"MSCTRACE"
+#define TRACE_FORMAT_VERSION	1
+#define TRACE_ENTRY_MAX		(1u << 20)
+
+enum trace_kind {
+	TRACE_RUN = 1,		/* struct trace_run + argv strings, NUL-separated */
+	TRACE_PROCESS,		/* struct trace_process + exe */
+	TRACE_RECORD,		/* u32 stream + one wire record */
+	TRACE_PROCESS_END,	/* struct trace_process_end */
+	TRACE_RUN_END,		/* struct trace_run_end */
+};
+
+struct trace_run {
+	int32_t		 main_pid;
+	uint32_t	 protocol;	/* MS_PROTOCOL_VERSION of the records */
+	uint32_t	 argc;
+	uint32_t	 path_len;	/* the program's path follows, then argv */
+};
+
+struct trace_process {
+	uint32_t	 stream;
+	int32_t		 pid;
+	int32_t		 ppid;
+	uint32_t	 forked;
+	uint32_t	 exe_len;	/* the executable's path follows */
+	uint32_t	 pad;
+};
+
+struct trace_process_end {
+	uint32_t	 stream;
+	uint32_t	 replaced;
+	int32_t		 exited;
+	int32_t		 exit_code;
+	int32_t		 exit_signal;
+	uint32_t	 pad;
+	uint64_t	 ring_waits;
+};
+
+struct trace_run_end {
+	int32_t		 exited;
+	int32_t		 status;	/* wait(2) status */
+};
+
+struct tracefile;
+
+/* Create path for writing; NULL with errno. */
+struct tracefile *tracefile_create(const char *path);
+void	tracefile_write(struct tracefile *t, uint32_t kind, const void *a,
+	    size_t alen, const void *b, size_t blen);
+void	tracefile_write_record(struct tracefile *t, uint32_t stream,
+	    const void *rec, uint32_t len);
+/* The first write error (errno value), 0 if none: the run goes on without. */
+int	tracefile_error(const struct tracefile *t);
+/* Finish and close; false with errno on failure. */
+bool	tracefile_close(struct tracefile *t);
+
+struct trace_reader;
+
+struct trace_entry {
+	uint32_t	 kind;
+	uint32_t	 len;
+	const unsigned char *data;	/* valid until the next call */
+	uint64_t	 offset;	/* in the decompressed stream */
+};
+
+/* Open path for reading; NULL with a one-line reason in why. */
+struct trace_reader *trace_open(const char *path, char *why, size_t whylen);
+/* 1: *e is the next entry; 0: clean end; -1: error, reason in why. */
+int	trace_next(struct trace_reader *r, struct trace_entry *e, char *why,
+	    size_t whylen);
+void	trace_close(struct trace_reader *r);
+
+#endif
