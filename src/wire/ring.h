@@ -10,7 +10,7 @@
  *	if (ms_ring_consumer_asleep(r)) wake the analyzer;
  * Consumer (the analyzer):
  *	while ((len = ms_ring_peek(r, pos)) != 0) { read; pos += len; }
- *	ms_ring_release(r, from, pos);
+ *	ms_ring_release(r, from, pos);	(peek stops a lap past tail)
  *	if (ms_ring_producers_wait(r)) futex-wake tail_seq;
  *
  * Reservation order is the order the consumer reads in; DESIGN.md's
@@ -64,6 +64,7 @@ ms_ring_attach(struct ms_ring *r, void *base, uint64_t size)
 	struct ms_ring_header *h = (struct ms_ring_header *)base;
 
 	if (size < MS_RING_HEADER_SIZE || h->magic != MS_RING_MAGIC ||
+	    h->version != MS_PROTOCOL_VERSION ||
 	    h->header_size != MS_RING_HEADER_SIZE ||
 	    !ms_ring_capacity_ok(h->capacity) ||
 	    h->capacity > size - MS_RING_HEADER_SIZE)
@@ -151,10 +152,17 @@ ms_ring_consumer_asleep(struct ms_ring *r)
 	    memory_order_relaxed) != 0;
 }
 
-/* Consumer: the length of the record at pos, or 0 if not yet published. */
+/*
+ * Consumer: the length of the record at pos, or 0 if not yet published.
+ * Also 0 a whole lap past tail: that slot still holds a record read but
+ * not yet released, so the consumer must release before it reads on.
+ */
 static inline uint32_t
 ms_ring_peek(const struct ms_ring *r, uint64_t pos)
 {
+	if (pos - atomic_load_explicit(&r->hdr->tail, memory_order_relaxed) >
+	    r->mask)
+		return 0;
 	return atomic_load_explicit(&ms_ring_record_at(r, pos)->len,
 	    memory_order_acquire);
 }
@@ -174,6 +182,8 @@ ms_ring_release(const struct ms_ring *r, uint64_t from, uint64_t to)
 	size_t off = (size_t)(from & r->mask), n = (size_t)(to - from);
 	size_t first = (size_t)(r->mask + 1) - off;
 
+	if (n > r->mask + 1)	/* never more than the ring, whatever asked */
+		n = (size_t)r->mask + 1;
 	if (n <= first)
 		memset(r->data + off, 0, n);
 	else {
