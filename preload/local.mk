@@ -6,6 +6,7 @@ preload_libmemscope_la_SOURCES = \
 	preload/bootstrap.c \
 	preload/fork.c \
 	preload/hooks-dl.c \
+	preload/hooks-exit.c \
 	preload/hooks-malloc.c \
 	preload/hooks-mmap.c \
 	preload/modules.c \

@@ -84,6 +84,8 @@ shim_resolve(void)
 	RESOLVE(sbrk);
 	RESOLVE(dlopen);
 	RESOLVE(dlclose);
+	RESOLVE(_exit);
+	RESOLVE(_Exit);
 	/* last: its being set is what ends the bootstrap */
 	void *(*m)(size_t) = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
 	shim.real.malloc = m;
@@ -219,6 +221,8 @@ shim_passthrough(void)
 	atomic_store(&shim.state, SHIM_PASSTHROUGH);
 }
 
+static void shim_on_exit(int status, void *arg);
+
 void
 shim_init(void)
 {
@@ -245,7 +249,29 @@ shim_init(void)
 	}
 	atomic_store(&shim.state, SHIM_ACTIVE);
 	modules_scan();
+	on_exit(shim_on_exit, NULL);
 	shim_self.in_hook--;
+}
+
+/* Tell the analyzer how the process ends (see struct ms_ev_exit). */
+void
+shim_exiting(int status)
+{
+	struct ms_ev_exit ev = { .hdr.type = MS_EV_EXIT, .status = status };
+
+	if (atomic_load(&shim.state) != SHIM_ACTIVE)
+		return;
+	shim_self.in_hook++;
+	producer_emit(&ev, sizeof(ev));
+	shim_self.in_hook--;
+}
+
+/* Registered first, so it runs last, after the program's own handlers. */
+static void
+shim_on_exit(int status, void *arg)
+{
+	(void)arg;
+	shim_exiting(status);
 }
 
 bool

@@ -48,6 +48,8 @@ struct shim_real {
 	void	*(*sbrk)(intptr_t);
 	void	*(*dlopen)(const char *, int);
 	int	 (*dlclose)(void *);
+	void	 (*_exit)(int) __attribute__((noreturn));
+	void	 (*_Exit)(int) __attribute__((noreturn));
 };
 
 struct shim_options {
@@ -87,6 +89,7 @@ bool	shim_enter(void);	/* true: record this call; sets the guard */
 void	shim_leave(void);
 void	shim_init(void);
 void	shim_passthrough(void);
+void	shim_exiting(int status);
 void	shim_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool	shim_connect(int ppid, uint32_t flags);
 void	shim_resolve(void);

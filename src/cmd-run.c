@@ -100,6 +100,8 @@ struct run {
 	struct tracefile *trace;	/* -o, or NULL */
 };
 
+static void trace_process(struct tracefile *, uint32_t, const struct process *);
+
 static long
 parse_number(const struct cmd *self, const char *opt, const char *s, long min,
     long max)
@@ -136,13 +138,36 @@ parse_ring_size(const struct cmd *self, const char *s)
 	return v;
 }
 
-static bool
-decide(const struct ms_hello *h, void *arg)
+static void
+free_argv(char **argv)
 {
-	struct run *r = arg;
+	if (argv == NULL)
+		return;
+	for (char **a = argv; *a != NULL; a++)
+		free(*a);
+	free(argv);
+}
 
-	(void)h;
-	return r->follow || r->accepted == 0;
+/* The command line of a process, as /proc shows it: a NULL-terminated argv. */
+static char **
+read_argv(pid_t pid)
+{
+	struct proc proc;
+	struct buf b = { 0 };
+	char **argv = NULL;
+	size_t n = 0, cap = 0;
+
+	if (proc_open(&proc, "/proc", pid) == PROC_OK &&
+	    proc_read(&proc, "cmdline", &b) == PROC_OK && b.len > 0) {
+		for (size_t off = 0; off < b.len; off += strlen(b.data + off) + 1) {
+			argv = xgrow(argv, &cap, n + 2, sizeof(*argv));
+			argv[n++] = xstrdup(b.data + off);
+		}
+		argv[n] = NULL;
+	}
+	buf_free(&b);
+	proc_close(&proc);
+	return argv;
 }
 
 static void
@@ -162,9 +187,9 @@ accept_shims(struct run *r)
 		struct control_peer peer;
 		struct ring_source *src;
 		struct process *p;
-		char why[256];
+		char why[256], **argv;
 		enum control_result res = control_accept(&r->control, &peer,
-		    decide, r, why, sizeof(why));
+		    why, sizeof(why));
 
 		if (res == CONTROL_NONE)
 			return;
@@ -176,8 +201,17 @@ accept_shims(struct run *r)
 			}
 			continue;
 		}
-		if (res == CONTROL_DECLINED)
+		/* --no-follow: only the first process is tracked */
+		if (!r->follow && r->accepted > 0) {
+			control_reply(&r->control, &peer, false);
 			continue;
+		}
+		/* the shim waits for our reply: its command line is still there */
+		argv = read_argv(peer.hello->pid);
+		if (!control_reply(&r->control, &peer, true)) {
+			free_argv(argv);
+			continue;
+		}
 		/* an image replaced by exec says goodbye before its successor */
 		for (size_t i = r->session.nprocs; i-- > 0;)
 			if (r->session.procs[i]->pid == peer.hello->pid &&
@@ -186,6 +220,7 @@ accept_shims(struct run *r)
 				break;
 			}
 		p = model_session_add(&r->session, peer.hello->pid);
+		p->argv = argv;
 		p->ppid = peer.hello->ppid;
 		p->exe = xstrdup(peer.hello->exe);
 		p->forked = (peer.hello->flags & MS_HELLO_FORKED) != 0;
@@ -204,14 +239,9 @@ accept_shims(struct run *r)
 		free(peer.hello);
 		src->sock = peer.sock;
 		if (r->trace != NULL) {
-			struct trace_process tp = { .stream = (uint32_t)(r->session.nprocs - 1),
-			    .pid = p->pid, .ppid = p->ppid, .forked = p->forked,
-			    .exe_len = (uint32_t)strlen(p->exe) };
-
 			src->trace = r->trace;
-			src->stream = tp.stream;
-			tracefile_write(r->trace, TRACE_PROCESS, &tp, sizeof(tp),
-			    p->exe, tp.exe_len);
+			src->stream = (uint32_t)(r->session.nprocs - 1);
+			trace_process(r->trace, src->stream, p);
 		}
 		r->accepted++;
 		r->sources = xgrow(r->sources, &r->cap, r->nsources + 1,
@@ -251,7 +281,8 @@ close_source(struct run *r, size_t i)
 
 	epoll_ctl(r->epfd, EPOLL_CTL_DEL, src->sock, NULL);
 	source_ring_drain(src, 0);
-	if (src->proc->pid != r->main_pid && !src->proc->replaced)
+	if (src->proc->pid != r->main_pid && !src->proc->replaced &&
+	    !src->proc->exited)
 		peek_exit_status(src->proc);
 	source_ring_close(src);
 	free(src);
@@ -363,24 +394,48 @@ consume(struct run *r)
 	}
 }
 
+/* prefix, then each of argv with its NUL, in one new buffer; *argc counts. */
+static char *
+pack_strings(const char *prefix, char *const argv[], size_t *len, uint32_t *argc)
+{
+	size_t plen = strlen(prefix), n = plen;
+	char *blob;
+
+	*argc = 0;
+	for (char *const *a = argv; a != NULL && *a != NULL; a++, (*argc)++)
+		n += strlen(*a) + 1;
+	blob = xmalloc(n ? n : 1);
+	memcpy(blob, prefix, plen);
+	*len = plen;
+	for (char *const *a = argv; a != NULL && *a != NULL; a++) {
+		memcpy(blob + *len, *a, strlen(*a) + 1);
+		*len += strlen(*a) + 1;
+	}
+	return blob;
+}
+
 static void
 trace_run(struct tracefile *t, pid_t pid, const char *path, char *const argv[])
 {
 	struct trace_run run = { .main_pid = pid, .protocol = MS_PROTOCOL_VERSION,
 	    .path_len = (uint32_t)strlen(path) };
-	size_t len = run.path_len;
-	char *blob;
+	size_t len;
+	char *blob = pack_strings(path, argv, &len, &run.argc);
 
-	for (char *const *a = argv; *a != NULL; a++, run.argc++)
-		len += strlen(*a) + 1;
-	blob = xmalloc(len);
-	memcpy(blob, path, run.path_len);
-	len = run.path_len;
-	for (char *const *a = argv; *a != NULL; a++) {
-		memcpy(blob + len, *a, strlen(*a) + 1);
-		len += strlen(*a) + 1;
-	}
 	tracefile_write(t, TRACE_RUN, &run, sizeof(run), blob, len);
+	free(blob);
+}
+
+static void
+trace_process(struct tracefile *t, uint32_t stream, const struct process *p)
+{
+	struct trace_process tp = { .stream = stream, .pid = p->pid,
+	    .ppid = p->ppid, .forked = p->forked,
+	    .exe_len = (uint32_t)strlen(p->exe) };
+	size_t len;
+	char *blob = pack_strings(p->exe, p->argv, &len, &tp.argc);
+
+	tracefile_write(t, TRACE_PROCESS, &tp, sizeof(tp), blob, len);
 	free(blob);
 }
 

@@ -87,8 +87,7 @@ send_reply(int sock, bool accepted, int wake_fd)
 }
 
 enum control_result
-control_accept(struct control *c, struct control_peer *peer,
-    bool (*decide)(const struct ms_hello *, void *), void *arg, char *why,
+control_accept(struct control *c, struct control_peer *peer, char *why,
     size_t whylen)
 {
 	union {
@@ -129,23 +128,29 @@ control_accept(struct control *c, struct control_peer *peer,
 		goto invalid;
 	}
 	h->exe[sizeof(h->exe) - 1] = '\0';
-	if (decide != NULL && !decide(h, arg)) {
-		send_reply(sock, false, -1);
-		close(sock);
-		close(memfd);
-		free(h);
-		return CONTROL_DECLINED;
-	}
-	if (!send_reply(sock, true, c->wake_fd))
-		goto invalid;
 	peer->sock = sock;
 	peer->memfd = memfd;
 	peer->hello = h;
-	return CONTROL_ACCEPTED;
+	return CONTROL_HELLO;
 invalid:
 	if (memfd != -1)
 		close(memfd);
 	close(sock);
 	free(h);
 	return CONTROL_INVALID;
+}
+
+bool
+control_reply(struct control *c, struct control_peer *peer, bool track)
+{
+	bool sent = send_reply(peer->sock, track, c->wake_fd);
+
+	if (!track || !sent) {
+		close(peer->sock);
+		close(peer->memfd);
+		free(peer->hello);
+		peer->sock = peer->memfd = -1;
+		peer->hello = NULL;
+	}
+	return sent;
 }

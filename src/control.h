@@ -31,19 +31,23 @@ struct control_peer {
 
 enum control_result {
 	CONTROL_NONE,		/* no connection waiting */
-	CONTROL_ACCEPTED,	/* peer filled: a shim to read */
-	CONTROL_DECLINED,	/* told to only forward; nothing kept */
+	CONTROL_HELLO,		/* peer filled; it waits for control_reply() */
 	CONTROL_INVALID,	/* not a shim, or another protocol version */
 };
 
 /*
- * Accept one connection and read its hello; decide() says whether to track
- * it (--no-follow declines all but the first). On CONTROL_INVALID, *why
- * holds a message (version mismatch) or is empty.
+ * Accept one connection and read its hello. The shim waits for the reply,
+ * so the caller can look at the process (its command line) before it goes
+ * on. On CONTROL_INVALID, why holds a message (version mismatch) or is
+ * empty.
  */
 enum control_result control_accept(struct control *c,
-	    struct control_peer *peer,
-	    bool (*decide)(const struct ms_hello *, void *), void *arg,
-	    char *why, size_t whylen);
+	    struct control_peer *peer, char *why, size_t whylen);
+/*
+ * Answer the hello: track (the eventfd goes with it) or only forward
+ * (--no-follow), in which case the peer is closed and freed. False when
+ * the shim is gone.
+ */
+bool	control_reply(struct control *c, struct control_peer *peer, bool track);
 
 #endif

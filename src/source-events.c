@@ -104,6 +104,12 @@ source_event_apply(struct process *proc, struct session *session,
 		    MS_THREAD_STARTED)
 			proc->threads_started++;
 		break;
+	case MS_EV_EXIT:
+		NEED(struct ms_ev_exit);
+		proc->exited = true;
+		proc->exit_code = ((const struct ms_ev_exit *)(const void *)rec)->status & 0xff;
+		proc->exit_signal = 0;
+		break;
 	default:
 		return false;
 	}

@@ -9,6 +9,26 @@
 #include "tracefile.h"
 #include "xmalloc.h"
 
+/* argc NUL-terminated strings from p to end, into a new argv. */
+static bool
+unpack_strings(const char *p, const char *end, uint32_t argc, char ***out)
+{
+	char **argv;
+
+	if (argc > 100000)
+		return false;
+	argv = *out = xcalloc(argc + 1, sizeof(*argv));
+	for (uint32_t i = 0; i < argc; i++) {
+		size_t len = strnlen(p, (size_t)(end - p));
+
+		if (p + len >= end)
+			return false;
+		argv[i] = xstrndup(p, len);
+		p += len + 1;
+	}
+	return true;
+}
+
 static bool
 load_run(const struct trace_entry *e, struct trace_run_info *info)
 {
@@ -18,23 +38,13 @@ load_run(const struct trace_entry *e, struct trace_run_info *info)
 	if (e->len < sizeof(run))
 		return false;
 	memcpy(&run, e->data, sizeof(run));
-	if (run.protocol != MS_PROTOCOL_VERSION || run.argc > 100000 ||
+	if (run.protocol != MS_PROTOCOL_VERSION ||
 	    run.path_len > e->len - sizeof(run))
 		return false;
 	p = (const char *)e->data + sizeof(run);
 	info->main_pid = run.main_pid;
 	info->path = xstrndup(p, run.path_len);
-	p += run.path_len;
-	info->argv = xcalloc(run.argc + 1, sizeof(*info->argv));
-	for (uint32_t i = 0; i < run.argc; i++) {
-		size_t len = strnlen(p, (size_t)(end - p));
-
-		if (p + len >= end)
-			return false;
-		info->argv[i] = xstrndup(p, len);
-		p += len + 1;
-	}
-	return true;
+	return unpack_strings(p + run.path_len, end, run.argc, &info->argv);
 }
 
 static bool
@@ -53,7 +63,8 @@ load_process(const struct trace_entry *e, struct session *s)
 	proc->forked = tp.forked != 0;
 	proc->heap.inherits = proc->forked;
 	proc->exe = xstrndup((const char *)e->data + sizeof(tp), tp.exe_len);
-	return true;
+	return unpack_strings((const char *)e->data + sizeof(tp) + tp.exe_len,
+	    (const char *)e->data + e->len, tp.argc, &proc->argv);
 }
 
 static bool

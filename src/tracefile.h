@@ -22,7 +22,7 @@
 
 enum trace_kind {
 	TRACE_RUN = 1,		/* struct trace_run + argv strings, NUL-separated */
-	TRACE_PROCESS,		/* struct trace_process + exe */
+	TRACE_PROCESS,		/* struct trace_process + exe + argv strings */
 	TRACE_RECORD,		/* u32 stream + one wire record */
 	TRACE_PROCESS_END,	/* struct trace_process_end */
 	TRACE_RUN_END,		/* struct trace_run_end */
@@ -41,7 +41,7 @@ struct trace_process {
 	int32_t		 ppid;
 	uint32_t	 forked;
 	uint32_t	 exe_len;	/* the executable's path follows */
-	uint32_t	 pad;
+	uint32_t	 argc;		/* then argc NUL-terminated strings */
 };
 
 struct trace_process_end {

@@ -108,6 +108,10 @@ static void
 process_fields(struct json *j, const struct session *s, const struct process *p,
     char *const *argv, const struct view_run_opts *o)
 {
+	bool first = argv != NULL;
+
+	if (argv == NULL)
+		argv = p->argv;
 	json_key_int(j, "pid", p->pid);
 	json_key_string(j, "exe", p->exe);
 	json_key(j, "argv");
@@ -118,7 +122,7 @@ process_fields(struct json *j, const struct session *s, const struct process *p,
 		json_array_end(j);
 	} else
 		json_null(j);
-	if (argv != NULL)	/* the program itself: its end, after any exec */
+	if (first)	/* the program itself: its end, after any exec */
 		exit_object(j, o->main_exited, WIFEXITED(o->main_status) ?
 		    WEXITSTATUS(o->main_status) : 0, WIFSIGNALED(o->main_status) ?
 		    WTERMSIG(o->main_status) : 0);

@@ -10,8 +10,10 @@ TESTS =
 EXTRA_DIST += tests/init.sh tests/summary.sh tests/run.sh.in
 
 include tests/targets/local.mk
+include tests/targets/run.mk
 include tests/unit/local.mk
 include tests/integration.mk
+include tests/run.mk
 
 # `make check` ends with one line: "N passed, N failed". automake's own
 # check-TESTS is replaced (automake lets a Makefile.am override it) by the

@@ -118,6 +118,7 @@ enum ms_event_type {
 	MS_EV_MODULE,		/* struct ms_ev_module + path */
 	MS_EV_THREAD,		/* struct ms_ev_thread */
 	MS_EV_REALLOC_DONE,	/* struct ms_ev_realloc_done */
+	MS_EV_EXIT,		/* struct ms_ev_exit */
 	MS_EV_TYPE_MAX
 };
 
@@ -247,6 +248,17 @@ struct ms_ev_thread {
 	struct ms_record hdr;
 	int32_t		tid;
 	uint32_t	op;		/* enum ms_thread_op */
+};
+
+/*
+ * The process is ending with this status: from an on_exit handler (exit(),
+ * or returning from main) or from _exit(). A fork child's status goes to
+ * its parent, not to memscope, so this is how memscope learns it.
+ */
+struct ms_ev_exit {
+	struct ms_record hdr;
+	int32_t		status;		/* as given to exit() */
+	uint32_t	pad;
 };
 
 /* Round a record length up to the ring's 8-byte granule. */

@@ -1,0 +1,18 @@
+# Integration tests of `memscope run`: the programs of tests/targets/run-*
+# under the shim, their figures compared exactly with the JSON summary.
+RUN_TESTS = \
+	tests/run-counts.test \
+	tests/run-threads.test \
+	tests/run-race.test \
+	tests/run-fork.test \
+	tests/run-dlopen.test \
+	tests/run-cxx.test \
+	tests/run-allocators.test \
+	tests/run-kill-analyzer.test \
+	tests/run-kill-target.test \
+	tests/run-ring.test \
+	tests/run-refuse.test \
+	tests/run-io.test
+
+TESTS += $(RUN_TESTS)
+EXTRA_DIST += $(RUN_TESTS) tests/run-lib.sh

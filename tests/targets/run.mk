@@ -1,0 +1,62 @@
+# Programs that the `memscope run` tests (tests/run-*.test) run under the
+# shim. Each keeps by hand the figures memscope must report and writes them
+# with write(2), never stdio (its buffer would be one more live block).
+# Built as shipped: no sanitizers, ordinary flags.
+run_target_cflags = $(AM_CFLAGS) -O1 -g
+run_target_headers = tests/targets/run-target.h
+
+check_PROGRAMS += tests/targets/run-counts
+tests_targets_run_counts_SOURCES = tests/targets/run-counts.c $(run_target_headers)
+tests_targets_run_counts_CFLAGS = $(run_target_cflags)
+
+check_PROGRAMS += tests/targets/run-threads
+tests_targets_run_threads_SOURCES = tests/targets/run-threads.c $(run_target_headers)
+tests_targets_run_threads_CFLAGS = $(run_target_cflags) -pthread
+tests_targets_run_threads_LDADD = -lpthread
+
+check_PROGRAMS += tests/targets/run-race
+tests_targets_run_race_SOURCES = tests/targets/run-race.c $(run_target_headers)
+tests_targets_run_race_CFLAGS = $(run_target_cflags) -pthread
+tests_targets_run_race_LDADD = -lpthread
+
+check_PROGRAMS += tests/targets/run-fork
+tests_targets_run_fork_SOURCES = tests/targets/run-fork.c $(run_target_headers)
+tests_targets_run_fork_CFLAGS = $(run_target_cflags)
+
+check_PROGRAMS += tests/targets/run-exec
+tests_targets_run_exec_SOURCES = tests/targets/run-exec.c $(run_target_headers)
+tests_targets_run_exec_CFLAGS = $(run_target_cflags)
+
+check_PROGRAMS += tests/targets/run-dlopen
+tests_targets_run_dlopen_SOURCES = tests/targets/run-dlopen.c $(run_target_headers)
+tests_targets_run_dlopen_CFLAGS = $(run_target_cflags)
+tests_targets_run_dlopen_LDADD = -ldl
+
+# The library run-dlopen loads: a libtool module that is never installed
+# (-rpath only makes libtool build a shared object), found by the test in
+# tests/targets/.libs/.
+check_LTLIBRARIES = tests/targets/libruntest-dl.la
+tests_targets_libruntest_dl_la_SOURCES = tests/targets/libruntest-dl.c
+tests_targets_libruntest_dl_la_CFLAGS = $(run_target_cflags)
+tests_targets_libruntest_dl_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+
+# C++: libstdc++'s allocations through operator new. The warnings are the
+# C ones that apply to C++.
+check_PROGRAMS += tests/targets/run-cxx
+tests_targets_run_cxx_SOURCES = tests/targets/run-cxx.cc $(run_target_headers)
+tests_targets_run_cxx_CXXFLAGS = -std=gnu++17 -Wall -Wextra -Wshadow -Wformat=2 \
+	-Wno-format-nonliteral -Wpointer-arith -Wvla $(DEBUG_CFLAGS) -O1 -g
+
+check_PROGRAMS += tests/targets/run-ticker
+tests_targets_run_ticker_SOURCES = tests/targets/run-ticker.c $(run_target_headers)
+tests_targets_run_ticker_CFLAGS = $(run_target_cflags)
+
+check_PROGRAMS += tests/targets/run-pairs
+tests_targets_run_pairs_SOURCES = tests/targets/run-pairs.c $(run_target_headers)
+tests_targets_run_pairs_CFLAGS = $(run_target_cflags)
+
+# Not a target: runs a command as a child subreaper, to collect the exit
+# status of a program whose memscope was killed.
+check_PROGRAMS += tests/targets/run-reaper
+tests_targets_run_reaper_SOURCES = tests/targets/run-reaper.c $(run_target_headers)
+tests_targets_run_reaper_CFLAGS = $(run_target_cflags)
