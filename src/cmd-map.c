@@ -158,7 +158,7 @@ map_exec(const struct cmd *self, int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	/* options may follow the PID: GNU getopt permutes them */
-	while ((opt = getopt_long(argc, argv, "h", map_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", map_options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_JSON:
 			json = true;
@@ -184,10 +184,7 @@ map_exec(const struct cmd *self, int argc, char **argv)
 			cmd_print_help(self, stdout);
 			return cmd_finish_output();
 		default:
-			if (optopt != 0 && optopt < 256)
-				cmd_usage_error(self, "unknown option '-%c'", optopt);
-			cmd_usage_error(self, "unknown or incomplete option '%s'",
-			    argv[optind - 1]);
+			cmd_bad_option(self, opt, argv);
 		}
 	}
 	if (optind >= argc)

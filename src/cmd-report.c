@@ -48,32 +48,26 @@ report_exec(const struct cmd *self, int argc, char **argv)
 	struct trace_run_info info;
 	struct session s;
 	const char *json_path = NULL;
-	char why[512], *end;
+	char why[512];
 	FILE *out = stdout;
 	int opt, rc;
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", report_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", report_options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_JSON:
 			json_path = optarg;
 			break;
 		case OPT_SITES:
-			errno = 0;
-			vopts.sites = strtoul(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || vopts.sites == 0)
-				cmd_usage_error(self, "--sites must be a positive number, "
-				    "not '%s'", optarg);
+			vopts.sites = (size_t)cmd_parse_number(self, "--sites", optarg,
+			    1, 100000);
 			break;
 		case 'h':
 			cmd_print_help(self, stdout);
 			return cmd_finish_output();
 		default:
-			if (optopt != 0 && optopt < 256)
-				cmd_usage_error(self, "unknown option '-%c'", optopt);
-			cmd_usage_error(self, "unknown or incomplete option '%s'",
-			    argv[optind - 1]);
+			cmd_bad_option(self, opt, argv);
 		}
 	}
 	if (optind >= argc)

@@ -47,8 +47,8 @@ const struct cmd cmd_run = {
 	    "  --depth N            frames kept per stack, 1 to 256 (default 64)\n"
 	    "  --no-stacks          capture no stacks (faster; one site)\n"
 	    "  --no-follow          track only the first process\n"
-	    "  --ring-size BYTES    ring per process, a power of two >= 16K\n"
-	    "                       (K and M suffixes; default 8M)\n"
+	    "  --ring-size BYTES    ring per process, a power of two from 16K\n"
+	    "                       to 1024M (K and M suffixes; default 8M)\n"
 	    "  --sites N            top sites listed (default 10)\n"
 	    "  -h, --help           this help\n",
 	.exec = run_exec,
@@ -101,21 +101,6 @@ struct run {
 };
 
 static void trace_process(struct tracefile *, uint32_t, const struct process *);
-
-static long
-parse_number(const struct cmd *self, const char *opt, const char *s, long min,
-    long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		cmd_usage_error(self, "%s must be a number from %ld to %ld, not '%s'",
-		    opt, min, max, s);
-	return v;
-}
 
 /* "8M", "16384", "64K" → bytes; a power of two the ring accepts. */
 static uint64_t
@@ -201,6 +186,13 @@ accept_shims(struct run *r)
 			}
 			continue;
 		}
+		/* an image replaced by exec says goodbye before its successor */
+		for (size_t i = r->session.nprocs; i-- > 0;)
+			if (r->session.procs[i]->pid == peer.hello->pid &&
+			    !r->session.procs[i]->exited) {
+				r->session.procs[i]->replaced = true;
+				break;
+			}
 		/* --no-follow: only the first process is tracked */
 		if (!r->follow && r->accepted > 0) {
 			control_reply(&r->control, &peer, false);
@@ -212,13 +204,6 @@ accept_shims(struct run *r)
 			free_argv(argv);
 			continue;
 		}
-		/* an image replaced by exec says goodbye before its successor */
-		for (size_t i = r->session.nprocs; i-- > 0;)
-			if (r->session.procs[i]->pid == peer.hello->pid &&
-			    !r->session.procs[i]->exited) {
-				r->session.procs[i]->replaced = true;
-				break;
-			}
 		p = model_session_add(&r->session, peer.hello->pid);
 		p->argv = argv;
 		p->ppid = peer.hello->ppid;
@@ -273,14 +258,22 @@ peek_exit_status(struct process *p)
 	proc_close(&proc);
 }
 
-/* The shim's socket closed: its process exited or exec'd. Read the rest. */
+/*
+ * The shim's socket closed: its process exited or exec'd; or the run is
+ * over and it still runs (still_running). Read the rest.
+ */
 static void
-close_source(struct run *r, size_t i)
+close_source(struct run *r, size_t i, bool still_running)
 {
 	struct ring_source *src = r->sources[i];
 
 	epoll_ctl(r->epfd, EPOLL_CTL_DEL, src->sock, NULL);
 	source_ring_drain(src, 0);
+	src->proc->still_running = still_running && !src->proc->exited;
+	if (src->corrupt)
+		log_warnx("the ring of process %d held a record that made no sense "
+		    "after %llu events: its figures stop there", (int)src->proc->pid,
+		    (unsigned long long)src->proc->heap.sum.events);
 	if (src->proc->pid != r->main_pid && !src->proc->replaced &&
 	    !src->proc->exited)
 		peek_exit_status(src->proc);
@@ -386,7 +379,7 @@ consume(struct run *r)
 					got = recv(r->sources[i]->sock, &c, 1, MSG_DONTWAIT);
 					if (got == 0 || (got < 0 && errno != EAGAIN &&
 					    errno != EINTR))
-						close_source(r, i);
+						close_source(r, i, false);
 					break;
 				}
 			}
@@ -475,6 +468,16 @@ exit_status_of(const struct run *r)
 	return WEXITSTATUS(r->main_status);
 }
 
+/* A fatal error must not leave the socket's directory behind. */
+static struct control *run_control;
+
+static void
+remove_socket(void)
+{
+	if (run_control != NULL)
+		control_close(run_control);
+}
+
 static int
 run_exec(const struct cmd *self, int argc, char **argv)
 {
@@ -489,17 +492,22 @@ run_exec(const struct cmd *self, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	/* "+": options end at PROGRAM; its own options are its own */
-	while ((opt = getopt_long(argc, argv, "+ho:", run_options, NULL)) != -1) {
+	/* "+": options end at PROGRAM (its own are its own); ":": missing values */
+	while ((opt = getopt_long(argc, argv, "+:ho:", run_options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_JSON:
+			/* stdout is the program's: the report must not mix with it */
+			if (strcmp(optarg, "-") == 0)
+				cmd_usage_error(self, "--json needs a file: the "
+				    "program's output is on stdout");
 			json_path = optarg;
 			break;
 		case 'o':
 			trace_path = optarg;
 			break;
 		case OPT_DEPTH:
-			depth = (int)parse_number(self, "--depth", optarg, 1, MS_MAX_DEPTH);
+			depth = (int)cmd_parse_number(self, "--depth", optarg, 1,
+			    MS_MAX_DEPTH);
 			break;
 		case OPT_NO_STACKS:
 			depth = 0;
@@ -511,16 +519,14 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			ring = parse_ring_size(self, optarg);
 			break;
 		case OPT_SITES:
-			vopts.sites = (size_t)parse_number(self, "--sites", optarg, 1, 100000);
+			vopts.sites = (size_t)cmd_parse_number(self, "--sites", optarg,
+			    1, 100000);
 			break;
 		case 'h':
 			cmd_print_help(self, stdout);
 			return cmd_finish_output();
 		default:
-			if (optopt != 0 && optopt < 256)
-				cmd_usage_error(self, "unknown option '-%c'", optopt);
-			cmd_usage_error(self, "unknown or incomplete option '%s'",
-			    argv[optind - 1]);
+			cmd_bad_option(self, opt, argv);
 		}
 	}
 	if (optind >= argc)
@@ -534,6 +540,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 		fatal("%s", trace_path);
 	if (!control_open(&r.control))
 		fatal("cannot make the socket for the shim");
+	run_control = &r.control;
+	log_set_cleanup(remove_socket);
 	snprintf(options, sizeof(options), "depth=%d,follow=%d,ring=%llu", depth,
 	    r.follow ? 1 : 0, (unsigned long long)ring);
 
@@ -559,7 +567,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	consume(&r);
 	settle_main(&r);
 	while (r.nsources > 0)
-		close_source(&r, r.nsources - 1);
+		close_source(&r, r.nsources - 1, true);
 	if (r.trace != NULL && !trace_finish(&r, trace_path))
 		status_override = EXIT_RUNTIME;
 
@@ -578,6 +586,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	}
 	view_text_run(stderr, &r.session, &vopts);
 	control_close(&r.control);
+	log_set_cleanup(NULL);
+	run_control = NULL;
 	close(r.epfd);
 	close(r.sigfd);
 	free(r.sources);

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,6 +63,33 @@ cmd_choice(const struct cmd *c, const char *option, const char *value,
 			strlcat_(list, " or ", sizeof(list));
 	}
 	cmd_usage_error(c, "%s must be %s, not '%s'", option, list, value);
+}
+
+long
+cmd_parse_number(const struct cmd *c, const char *opt, const char *s, long min,
+    long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		cmd_usage_error(c, "%s must be a number from %ld to %ld, not '%s'",
+		    opt, min, max, s);
+	return v;
+}
+
+void
+cmd_bad_option(const struct cmd *c, int opt, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (opt == ':')
+		cmd_usage_error(c, "option '%s' needs a value", arg);
+	if (optopt != 0 && optopt < 256)
+		cmd_usage_error(c, "unknown option '-%c'", optopt);
+	cmd_usage_error(c, "unknown option '%s'", arg);
 }
 
 int

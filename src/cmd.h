@@ -29,6 +29,15 @@ void	cmd_usage_error(const struct cmd *c, const char *fmt, ...)
  */
 int	cmd_choice(const struct cmd *c, const char *option, const char *value,
 	    const char *const *choices);
+/* A whole number from min to max for option opt, or a usage error. */
+long	cmd_parse_number(const struct cmd *c, const char *opt, const char *s,
+	    long min, long max);
+/*
+ * The usage error for what getopt_long returned (optstring starting with
+ * "+:" or ":"): an unknown option, or one missing its value.
+ */
+void	cmd_bad_option(const struct cmd *c, int opt, char **argv)
+	    __attribute__((noreturn));
 /* Parse a PID argument: digits only, 1 .. INT_MAX. Returns 0 or -1. */
 int	cmd_parse_pid(const char *s, int *pid);
 /* Flush and check stdout: a full disk is an error, not silence. */

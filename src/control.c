@@ -22,7 +22,7 @@ control_open(struct control *c)
 
 	memset(c, 0, sizeof(*c));
 	c->listen_fd = c->wake_fd = -1;
-	if (tmp == NULL || strlen(tmp) > 32)
+	if (tmp == NULL || tmp[0] == '\0' || strlen(tmp) > 32)
 		tmp = "/tmp";
 	/* a private directory: only this user can reach the socket */
 	snprintf(c->dir, sizeof(c->dir), "%s/memscope.XXXXXX", tmp);

@@ -208,7 +208,9 @@ model_heap_realloc_done(struct heap_model *h, uint64_t addr, uint64_t size,
 {
 	struct heap_site *site = site_get(h, stack);
 
+	/* for a site, a realloc that moved a block there is a call like any */
 	h->sum.bytes_allocated += size;
+	site->allocations++;
 	site->bytes_allocated += size;
 	add_live(h, addr, size, stack);
 }

@@ -17,7 +17,7 @@ struct heap_block {
 
 struct heap_site {
 	uint64_t	 stack;		/* 0: empty slot, or "no stack" site id 1 */
-	uint64_t	 allocations;
+	uint64_t	 allocations;	/* calls: allocations and reallocs */
 	uint64_t	 bytes_allocated;
 	uint64_t	 live_blocks;
 	uint64_t	 live_bytes;

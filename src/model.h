@@ -64,6 +64,7 @@ struct process {
 	int		 exit_signal;	/* 0: it exited normally */
 	bool		 replaced;	/* this image was replaced by exec */
 	bool		 forked;	/* said hello as a fork child */
+	bool		 still_running;	/* when the run ended (after its grace) */
 	uint64_t	 threads_started;
 	struct heap_model heap;
 	struct module_list modules;

@@ -30,7 +30,8 @@ unpack_strings(const char *p, const char *end, uint32_t argc, char ***out)
 }
 
 static bool
-load_run(const struct trace_entry *e, struct trace_run_info *info)
+load_run(const struct trace_entry *e, struct trace_run_info *info,
+    const char *path, char *why, size_t whylen)
 {
 	struct trace_run run;
 	const char *p, *end = (const char *)e->data + e->len;
@@ -38,8 +39,13 @@ load_run(const struct trace_entry *e, struct trace_run_info *info)
 	if (e->len < sizeof(run))
 		return false;
 	memcpy(&run, e->data, sizeof(run));
-	if (run.protocol != MS_PROTOCOL_VERSION ||
-	    run.path_len > e->len - sizeof(run))
+	if (run.protocol != MS_PROTOCOL_VERSION) {
+		snprintf(why, whylen, "%s: its events are of protocol version %u; "
+		    "this memscope reads version %u", path, run.protocol,
+		    MS_PROTOCOL_VERSION);
+		return false;
+	}
+	if (run.path_len > e->len - sizeof(run))
 		return false;
 	p = (const char *)e->data + sizeof(run);
 	info->main_pid = run.main_pid;
@@ -125,8 +131,12 @@ source_trace_load(const char *path, struct session *s,
 	while (ok && (rc = trace_next(r, &e, why, whylen)) == 1) {
 		switch (e.kind) {
 		case TRACE_RUN:
-			ok = !seen_run && load_run(&e, info);
+			ok = !seen_run && load_run(&e, info, path, why, whylen);
 			seen_run = true;
+			if (!ok && why[0] != '\0') {
+				trace_close(r);
+				return false;
+			}
 			break;
 		case TRACE_PROCESS:
 			ok = seen_run && load_process(&e, s);

@@ -58,7 +58,8 @@ tracefile_create(const char *path)
 	if ((f = fopen(path, "we")) == NULL)
 		return NULL;
 	memcpy(h.magic, TRACE_MAGIC, 8);
-	if (fwrite(&h, sizeof(h), 1, f) != 1) {
+	/* on disk at once: a trace cut short is then "truncated", not "not a trace" */
+	if (fwrite(&h, sizeof(h), 1, f) != 1 || fflush(f) != 0) {
 		fclose(f);
 		return NULL;
 	}

@@ -113,7 +113,8 @@ process_fields(struct json *j, const struct session *s, const struct process *p,
 	if (argv == NULL)
 		argv = p->argv;
 	json_key_int(j, "pid", p->pid);
-	json_key_string(j, "exe", p->exe);
+	json_key_int(j, "ppid", p->ppid);
+	json_key_string(j, "exe", p->exe != NULL && p->exe[0] != '\0' ? p->exe : NULL);
 	json_key(j, "argv");
 	if (argv != NULL) {
 		json_array_begin(j);
@@ -130,6 +131,7 @@ process_fields(struct json *j, const struct session *s, const struct process *p,
 		exit_object(j, p->exited && !p->replaced, p->exit_code,
 		    p->exit_signal);
 	json_key_bool(j, "replaced", p->replaced);
+	json_key_bool(j, "still_running", p->still_running);
 	json_key_bool(j, "forked", p->forked);
 	json_key_uint(j, "threads", p->threads_started);
 	summary(j, &p->heap.sum);
@@ -150,8 +152,12 @@ view_json_run(FILE *f, const struct session *s, const struct view_run_opts *o)
 	if (s->nprocs > 0)
 		process_fields(&j, s, s->procs[0], o->main_argv, o);
 	else {
-		json_key_int(&j, "pid", o->main_pid);
-		json_key_string(&j, "exe", o->main_path);
+		/* the shim never started: what memscope itself knows */
+		struct process none = { .pid = o->main_pid, .exe = (char *)o->main_path };
+
+		model_heap_init(&none.heap);
+		process_fields(&j, s, &none, o->main_argv, o);
+		model_heap_free(&none.heap);
 	}
 	json_key(&j, "children");
 	json_array_begin(&j);

@@ -30,6 +30,8 @@ describe_end(FILE *f, int pid, const struct process *p, const char *name)
 	fprintf(f, "==%d== %s ", pid, name);
 	if (p->replaced)
 		fputs("replaced itself with exec\n", f);
+	else if (p->still_running)
+		fputs("was still running when memscope stopped\n", f);
 	else if (!p->exited)
 		fputs("ended; its exit status went to its parent\n", f);
 	else if (p->exit_signal != 0)
@@ -39,13 +41,25 @@ describe_end(FILE *f, int pid, const struct process *p, const char *name)
 		fprintf(f, "exited with status %d\n", p->exit_code);
 }
 
-/* How the program memscope started ended (its last image, after execs). */
+/*
+ * How the program memscope started ended: its last image, which an exec
+ * may have made (and --no-follow left untracked).
+ */
 static void
-print_main_end(FILE *f, const struct view_run_opts *o)
+print_main_end(FILE *f, const struct session *s, const struct view_run_opts *o)
 {
+	const struct process *last = NULL;
 	int pid = (int)o->main_pid;
 
-	fprintf(f, "==%d== %s ", pid, base_name(o->main_path));
+	for (size_t i = 0; i < s->nprocs; i++)
+		if (s->procs[i]->pid == o->main_pid)
+			last = s->procs[i];
+	if (last != NULL && last->replaced)
+		fprintf(f, "==%d== the program %s exec'd ", pid,
+		    base_name(last->exe));
+	else
+		fprintf(f, "==%d== %s ", pid, last != NULL && last->exe[0] != '\0' ?
+		    base_name(last->exe) : base_name(o->main_path));
 	if (!o->main_exited)
 		fputs("did not end\n", f);
 	else if (WIFSIGNALED(o->main_status))
@@ -122,10 +136,13 @@ print_sites(FILE *f, int pid, const struct session *s, const struct process *p,
 
 		if (by_live && site->live_bytes == 0 && site->live_blocks == 0)
 			break;
-		fprintf(f, "==%d==   %s bytes live in %s blocks; %s bytes in %s "
-		    "allocations\n", pid, fmt_count(a, site->live_bytes),
-		    fmt_count(b, site->live_blocks), fmt_count(c, site->bytes_allocated),
-		    fmt_count(d, site->allocations));
+		fprintf(f, "==%d==   %s bytes live in %s %s; %s bytes in %s %s\n",
+		    pid, fmt_count(a, site->live_bytes),
+		    fmt_count(b, site->live_blocks),
+		    site->live_blocks == 1 ? "block" : "blocks",
+		    fmt_count(c, site->bytes_allocated),
+		    fmt_count(d, site->allocations),
+		    site->allocations == 1 ? "call" : "calls");
 		print_frames(f, pid, s, p, site->stack);
 	}
 	free(sites);
@@ -138,10 +155,12 @@ print_process(FILE *f, const struct session *s, const struct process *p,
 	int pid = first ? (int)o->main_pid : (int)p->pid;
 	const char *name = p->exe != NULL && p->exe[0] ? p->exe : "?";
 
-	if (!first)
-		fprintf(f, "==%d==\n==%d== process %d, %s of %d: %s\n", pid, pid,
-		    (int)p->pid, p->forked ? "forked child" : "image exec'd by",
-		    (int)p->ppid, name);
+	if (!first && p->forked)
+		fprintf(f, "==%d==\n==%d== process %d, forked by %d: %s\n", pid,
+		    pid, (int)p->pid, (int)p->ppid, name);
+	else if (!first)
+		fprintf(f, "==%d==\n==%d== process %d, new image after exec: %s\n",
+		    pid, pid, (int)p->pid, name);
 	describe_end(f, pid, p, base_name(name));
 	fprintf(f, "==%d==\n", pid);
 	print_summary(f, pid, &p->heap.sum, p->threads_started);
@@ -159,7 +178,7 @@ view_text_run(FILE *f, const struct session *s, const struct view_run_opts *o)
 		fprintf(f, " %s", *a);
 	fputc('\n', f);
 	if (s->nprocs == 0) {
-		print_main_end(f, o);
+		print_main_end(f, s, o);
 		fprintf(f, "==%d== it was not tracked: the shim did not start in it\n",
 		    pid);
 		return;
@@ -169,6 +188,6 @@ view_text_run(FILE *f, const struct session *s, const struct view_run_opts *o)
 	if (s->nprocs > 1 || s->procs[0]->replaced) {
 		/* after the children, say again how the program itself ended */
 		fprintf(f, "==%d==\n", pid);
-		print_main_end(f, o);
+		print_main_end(f, s, o);
 	}
 }

@@ -18,7 +18,7 @@
 
 /* Environment given to the target by `memscope run`. */
 #define MS_ENV_SOCKET		"MEMSCOPE_SOCKET"	/* the analyzer's socket path */
-#define MS_ENV_OPTIONS		"MEMSCOPE_OPTIONS"	/* "depth=64,stacks=1,follow=1,ring=8388608" */
+#define MS_ENV_OPTIONS		"MEMSCOPE_OPTIONS"	/* "depth=64,follow=1,ring=8388608" */
 #define MS_ENV_DEBUG		"MEMSCOPE_DEBUG"	/* the shim may write to stderr */
 
 #define MS_HELLO_MAGIC		0x4f4c4c45484d534dULL	/* "MSMHELLO" */
