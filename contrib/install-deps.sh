@@ -8,6 +8,7 @@ packages="
 	libelf-dev libdw-dev libunwind-dev libncurses-dev libzstd-dev
 	libcmocka-dev
 	procps jq util-linux binutils valgrind heaptrack tmux
+	python3 sqlite3 libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
 "
 
 missing=

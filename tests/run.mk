@@ -12,7 +12,9 @@ RUN_TESTS = \
 	tests/run-kill-target.test \
 	tests/run-ring.test \
 	tests/run-refuse.test \
-	tests/run-io.test
+	tests/run-io.test \
+	tests/run-report.test \
+	tests/run-programs.test
 
 TESTS += $(RUN_TESTS)
 EXTRA_DIST += $(RUN_TESTS) tests/run-lib.sh
