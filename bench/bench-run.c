@@ -1,14 +1,17 @@
 /*
  * bench-run: time several commands side by side and print ratios.
  *
- *	bench-run [-n ROUNDS] [-w WARMUP] [-k SECONDS] [-l LABEL [-t RATIO]]...
- *	    -- CMD ARGS... [::: CMD ARGS...]...
+ *	bench-run [-f] [-n ROUNDS] [-w WARMUP] [-k SECONDS]
+ *	    [-l LABEL [-t RATIO]]... -- CMD ARGS... [::: CMD ARGS...]...
  *
  * The commands run alternated (A B C A B C ...) so that a slow spell of the
  * machine (frequency scaling, a noisy neighbour, a cold page cache) hits
  * every command alike; only the ratios of medians taken in the same run mean
  * anything, which is why this prints ratios and never passes or fails on an
  * absolute time. The first command is the baseline.
+ *
+ * A failed run ends the benchmark, unless -f: then the command is marked
+ * failed, its row says why, and the others go on without it.
  */
 #include "config.h"
 
@@ -35,9 +38,16 @@ struct command {
 	double		  target;	/* max ratio to the baseline; 0: none */
 	double		 *wall;		/* seconds, one per measured round */
 	double		 *cpu;		/* user + sys seconds */
+	char		 *failed;	/* why it failed (-f); NULL: it did not */
 };
 
 static const char *progname = "bench-run";
+
+/* -f: record a failed command and go on, rather than stop. */
+static int keep_going;
+
+/* -f: the process group of the run under way, to pass a signal on to. */
+static volatile sig_atomic_t running_pgid;
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
 die(const char *fmt, ...)
@@ -56,9 +66,11 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: %s [-n ROUNDS] [-w WARMUP] [-k SECONDS] "
+	    "usage: %s [-f] [-n ROUNDS] [-w WARMUP] [-k SECONDS] "
 	    "[-l LABEL [-t RATIO]]...\n"
 	    "           -- CMD ARGS... [::: CMD ARGS...]...\n"
+	    "  -f          a command that fails is shown as failed and the\n"
+	    "              others go on (default: the first failure stops)\n"
 	    "  -n ROUNDS   measured rounds (default 11)\n"
 	    "  -w WARMUP   unmeasured rounds first (default 2)\n"
 	    "  -k SECONDS  kill a run that takes longer and stop (default 120)\n"
@@ -149,11 +161,46 @@ on_sigchld(int sig)
 }
 
 /*
- * Run one command to completion with stdin, stdout and stderr on /dev/null,
- * and return its wall and CPU time. Any failure ends the benchmark: a run
- * that did not do its work has no time worth reporting.
+ * With -f each run has a process group of its own, so that a timeout kills
+ * all it started (a tracer's target with the tracer); the terminal no
+ * longer signals that group, so an interrupt is passed on to it here.
  */
 static void
+on_fatal_signal(int sig)
+{
+	if (running_pgid > 0)
+		kill(-(pid_t)running_pgid, SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * A run failed: without -f, stop with the reason and the command; with -f,
+ * mark the command failed (it runs no more) and return -1.
+ */
+static int __attribute__((format(printf, 2, 3)))
+run_failed(struct command *c, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (!keep_going)
+		die("%s: %s; command: %s", c->label, why, join_words(c->argv));
+	if ((c->failed = strdup(why)) == NULL)
+		die("strdup: out of memory");
+	return -1;
+}
+
+/*
+ * Run one command to completion with stdin, stdout and stderr on /dev/null,
+ * and return its wall and CPU time. A run that did not do its work has no
+ * time worth reporting: any failure ends the benchmark, or with -f marks the
+ * command failed and returns -1.
+ */
+static int
 run_once(struct command *c, int devnull, long timeout, int round,
     double *wall, double *cpu)
 {
@@ -182,6 +229,12 @@ run_once(struct command *c, int devnull, long timeout, int round,
 	if (pid == 0) {
 		/* The signal mask survives execve: give the command ours. */
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (keep_going) {
+			signal(SIGINT, SIG_DFL);
+			signal(SIGTERM, SIG_DFL);
+			signal(SIGHUP, SIG_DFL);
+			setpgid(0, 0);
+		}
 		if (dup2(devnull, 0) == -1 || dup2(devnull, 1) == -1 ||
 		    dup2(devnull, 2) == -1)
 			err = errno;
@@ -193,6 +246,10 @@ run_once(struct command *c, int devnull, long timeout, int round,
 			_exit(127);
 		_exit(127);
 	}
+	if (keep_going) {
+		setpgid(pid, pid);	/* either side may be first */
+		running_pgid = pid;
+	}
 	close(pfd[1]);
 	do
 		n = read(pfd[0], &err, sizeof(err));
@@ -203,31 +260,40 @@ run_once(struct command *c, int devnull, long timeout, int round,
 		sig = sigtimedwait(&chld, NULL, &limit);
 	while (sig == -1 && errno == EINTR);
 	if (sig == -1) {
-		kill(pid, SIGKILL);
+		kill(keep_going ? -pid : pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		die("%s: still running after %ld s (round %d); killed",
-		    c->label, timeout, round);
+		running_pgid = 0;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (!keep_going)
+			die("%s: still running after %ld s (round %d); killed",
+			    c->label, timeout, round);
+		return run_failed(c, "still running after %ld s in round %d; "
+		    "killed", timeout, round);
 	}
 	while (wait4(pid, &status, 0, &ru) == -1)
 		if (errno != EINTR)
 			die("wait4: %s", strerror(errno));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	running_pgid = 0;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 
-	if (n == (ssize_t)sizeof(err))
-		die("%s: cannot run '%s': %s", c->label, c->argv[0],
+	if (n == (ssize_t)sizeof(err)) {
+		if (!keep_going)
+			die("%s: cannot run '%s': %s", c->label, c->argv[0],
+			    strerror(err));
+		return run_failed(c, "cannot run '%s': %s", c->argv[0],
 		    strerror(err));
+	}
 	if (WIFSIGNALED(status))
-		die("%s: killed by signal %d (%s) in round %d; command: %s",
-		    c->label, WTERMSIG(status), strsignal(WTERMSIG(status)),
-		    round, join_words(c->argv));
+		return run_failed(c, "killed by signal %d (%s) in round %d",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)), round);
 	if (WEXITSTATUS(status) != 0)
-		die("%s: exit status %d in round %d; command: %s",
-		    c->label, WEXITSTATUS(status), round,
-		    join_words(c->argv));
+		return run_failed(c, "exit status %d in round %d",
+		    WEXITSTATUS(status), round);
 
 	*wall = ts_seconds(&t0, &t1);
 	*cpu = tv_seconds(&ru.ru_utime) + tv_seconds(&ru.ru_stime);
+	return 0;
 }
 
 static int
@@ -266,23 +332,39 @@ report(struct command *cmds, int ncmds, int rounds, int warmup)
 	    "median", "min", "max", "CPU med", "ratio");
 	for (int i = 0; i < ncmds; i++) {
 		struct command *c = &cmds[i];
-		double med = median(c->wall, rounds);
-		double cpu = median(c->cpu, rounds);
+		double med, cpu;
 
+		if (c->failed != NULL) {
+			printf("%-*s  failed: %s\n", width, c->label,
+			    c->failed);
+			continue;
+		}
+		med = median(c->wall, rounds);
+		cpu = median(c->cpu, rounds);
 		if (i == 0)
 			base = med;
-		printf("%-*s  %7.2f ms %7.2f ms %7.2f ms %7.2f ms  %.2f\u00d7\n",
+		printf("%-*s  %7.2f ms %7.2f ms %7.2f ms %7.2f ms  ",
 		    width, c->label, med * 1e3, c->wall[0] * 1e3,
-		    c->wall[rounds - 1] * 1e3, cpu * 1e3,
-		    base > 0 ? med / base : 0);
+		    c->wall[rounds - 1] * 1e3, cpu * 1e3);
+		if (base > 0)
+			printf("%.2f\u00d7\n", med / base);
+		else
+			printf("n/a\n");
 	}
 	for (int i = 1; i < ncmds; i++) {
 		struct command *c = &cmds[i];
-		double ratio = base > 0 ? median(c->wall, rounds) / base : 0;
+		double ratio;
 		const char *verdict;
 
 		if (c->target == 0)
 			continue;
+		if (c->failed != NULL || base == 0) {
+			printf("%s: %s, target \u2264 %g\u00d7: NOT met\n",
+			    c->label, c->failed != NULL ? "failed" :
+			    "no baseline", c->target);
+			continue;
+		}
+		ratio = median(c->wall, rounds) / base;
 		if (rounds < MIN_ROUNDS_FOR_VERDICT)
 			verdict = "inconclusive (fewer than 5 rounds)";
 		else
@@ -304,8 +386,11 @@ main(int argc, char **argv)
 
 	labels = xcalloc((size_t)argc, sizeof(*labels));
 	targets = xcalloc((size_t)argc, sizeof(*targets));
-	while ((opt = getopt(argc, argv, "+hk:l:n:t:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "+fhk:l:n:t:w:")) != -1) {
 		switch (opt) {
+		case 'f':
+			keep_going = 1;
+			break;
 		case 'k':
 			timeout = parse_long(optarg, "-k", 1);
 			break;
@@ -370,13 +455,22 @@ main(int argc, char **argv)
 	sa.sa_handler = on_sigchld;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
+	if (keep_going) {
+		sa.sa_handler = on_fatal_signal;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
 
 	for (long r = 0; r < warmup + rounds; r++) {
 		for (i = 0; i < ncmds; i++) {
-			double wall, cpu;
+			double wall = 0, cpu = 0;
 
-			run_once(&cmds[i], devnull, timeout, (int)r + 1,
-			    &wall, &cpu);
+			if (cmds[i].failed != NULL)
+				continue;
+			if (run_once(&cmds[i], devnull, timeout, (int)r + 1,
+			    &wall, &cpu) == -1)
+				continue;
 			if (r >= warmup) {
 				cmds[i].wall[r - warmup] = wall;
 				cmds[i].cpu[r - warmup] = cpu;

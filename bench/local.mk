@@ -3,22 +3,70 @@
 # programs are EXTRA_PROGRAMS: built only when `bench` asks for them.
 #
 #	make bench [BENCH_ROUNDS=11] [BENCH_WARMUP=2] [BENCH_MAPS=10000]
-EXTRA_PROGRAMS = bench/bench-run bench/many-maps
+#	    [BENCH_RUN_ROUNDS=3] [BENCH_RUN_WARMUP=1] [BENCH_RUN_ONLY='churn deep']
+#	make bench-map		# only `memscope map` against pmap -X
+#	make bench-alloc	# only `memscope run` against native and heaptrack
+BENCH_WORKLOADS = bench/workloads/churn bench/workloads/mt-churn \
+	bench/workloads/deep bench/workloads/realloc-grow \
+	bench/workloads/cxx-containers
+EXTRA_PROGRAMS = bench/bench-run bench/many-maps $(BENCH_WORKLOADS)
 CLEANFILES += $(EXTRA_PROGRAMS)
-EXTRA_DIST += bench/map.sh bench/RESULTS.md bench/README.md
+EXTRA_DIST += bench/map.sh bench/run.sh bench/RESULTS.md bench/README.md \
+	bench/workloads/churn.py bench/workloads/insert-rows.awk \
+	bench/workloads/many-functions.awk
 
 bench_bench_run_SOURCES = bench/bench-run.c
 bench_many_maps_SOURCES = bench/many-maps.c
 
+# The workloads are built as a user's program would be: with CFLAGS, never
+# with the sanitizers memscope may be built with.
+bench_workloads_churn_SOURCES = bench/workloads/churn.c \
+	bench/workloads/workload.h
+bench_workloads_mt_churn_SOURCES = bench/workloads/mt-churn.c \
+	bench/workloads/workload.h
+bench_workloads_mt_churn_CFLAGS = $(AM_CFLAGS) -pthread
+bench_workloads_mt_churn_LDADD = -lpthread
+bench_workloads_deep_SOURCES = bench/workloads/deep.c \
+	bench/workloads/workload.h
+bench_workloads_realloc_grow_SOURCES = bench/workloads/realloc-grow.c \
+	bench/workloads/workload.h
+# C++: needs AC_PROG_CXX in configure.ac.
+bench_workloads_cxx_containers_SOURCES = bench/workloads/cxx-containers.cc
+
 BENCH_ROUNDS = 11
 BENCH_WARMUP = 2
 BENCH_MAPS = 10000
+BENCH_RUN_ROUNDS = 3
+BENCH_RUN_WARMUP = 1
+BENCH_RUN_ONLY =
 
-bench: src/memscope$(EXEEXT) $(EXTRA_PROGRAMS)
-	@BENCH_ROUNDS='$(BENCH_ROUNDS)' BENCH_WARMUP='$(BENCH_WARMUP)' \
-	BENCH_MAPS='$(BENCH_MAPS)' \
-	MEMSCOPE_BUILD_FLAGS='$(CFLAGS) $(DEBUG_CFLAGS) $(SANITIZER_CFLAGS)' \
+bench_build_flags = $(CFLAGS) $(DEBUG_CFLAGS) $(SANITIZER_CFLAGS)
+
+bench_map = BENCH_ROUNDS='$(BENCH_ROUNDS)' BENCH_WARMUP='$(BENCH_WARMUP)' \
+	BENCH_MAPS='$(BENCH_MAPS)' MEMSCOPE_BUILD_FLAGS='$(bench_build_flags)' \
 	$(SHELL) $(srcdir)/bench/map.sh src/memscope$(EXEEXT) \
 	    bench/bench-run$(EXEEXT) bench/many-maps$(EXEEXT)
 
-.PHONY: bench
+bench_alloc = BENCH_RUN_ROUNDS='$(BENCH_RUN_ROUNDS)' \
+	BENCH_RUN_WARMUP='$(BENCH_RUN_WARMUP)' BENCH_RUN_ONLY='$(BENCH_RUN_ONLY)' \
+	MEMSCOPE_BUILD_FLAGS='$(bench_build_flags)' \
+	$(SHELL) $(srcdir)/bench/run.sh src/memscope$(EXEEXT) \
+	    bench/bench-run$(EXEEXT) bench/workloads $(srcdir)/bench/workloads
+
+# One recipe, not two prerequisites: under make -j the two benchmarks
+# would run at the same time and time each other. `memscope run` needs its
+# shim, the library in pkglib.
+bench: src/memscope$(EXEEXT) $(pkglib_LTLIBRARIES) $(EXTRA_PROGRAMS)
+	@$(bench_map)
+	@echo
+	@$(bench_alloc)
+
+bench-map: src/memscope$(EXEEXT) bench/bench-run$(EXEEXT) \
+    bench/many-maps$(EXEEXT)
+	@$(bench_map)
+
+bench-alloc: src/memscope$(EXEEXT) $(pkglib_LTLIBRARIES) \
+    bench/bench-run$(EXEEXT) $(BENCH_WORKLOADS:=$(EXEEXT))
+	@$(bench_alloc)
+
+.PHONY: bench bench-map bench-alloc
