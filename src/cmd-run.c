@@ -325,6 +325,38 @@ now_ms(void)
 }
 
 /*
+ * A busy program pauses between bursts for microseconds: wait that long
+ * for more before saying we sleep, which would cost every producer a
+ * wake-up system call (the shim's fast path has none).
+ */
+#define SPIN_BEFORE_SLEEP_US	200
+/* Fewer records than this in a round: wait a moment for a batch. */
+#define BATCH_MIN		512
+#define BATCH_WAIT_NS		20000
+
+static bool
+spin_for_records(struct run *r)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		for (int k = 0; k < 64; k++) {
+			for (size_t i = 0; i < r->nsources; i++)
+				if (source_ring_ready(r->sources[i]))
+					return true;
+#if defined(__x86_64__) || defined(__i386__)
+			__builtin_ia32_pause();
+#endif
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000000L +
+		    (t.tv_nsec - t0.tv_nsec) / 1000 >= SPIN_BEFORE_SLEEP_US)
+			return false;
+	}
+}
+
+/*
  * The consumer loop: read every ring while there is anything to read,
  * else tell the shims it sleeps and wait for a wake-up, a new shim, a
  * closed one or the child's end.
@@ -346,12 +378,24 @@ consume(struct run *r)
 			deadline = now_ms() + GRACE_MS;
 		if (r->main_exited && (r->nsources == 0 || now_ms() >= deadline))
 			return;
-		if (n > 0) {
+		if (n > 0 && n < BATCH_MIN) {
+			/*
+			 * Reading right behind a busy producer pulls every cache
+			 * line it writes back and forth between the two cores:
+			 * let a batch build up first.
+			 */
+			struct timespec ts = { 0, BATCH_WAIT_NS };
+
+			nanosleep(&ts, NULL);
+			timeout = 0;
+		} else if (n > 0 || (r->nsources > 0 && spin_for_records(r))) {
 			timeout = 0;
 		} else {
 			for (size_t i = 0; i < r->nsources && may_sleep; i++)
 				may_sleep = source_ring_may_sleep(r->sources[i]);
-			timeout = may_sleep ? 100 : 0;
+			/* a wake-up can be lost (see ring.h): never sleep long */
+			timeout = !may_sleep ? 0 : r->nsources > 0 ?
+			    MS_RING_MAX_SLEEP_MS : 100;
 		}
 		nev = epoll_wait(r->epfd, evs, 32, timeout);
 		for (size_t i = 0; i < r->nsources; i++)

@@ -82,6 +82,13 @@ source_ring_drain(struct ring_source *src, size_t max)
 }
 
 bool
+source_ring_ready(const struct ring_source *src)
+{
+	return src->base != NULL && !src->corrupt &&
+	    ms_ring_peek(&src->ring, src->pos) != 0;
+}
+
+bool
 source_ring_may_sleep(struct ring_source *src)
 {
 	if (src->base == NULL || src->corrupt)

@@ -37,6 +37,8 @@ bool	source_ring_open(struct ring_source *src, int memfd, size_t size,
  * returns how many. Stops at the first record not yet published.
  */
 size_t	source_ring_drain(struct ring_source *src, size_t max);
+/* Is a record waiting to be read? (no side effect) */
+bool	source_ring_ready(const struct ring_source *src);
 /* Nothing to read: may the consumer sleep? (see ring.h) */
 bool	source_ring_may_sleep(struct ring_source *src);
 void	source_ring_awake(struct ring_source *src);

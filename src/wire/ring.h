@@ -138,14 +138,20 @@ ms_ring_publish(const struct ms_ring *r, uint64_t pos, const void *rec,
 
 /*
  * Producer, after publishing: did the consumer say it sleeps? Only the
- * first producer to see it gets true, so one wakes it. The fence pairs
- * with ms_ring_consumer_may_sleep(): either the consumer sees the record
- * or the producer sees the flag.
+ * first producer to see it gets true, so one wakes it.
+ *
+ * There is no fence between the publishing store and this load: a fence
+ * on every event costs more than the rest of the fast path. So a producer
+ * may miss a flag set an instant before, and the consumer may miss the
+ * record; the consumer therefore never sleeps longer than
+ * MS_RING_MAX_SLEEP_MS at a time. A lost wake-up costs latency, never an
+ * event.
  */
+#define MS_RING_MAX_SLEEP_MS	5
+
 static inline bool
 ms_ring_consumer_asleep(struct ms_ring *r)
 {
-	atomic_thread_fence(memory_order_seq_cst);
 	return atomic_load_explicit(&r->hdr->consumer_sleeping,
 	    memory_order_relaxed) != 0 &&
 	    atomic_exchange_explicit(&r->hdr->consumer_sleeping, 0,
