@@ -162,7 +162,11 @@ add_live(struct heap_model *h, uint64_t addr, uint64_t size, uint64_t stack)
 		drop_live(h, addr);
 	}
 	site = site_get(h, stack);	/* after drop_live: it may grow the table */
-	if (2 * (h->sum.live_blocks + 1) > h->nblocks_slots)
+	/*
+	 * At most 3/4 full, so at least 3/8 full after doubling: a 24-byte
+	 * slot costs at most 64 bytes per live block.
+	 */
+	if (4 * (h->sum.live_blocks + 1) > 3 * h->nblocks_slots)
 		blocks_grow(h);
 	block_put(h->blocks, h->nblocks_slots, &b);
 	h->sum.live_blocks++;

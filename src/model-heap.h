@@ -1,7 +1,7 @@
 /*
  * The heap of one process as its events tell it: live blocks, counters,
- * peak, and per allocation site (stack id) figures. At most 48 bytes per
- * live block: a 24-byte slot in a table kept at most half full.
+ * peak, and per allocation site (stack id) figures. At most 64 bytes per
+ * live block: a 24-byte slot in a table kept between 3/8 and 3/4 full.
  */
 #ifndef MEMSCOPE_MODEL_HEAP_H
 #define MEMSCOPE_MODEL_HEAP_H

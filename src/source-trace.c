@@ -76,24 +76,10 @@ load_process(const struct trace_entry *e, struct session *s)
 static bool
 load_record(const struct trace_entry *e, struct session *s)
 {
-	uint32_t stream;
-	/* records are 8-byte aligned in the ring; copy to keep them so */
-	static uint64_t rec[TRACE_ENTRY_MAX / 8];
-	uint32_t len = e->len - (uint32_t)sizeof(stream);
-
-	if (e->len < sizeof(stream) + sizeof(struct ms_record))
+	if (e->stream >= s->nprocs)
 		return false;
-	memcpy(&stream, e->data, sizeof(stream));
-	if (stream >= s->nprocs)
-		return false;
-	uint32_t reclen;
-
-	memcpy(rec, e->data + sizeof(stream), len);
-	memcpy(&reclen, e->data + sizeof(stream), sizeof(reclen));
-	if (reclen != len)
-		return false;
-	return source_event_apply(s->procs[stream], s,
-	    (const struct ms_record *)(const void *)rec, len);
+	return source_event_apply(s->procs[e->stream], s,
+	    (const struct ms_record *)(const void *)e->record, e->len);
 }
 
 static bool

@@ -23,10 +23,39 @@
 enum trace_kind {
 	TRACE_RUN = 1,		/* struct trace_run + argv strings, NUL-separated */
 	TRACE_PROCESS,		/* struct trace_process + exe + argv strings */
-	TRACE_RECORD,		/* u32 stream + one wire record */
+	TRACE_RECORD,		/* one wire record of the stream in the word's top bits */
 	TRACE_PROCESS_END,	/* struct trace_process_end */
 	TRACE_RUN_END,		/* struct trace_run_end */
+	TRACE_STACK_NUMBER,	/* struct trace_stack_number */
+	/*
+	 * The records that make up nearly all of a trace, compact: the kind
+	 * byte, then the stream and the thread as LEB128 numbers, the
+	 * address as its 8 bytes, and the kind's other fields as LEB128
+	 * numbers (a stack as its number).
+	 */
+	TRACE_C_ALLOC,		/* addr, size, stack, fn */
+	TRACE_C_FREE,		/* addr */
+	TRACE_C_REALLOC,	/* old_addr, status */
+	TRACE_C_REALLOC_DONE,	/* addr, size, stack */
 };
+
+/*
+ * Stack ids are 64-bit hashes, as random as bytes get: in the trace each
+ * is replaced by a small number, given at its first sight in this entry,
+ * so that the allocation records compress. Readers get the ids back.
+ */
+struct trace_stack_number {
+	uint64_t	 id;
+	uint64_t	 number;
+};
+
+/*
+ * A record not written compact is one word, not two: the kind in the low
+ * 8 bits, the stream above, and no length (the record's own header has
+ * it). Every other entry but the compact ones is "u32 kind, u32 length".
+ * The low byte of the first word is always the kind.
+ */
+#define TRACE_RECORD_WORD(stream)	(TRACE_RECORD | ((uint32_t)(stream) << 8))
 
 struct trace_run {
 	int32_t		 main_pid;
@@ -79,6 +108,8 @@ struct trace_entry {
 	uint32_t	 len;
 	const unsigned char *data;	/* valid until the next call */
 	uint64_t	 offset;	/* in the decompressed stream */
+	uint32_t	 stream;	/* TRACE_RECORD: whose record */
+	unsigned char	*record;	/* TRACE_RECORD: the record, ids restored, aligned */
 };
 
 /* Open path for reading; NULL with a one-line reason in why. */
