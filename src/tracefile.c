@@ -216,26 +216,33 @@ stack_number(struct tracefile *t, uint64_t id)
 	return sn.number;
 }
 
+/* What every compact record starts with: kind, stream, thread, address. */
+static unsigned char *
+put_head(unsigned char *p, uint8_t kind, uint32_t stream,
+    const struct ms_record *hdr, uint64_t addr)
+{
+	*p++ = kind;
+	p = put_varint(p, stream);
+	p = put_varint(p, hdr->thread);
+	return put_addr(p, addr);
+}
+
 /* Write rec compact if it is of a kind that can be; false otherwise. */
 static bool
 write_compact(struct tracefile *t, uint32_t stream, const void *rec, uint32_t len)
 {
 	const struct ms_record *hdr = rec;
 	unsigned char buf[96], *p = buf;
+
 	switch (hdr->type) {
 	case MS_EV_ALLOC: {
 		const struct ms_ev_alloc *ev = rec;
-		uint64_t number;
 
 		if (len != sizeof(*ev))
 			return false;
-		number = stack_number(t, ev->stack);
-		*p++ = TRACE_C_ALLOC;
-		p = put_varint(p, stream);
-		p = put_varint(p, hdr->thread);
-		p = put_addr(p, ev->addr);
+		p = put_head(p, TRACE_C_ALLOC, stream, hdr, ev->addr);
 		p = put_varint(p, ev->size);
-		p = put_varint(p, number);
+		p = put_varint(p, stack_number(t, ev->stack));
 		p = put_varint(p, ev->fn);
 		break;
 	}
@@ -244,10 +251,7 @@ write_compact(struct tracefile *t, uint32_t stream, const void *rec, uint32_t le
 
 		if (len != sizeof(*ev))
 			return false;
-		*p++ = TRACE_C_FREE;
-		p = put_varint(p, stream);
-		p = put_varint(p, hdr->thread);
-		p = put_addr(p, ev->addr);
+		p = put_head(p, TRACE_C_FREE, stream, hdr, ev->addr);
 		break;
 	}
 	case MS_EV_REALLOC: {
@@ -255,26 +259,18 @@ write_compact(struct tracefile *t, uint32_t stream, const void *rec, uint32_t le
 
 		if (len != sizeof(*ev))
 			return false;
-		*p++ = TRACE_C_REALLOC;
-		p = put_varint(p, stream);
-		p = put_varint(p, hdr->thread);
-		p = put_addr(p, ev->old_addr);
+		p = put_head(p, TRACE_C_REALLOC, stream, hdr, ev->old_addr);
 		p = put_varint(p, ev->status);
 		break;
 	}
 	case MS_EV_REALLOC_DONE: {
 		const struct ms_ev_realloc_done *ev = rec;
-		uint64_t number;
 
 		if (len != sizeof(*ev))
 			return false;
-		number = stack_number(t, ev->stack);
-		*p++ = TRACE_C_REALLOC_DONE;
-		p = put_varint(p, stream);
-		p = put_varint(p, hdr->thread);
-		p = put_addr(p, ev->addr);
+		p = put_head(p, TRACE_C_REALLOC_DONE, stream, hdr, ev->addr);
 		p = put_varint(p, ev->size);
-		p = put_varint(p, number);
+		p = put_varint(p, stack_number(t, ev->stack));
 		break;
 	}
 	default:
