@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "model.h"
 #include "source-trace.h"
+#include "symbolize.h"
 #include "view-run.h"
 
 static int report_exec(const struct cmd *, int, char **);
@@ -82,6 +83,7 @@ report_exec(const struct cmd *self, int argc, char **argv)
 		source_trace_info_free(&info);
 		fatalx("%s", why);
 	}
+	symbolize_sites(&s, vopts.sites);
 	vopts.main_pid = info.main_pid;
 	vopts.main_argv = info.argv;
 	vopts.main_path = info.path;

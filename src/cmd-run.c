@@ -23,6 +23,7 @@
 #include "proc.h"
 #include "proc-stat.h"
 #include "source-ring.h"
+#include "symbolize.h"
 #include "tracefile.h"
 #include "view-json.h"
 #include "view-run.h"
@@ -615,6 +616,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	if (r.trace != NULL && !trace_finish(&r, trace_path))
 		status_override = EXIT_RUNTIME;
 
+	symbolize_sites(&r.session, vopts.sites);
 	vopts.main_pid = r.main_pid;
 	vopts.main_argv = argv + optind;
 	vopts.main_path = path;

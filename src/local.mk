@@ -2,7 +2,7 @@
 # link the very objects that ship.
 noinst_LIBRARIES += src/libmemscope.a
 src_libmemscope_a_CFLAGS = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS) \
-	$(ZSTD_CFLAGS)
+	$(LIBDW_CFLAGS) $(ZSTD_CFLAGS)
 src_libmemscope_a_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBDIR='"$(pkglibdir)"'
 src_libmemscope_a_SOURCES = \
 	src/buf.c src/buf.h \
@@ -31,6 +31,7 @@ src_libmemscope_a_SOURCES = \
 	src/source-ring.c src/source-ring.h \
 	src/source-trace.c src/source-trace.h \
 	src/strtab.c src/strtab.h \
+	src/symbolize.c src/symbolize.h \
 	src/tracefile.c src/tracefile.h \
 	src/view-json.c src/view-json.h \
 	src/view-json-run.c src/view-run.h \
@@ -39,7 +40,8 @@ src_libmemscope_a_SOURCES = \
 	src/wire/futex.h src/wire/protocol.h src/wire/ring.h \
 	src/xmalloc.c src/xmalloc.h
 
-MEMSCOPE_LIBS = src/libmemscope.a $(LIBELF_LIBS) $(ZSTD_LIBS)
+# libstdc++ for its C++ demangler (__cxa_demangle)
+MEMSCOPE_LIBS = src/libmemscope.a $(LIBDW_LIBS) $(LIBELF_LIBS) $(ZSTD_LIBS) -lstdc++
 
 bin_PROGRAMS += src/memscope
 src_memscope_SOURCES = src/memscope.c

@@ -23,9 +23,17 @@ model_stacks_init(struct stack_table *t)
 void
 model_stacks_free(struct stack_table *t)
 {
-	for (size_t i = 0; i < t->nslots; i++)
-		free(t->slots[i].frames);
+	for (size_t i = 0; i < t->nslots; i++) {
+		struct stack_entry *e = &t->slots[i];
+
+		free(e->frames);
+		if (e->symbols != NULL)
+			for (uint32_t k = 0; k < e->nframes; k++)
+				free(e->symbols[k].v);
+		free(e->symbols);
+	}
 	free(t->slots);
+	strtab_free(&t->names);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -77,6 +85,31 @@ model_stacks_get(const struct stack_table *t, uint64_t id)
 		return NULL;
 	e = find_slot(t->slots, t->nslots, id);
 	return e->id == id ? e : NULL;
+}
+
+void
+model_stacks_set_symbols(struct stack_table *t, uint64_t id, uint32_t i,
+    const struct frame_symbol *v, uint32_t n)
+{
+	struct stack_entry *e = id != 0 && t->nslots ? find_slot(t->slots,
+	    t->nslots, id) : NULL;
+	struct frame_symbols *fs;
+
+	if (e == NULL || e->id != id || i >= e->nframes)
+		return;
+	if (e->symbols == NULL)
+		e->symbols = xcalloc(e->nframes, sizeof(*e->symbols));
+	fs = &e->symbols[i];
+	free(fs->v);
+	fs->n = n;
+	fs->v = xcalloc(n ? n : 1, sizeof(*fs->v));
+	for (uint32_t k = 0; k < n; k++) {
+		fs->v[k] = v[k];
+		if (v[k].function != NULL)
+			fs->v[k].function = strtab_intern(&t->names, v[k].function);
+		if (v[k].file != NULL)
+			fs->v[k].file = strtab_intern(&t->names, v[k].file);
+	}
 }
 
 void

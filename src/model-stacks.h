@@ -10,16 +10,36 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strtab.h"
+
+/*
+ * A frame at the level of the source: a machine frame is one, or several
+ * when calls were inlined there (the inlined ones first, innermost first).
+ */
+struct frame_symbol {
+	const char	*function;	/* demangled; NULL when unknown */
+	const char	*file;		/* NULL when unknown */
+	uint32_t	 line;		/* 0 when unknown */
+	bool		 inlined;
+};
+
+struct frame_symbols {
+	uint32_t	 n;
+	struct frame_symbol *v;
+};
+
 struct stack_entry {
 	uint64_t	 id;		/* 0: empty slot */
 	uint32_t	 nframes;
 	uint64_t	*frames;	/* innermost first */
+	struct frame_symbols *symbols;	/* per frame once symbolized, or NULL */
 };
 
 struct stack_table {
 	struct stack_entry *slots;
 	size_t		 nslots;
 	size_t		 count;
+	struct strtab	 names;		/* functions and files of the symbols */
 };
 
 void	model_stacks_init(struct stack_table *t);
@@ -29,6 +49,9 @@ void	model_stacks_add(struct stack_table *t, uint64_t id,
 	    const uint64_t *frames, uint32_t nframes);
 const struct stack_entry *model_stacks_get(const struct stack_table *t,
 	    uint64_t id);
+/* Give frame i of the stack id its symbols (copied). */
+void	model_stacks_set_symbols(struct stack_table *t, uint64_t id, uint32_t i,
+	    const struct frame_symbol *v, uint32_t n);
 
 struct module {
 	uint64_t	 base;		/* load bias */

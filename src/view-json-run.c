@@ -40,13 +40,29 @@ frames(struct json *j, const struct session *s, const struct process *p,
 	json_array_begin(j);
 	for (uint32_t i = 0; e != NULL && i < e->nframes; i++) {
 		const struct module *m = model_modules_find(&p->modules, e->frames[i]);
+		const struct frame_symbols *fs = e->symbols != NULL ?
+		    &e->symbols[i] : NULL;
+		uint32_t nsym = fs != NULL ? fs->n : 0;
 
-		json_object_begin(j);
-		json_key_hex(j, "address", e->frames[i], true);
-		json_key_string(j, "module", m != NULL ? m->path : NULL);
-		json_key_hex(j, "offset", m != NULL ? e->frames[i] - m->base : 0,
-		    m != NULL);
-		json_object_end(j);
+		/* one object per source-level frame: inlined calls come first */
+		for (uint32_t k = 0; k < (nsym ? nsym : 1); k++) {
+			const struct frame_symbol *sym = nsym ? &fs->v[k] : NULL;
+
+			json_object_begin(j);
+			json_key_hex(j, "address", e->frames[i], true);
+			json_key_string(j, "module", m != NULL ? m->path : NULL);
+			json_key_hex(j, "offset", m != NULL ? e->frames[i] - m->base : 0,
+			    m != NULL);
+			json_key_string(j, "function", sym ? sym->function : NULL);
+			json_key_string(j, "file", sym ? sym->file : NULL);
+			json_key(j, "line");
+			if (sym != NULL && sym->line != 0)
+				json_uint(j, sym->line);
+			else
+				json_null(j);
+			json_key_bool(j, "inlined", sym != NULL && sym->inlined);
+			json_object_end(j);
+		}
 	}
 	json_array_end(j);
 }

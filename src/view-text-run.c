@@ -107,16 +107,33 @@ print_frames(FILE *f, int pid, const struct session *s, const struct process *p,
 		    stack == 0 || stack == 1 ? "no stack" : "stack not received");
 		return;
 	}
-	for (uint32_t i = 0; i < e->nframes; i++) {
+	for (uint32_t i = 0, shown = 0; i < e->nframes; i++) {
 		const struct module *m = model_modules_find(&p->modules, e->frames[i]);
+		const struct frame_symbols *fs = e->symbols != NULL ?
+		    &e->symbols[i] : NULL;
 
+		/* a frame as functions, file:line (several if calls were inlined) */
+		for (uint32_t k = 0; fs != NULL && k < fs->n; k++, shown++) {
+			const struct frame_symbol *sym = &fs->v[k];
+
+			fprintf(f, "==%d==     %s %s", pid, shown == 0 ? "at" : "by",
+			    sym->function != NULL ? sym->function : "???");
+			if (sym->file != NULL)
+				fprintf(f, " (%s:%u)", base_name(sym->file), sym->line);
+			else if (m != NULL)
+				fprintf(f, " (in %s)", base_name(m->path));
+			fputs(sym->inlined ? " [inlined]\n" : "\n", f);
+		}
+		if (fs != NULL && fs->n > 0)
+			continue;
 		if (m != NULL)
 			fprintf(f, "==%d==     %s %s+0x%" PRIx64 "\n", pid,
-			    i == 0 ? "at" : "by", base_name(m->path),
+			    shown == 0 ? "at" : "by", base_name(m->path),
 			    e->frames[i] - m->base);
 		else
 			fprintf(f, "==%d==     %s 0x%" PRIx64 "\n", pid,
-			    i == 0 ? "at" : "by", e->frames[i]);
+			    shown == 0 ? "at" : "by", e->frames[i]);
+		shown++;
 	}
 }
 

@@ -14,7 +14,8 @@ RUN_TESTS = \
 	tests/run-refuse.test \
 	tests/run-io.test \
 	tests/run-report.test \
-	tests/run-programs.test
+	tests/run-programs.test \
+	tests/run-symbols.test
 
 TESTS += $(RUN_TESTS)
 EXTRA_DIST += $(RUN_TESTS) tests/run-lib.sh
