@@ -1,20 +1,170 @@
 /*
- * _exit and _Exit end a process without its exit handlers, so the shim's
+ * How a process ends. _exit and _Exit skip the exit handlers, so the shim's
  * on_exit handler would not say how it ended: they say it here. (A fork
  * child's status goes to its parent, not to memscope.)
+ *
+ * When the analyzer scans the process for leaks at its end (leaks=1), the
+ * end is also made to look as it does under valgrind memcheck, whose
+ * verdicts memscope reproduces:
+ * - libstdc++ and glibc are asked to free their own caches
+ *   (__gnu_cxx::__freeres, then __libc_freeres), as valgrind does at exit;
+ * - the stack below the exiting thread's frame is zeroed. Memcheck knows
+ *   that memory is dead (and the frames exit() then builds over it
+ *   uninitialised), so stale pointers left there by returned calls never
+ *   keep a block alive. Without this, the unwritten slots of exit()'s own
+ *   frames would hold main's old locals and hide leaks. For the same reason
+ *   main is called through __libc_start_main here: when it returns, its
+ *   frame is dead before exit() runs.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "shim.h"
+
+static bool
+leak_check_wanted(void)
+{
+	return shim.opts.leaks && atomic_load(&shim.state) == SHIM_ACTIVE &&
+	    getpid() == shim.pid;
+}
+
+static bool
+parse_hex(const char **s, uintptr_t *out)
+{
+	uintptr_t v = 0;
+	const char *p = *s;
+
+	for (;; p++) {
+		int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else
+			break;
+		v = v << 4 | (uintptr_t)d;
+	}
+	if (p == *s)
+		return false;
+	*s = p;
+	*out = v;
+	return true;
+}
+
+/*
+ * The start of the mapping holding addr, from /proc/self/maps (no
+ * allocation: this runs while the process ends), or 0.
+ */
+static uintptr_t
+mapping_start(uintptr_t addr)
+{
+	char buf[4096];
+	size_t have = 0;
+	bool at_line_start = true;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	uintptr_t found = 0;
+
+	if (fd == -1)
+		return 0;
+	for (;;) {
+		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		char *line, *nl;
+
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		buf[have] = '\0';
+		line = buf;
+		while ((nl = strchr(line, '\n')) != NULL) {
+			const char *p = line;
+			uintptr_t lo, hi;
+
+			if (at_line_start && parse_hex(&p, &lo) && *p++ == '-' &&
+			    parse_hex(&p, &hi) && addr >= lo && addr < hi) {
+				found = lo;
+				goto out;
+			}
+			at_line_start = true;
+			line = nl + 1;
+		}
+		/* keep a partial line; drop the rest of one too long to hold */
+		have = strlen(line);
+		if (have == sizeof(buf) - 1) {
+			have = 0;
+			at_line_start = false;
+		} else
+			memmove(buf, line, have);
+	}
+out:
+	close(fd);
+	return found;
+}
+
+/*
+ * Zero every word of the calling thread's stack from the bottom of its
+ * mapping up to a margin below this function's frame. Pages never touched
+ * are only read (the zero page), so this costs no memory.
+ */
+static __attribute__((noinline)) void
+scrub_below(uintptr_t low)
+{
+	volatile char marker = 0;
+	uintptr_t high = ((uintptr_t)&marker - 512) & ~(uintptr_t)7;
+
+	for (volatile uint64_t *p = (volatile uint64_t *)low;
+	    (uintptr_t)p < high; p++)
+		if (*p != 0)
+			*p = 0;
+	(void)marker;
+}
+
+static __attribute__((noinline)) void
+scrub_dead_stack(void)
+{
+	volatile char here = 0;
+	uintptr_t low = mapping_start((uintptr_t)&here);
+
+	if (low != 0)
+		scrub_below(low);
+	(void)here;
+}
+
+/*
+ * The last thing before the process goes: free what the runtime libraries
+ * keep for themselves, once. The frees are recorded as the program's.
+ */
+void
+shim_final(void)
+{
+	static _Atomic int done;
+	void (*cxx_freeres)(void), (*libc_freeres)(void);
+
+	if (!leak_check_wanted() || atomic_exchange(&done, 1) != 0)
+		return;
+	shim_self.in_hook++;
+	cxx_freeres = (void (*)(void))dlsym(RTLD_DEFAULT, "_ZN9__gnu_cxx9__freeresEv");
+	libc_freeres = (void (*)(void))dlsym(RTLD_DEFAULT, "__libc_freeres");
+	shim_self.in_hook--;
+	if (cxx_freeres != NULL)
+		cxx_freeres();
+	if (libc_freeres != NULL)
+		libc_freeres();
+}
 
 SHIM_EXPORT void
 _exit(int status)
 {
 	if (unlikely(shim.real._exit == NULL))
 		shim_resolve();
+	if (leak_check_wanted())
+		scrub_dead_stack();
 	shim_exiting(status);
+	shim_final();
 	shim.real._exit(status);
 }
 
@@ -23,6 +173,46 @@ _Exit(int status)
 {
 	if (unlikely(shim.real._Exit == NULL))
 		shim_resolve();
+	if (leak_check_wanted())
+		scrub_dead_stack();
 	shim_exiting(status);
+	shim_final();
 	shim.real._Exit(status);
+}
+
+SHIM_EXPORT void
+exit(int status)
+{
+	if (unlikely(shim.real.exit == NULL))
+		shim_resolve();
+	if (leak_check_wanted())
+		scrub_dead_stack();
+	shim.real.exit(status);
+}
+
+static int (*program_main)(int, char **, char **);
+
+/* main, as glibc would call it, but its frame dead before exit() runs */
+static int
+shim_main(int argc, char **argv, char **envp)
+{
+	int status = program_main(argc, argv, envp);
+
+	exit(status);
+}
+
+/* glibc declares it nowhere: it is the entry of _start */
+int	__libc_start_main(int (*)(int, char **, char **), int, char **,
+	    void (*)(void), void (*)(void), void (*)(void), void *);
+
+SHIM_EXPORT int
+__libc_start_main(int (*main)(int, char **, char **), int argc, char **argv,
+    void (*init)(void), void (*fini)(void), void (*rtld_fini)(void),
+    void *stack_end)
+{
+	if (unlikely(shim.real.libc_start_main == NULL))
+		shim_resolve();
+	program_main = main;
+	return shim.real.libc_start_main(shim_main, argc, argv, init, fini,
+	    rtld_fini, stack_end);
 }

@@ -86,6 +86,9 @@ shim_resolve(void)
 	RESOLVE(dlclose);
 	RESOLVE(_exit);
 	RESOLVE(_Exit);
+	RESOLVE(exit);
+	shim.real.libc_start_main = (__typeof__(shim.real.libc_start_main))
+	    dlsym(RTLD_NEXT, "__libc_start_main");
 	/* last: its being set is what ends the bootstrap */
 	void *(*m)(size_t) = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
 	shim.real.malloc = m;
@@ -114,6 +117,8 @@ parse_options(const char *s)
 			shim.opts.follow = v != 0;
 		else if (strncmp(s, "ring=", 5) == 0 && ms_ring_capacity_ok(v))
 			shim.opts.ring_size = v;
+		else if (strncmp(s, "leaks=", 6) == 0)
+			shim.opts.leaks = v != 0;
 		s = comma != NULL ? comma + 1 : NULL;
 	}
 }
@@ -193,7 +198,8 @@ shim_connect(int ppid, uint32_t flags)
 		shim.ring_base = NULL;
 		goto fail;
 	}
-	ms_ring_format(shim.ring_base, shim.opts.ring_size, (int32_t)getpid());
+	shim.pid = getpid();
+	ms_ring_format(shim.ring_base, shim.opts.ring_size, (int32_t)shim.pid);
 	if (!ms_ring_attach(&shim.ring, shim.ring_base, shim.ring_len))
 		goto fail;
 	shim.sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -259,19 +265,24 @@ shim_exiting(int status)
 {
 	struct ms_ev_exit ev = { .hdr.type = MS_EV_EXIT, .status = status };
 
-	if (atomic_load(&shim.state) != SHIM_ACTIVE)
+	/* a vfork child runs in its parent's memory: the ring is the parent's */
+	if (atomic_load(&shim.state) != SHIM_ACTIVE || getpid() != shim.pid)
 		return;
 	shim_self.in_hook++;
 	producer_emit(&ev, sizeof(ev));
 	shim_self.in_hook--;
 }
 
-/* Registered first, so it runs last, after the program's own handlers. */
+/*
+ * Registered first, so it runs last: after the program's own handlers and
+ * after every destructor (_dl_fini is registered later).
+ */
 static void
 shim_on_exit(int status, void *arg)
 {
 	(void)arg;
 	shim_exiting(status);
+	shim_final();
 }
 
 bool

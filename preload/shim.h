@@ -50,12 +50,16 @@ struct shim_real {
 	int	 (*dlclose)(void *);
 	void	 (*_exit)(int) __attribute__((noreturn));
 	void	 (*_Exit)(int) __attribute__((noreturn));
+	void	 (*exit)(int) __attribute__((noreturn));
+	int	 (*libc_start_main)(int (*)(int, char **, char **), int, char **,
+		    void (*)(void), void (*)(void), void (*)(void), void *);
 };
 
 struct shim_options {
 	int	 depth;		/* frames per stack, 0: no stacks */
 	bool	 follow;	/* track forked children and exec'd images */
 	uint64_t ring_size;	/* bytes of the data area */
+	bool	 leaks;		/* the analyzer scans the process at its end */
 };
 
 struct shim {
@@ -65,6 +69,7 @@ struct shim {
 	struct ms_ring	 ring;
 	void		*ring_base;
 	size_t		 ring_len;
+	pid_t		 pid;		/* whose ring it is (not a vfork child's) */
 	int		 sock;		/* to the analyzer */
 	int		 wakefd;	/* eventfd that wakes the analyzer */
 	_Atomic uint32_t next_thread;
@@ -90,6 +95,8 @@ void	shim_leave(void);
 void	shim_init(void);
 void	shim_passthrough(void);
 void	shim_exiting(int status);
+/* hooks-exit.c: make the end of the process what the leak check expects */
+void	shim_final(void);
 void	shim_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool	shim_connect(int ppid, uint32_t flags);
 void	shim_resolve(void);

@@ -105,9 +105,11 @@ stack_capture(void)
 	n = unw_backtrace(frames, shim.opts.depth + SHIM_FRAMES_MAX);
 	while (first < n && in_shim(frames[first]))
 		first++;
-	count = n - first;
-	if (count > shim.opts.depth)
-		count = shim.opts.depth;
+	/* the shim is also below main (see hooks-exit.c): never shown */
+	count = 0;
+	for (int i = first; i < n && count < shim.opts.depth; i++)
+		if (!in_shim(frames[i]))
+			frames[first + count++] = frames[i];
 	if (count <= 0)
 		return 0;
 	id = hash_frames(frames + first, count);

@@ -20,11 +20,14 @@
 #include "control.h"
 #include "launch.h"
 #include "model.h"
+#include "model-leaks.h"
 #include "proc.h"
 #include "proc-stat.h"
+#include "source-leaks.h"
 #include "source-ring.h"
 #include "symbolize.h"
 #include "tracefile.h"
+#include "tracer.h"
 #include "view-json.h"
 #include "view-run.h"
 #include "view-text.h"
@@ -51,6 +54,14 @@ const struct cmd cmd_run = {
 	    "  --ring-size BYTES    ring per process, a power of two from 16K\n"
 	    "                       to 1024M (K and M suffixes; default 8M)\n"
 	    "  --sites N            top sites listed (default 10)\n"
+	    "  --leak-check=no|summary|full\n"
+	    "                       scan each process for leaks at its end and\n"
+	    "                       report the summary, or the loss records too\n"
+	    "                       (default full)\n"
+	    "  --show-reachable     list still reachable blocks too\n"
+	    "  --error-exitcode N   exit N if any block is definitely or\n"
+	    "                       indirectly lost\n"
+	    "  --log-file FILE      write the report to FILE, not stderr\n"
 	    "  -h, --help           this help\n",
 	.exec = run_exec,
 };
@@ -62,6 +73,10 @@ enum {
 	OPT_NO_FOLLOW,
 	OPT_RING_SIZE,
 	OPT_SITES,
+	OPT_LEAK_CHECK,
+	OPT_SHOW_REACHABLE,
+	OPT_ERROR_EXITCODE,
+	OPT_LOG_FILE,
 };
 
 static const struct option run_options[] = {
@@ -72,6 +87,10 @@ static const struct option run_options[] = {
 	{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
 	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	{ "sites", required_argument, NULL, OPT_SITES },
+	{ "leak-check", required_argument, NULL, OPT_LEAK_CHECK },
+	{ "show-reachable", no_argument, NULL, OPT_SHOW_REACHABLE },
+	{ "error-exitcode", required_argument, NULL, OPT_ERROR_EXITCODE },
+	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -99,6 +118,9 @@ struct run {
 	size_t		 accepted;
 	char		 protocol_error[256];
 	struct tracefile *trace;	/* -o, or NULL */
+	bool		 traced;	/* held with ptrace for the leak check */
+	struct tracer	 tracer;
+	struct leak_check_opts leak_opts;
 };
 
 static void trace_process(struct tracefile *, uint32_t, const struct process *);
@@ -283,6 +305,45 @@ close_source(struct run *r, size_t i, bool still_running)
 	r->sources[i] = r->sources[--r->nsources];
 }
 
+/* A traced process other than the first ended: its status is known here. */
+static void
+note_exit(struct run *r, pid_t pid, int status)
+{
+	for (size_t i = r->session.nprocs; i-- > 0;) {
+		struct process *p = r->session.procs[i];
+
+		if (p->pid != pid || p->replaced)
+			continue;
+		p->exited = true;
+		p->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+		p->exit_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+		return;
+	}
+}
+
+/*
+ * The tracer holds a process at its end: read the rest of its ring, then
+ * scan it. Processes that never said hello (not followed) are let go.
+ */
+static void
+process_end(void *ctx, const struct tracer_end *end)
+{
+	struct run *r = ctx;
+	char why[512];
+
+	for (size_t i = 0; i < r->nsources; i++) {
+		struct ring_source *src = r->sources[i];
+
+		if (src->proc->pid != end->pid || src->proc->replaced)
+			continue;
+		source_ring_drain(src, 0);
+		if (!source_leaks_scan(src->proc, end, &r->leak_opts, why,
+		    sizeof(why)))
+			log_warnx("%s", why);
+		return;
+	}
+}
+
 static void
 reap(struct run *r)
 {
@@ -292,11 +353,15 @@ reap(struct run *r)
 
 	while (read(r->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 		;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (pid != r->main_pid)
+	while ((pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0) {
+		/* a stop of a traced thread, handled and resumed there */
+		if (r->traced && !tracer_event(&r->tracer, pid, status))
 			continue;
-		r->main_exited = true;
-		r->main_status = status;
+		if (pid == r->main_pid) {
+			r->main_exited = true;
+			r->main_status = status;
+		} else
+			note_exit(r, pid, status);
 	}
 }
 
@@ -503,6 +568,20 @@ trace_finish(struct run *r, const char *trace_path)
 	return true;
 }
 
+/* Did any process lose a block (definitely or indirectly)? */
+static bool
+lost_any(const struct session *s)
+{
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct leak_report *l = s->procs[i]->leaks;
+
+		if (l != NULL && (l->kinds[LEAK_DEFINITELY].blocks > 0 ||
+		    l->kinds[LEAK_INDIRECTLY].blocks > 0))
+			return true;
+	}
+	return false;
+}
+
 static int
 exit_status_of(const struct run *r)
 {
@@ -526,13 +605,14 @@ remove_socket(void)
 static int
 run_exec(const struct cmd *self, int argc, char **argv)
 {
-	struct view_run_opts vopts = { .sites = 10 };
-	const char *json_path = NULL, *trace_path = NULL;
-	char path[PATH_MAX], why[PATH_MAX + 128], options[128];
-	int depth = 64, opt, status, status_override = 0;
+	struct view_run_opts vopts = { .sites = 10, .leak_check = VIEW_LEAKS_FULL };
+	const char *json_path = NULL, *trace_path = NULL, *log_path = NULL;
+	char path[PATH_MAX], why[PATH_MAX + 128], options[160];
+	int depth = 64, opt, status, status_override = 0, error_exitcode = 0;
+	int hold = -1;
 	uint64_t ring = 8u << 20;
 	struct run r = { .follow = true, .epfd = -1, .sigfd = -1 };
-	FILE *json = NULL;
+	FILE *json = NULL, *log = stderr;
 	sigset_t chld;
 
 	optind = 1;
@@ -567,6 +647,21 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			vopts.sites = (size_t)cmd_parse_number(self, "--sites", optarg,
 			    1, 100000);
 			break;
+		case OPT_LEAK_CHECK:
+			vopts.leak_check = (enum view_leaks)cmd_choice(self,
+			    "--leak-check", optarg, (const char *const[]){ "no",
+			    "summary", "full", NULL });
+			break;
+		case OPT_SHOW_REACHABLE:
+			vopts.show_reachable = true;
+			break;
+		case OPT_ERROR_EXITCODE:
+			error_exitcode = (int)cmd_parse_number(self,
+			    "--error-exitcode", optarg, 1, 255);
+			break;
+		case OPT_LOG_FILE:
+			log_path = optarg;
+			break;
 		case 'h':
 			cmd_print_help(self, stdout);
 			return cmd_finish_output();
@@ -581,14 +676,17 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	/* open the report file now: a bad path must not cost a whole run */
 	if (json_path != NULL && (json = fopen(json_path, "w")) == NULL)
 		fatal("%s", json_path);
+	if (log_path != NULL && (log = fopen(log_path, "w")) == NULL)
+		fatal("%s", log_path);
 	if (trace_path != NULL && (r.trace = tracefile_create(trace_path)) == NULL)
 		fatal("%s", trace_path);
 	if (!control_open(&r.control))
 		fatal("cannot make the socket for the shim");
 	run_control = &r.control;
 	log_set_cleanup(remove_socket);
-	snprintf(options, sizeof(options), "depth=%d,follow=%d,ring=%llu", depth,
-	    r.follow ? 1 : 0, (unsigned long long)ring);
+	snprintf(options, sizeof(options), "depth=%d,follow=%d,ring=%llu,leaks=%d",
+	    depth, r.follow ? 1 : 0, (unsigned long long)ring,
+	    vopts.leak_check != VIEW_LEAKS_NO);
 
 	model_session_init(&r.session);
 	if ((r.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
@@ -604,9 +702,19 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	watch(&r, r.sigfd, TAG_SIGNAL);
 
 	r.main_pid = launch_start(path, argv + optind, launch_shim_path(),
-	    r.control.path, options);
+	    r.control.path, options, vopts.leak_check != VIEW_LEAKS_NO ? &hold : NULL);
 	if (r.main_pid == -1)
 		fatal("fork");
+	if (hold != -1) {
+		r.tracer.on_end = process_end;
+		r.tracer.ctx = &r;
+		r.leak_opts.heuristics = LEAK_HEURISTICS_ALL;
+		r.leak_opts.shim_path = realpath(launch_shim_path(), NULL);
+		r.traced = tracer_seize(&r.tracer, r.main_pid, r.follow);
+		if (!r.traced)
+			log_warn("no leak check: cannot trace the program");
+		launch_release(hold);
+	}
 	if (r.trace != NULL)
 		trace_run(r.trace, r.main_pid, path, argv + optind);
 	consume(&r);
@@ -623,6 +731,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	vopts.main_exited = r.main_exited;
 	vopts.main_status = r.main_status;
 	status = status_override != 0 ? status_override : exit_status_of(&r);
+	if (error_exitcode != 0 && status_override == 0 && lost_any(&r.session))
+		status = error_exitcode;
 	if (json != NULL) {
 		view_json_run(json, &r.session, &vopts);
 		if (fflush(json) != 0 || ferror(json) || fclose(json) != 0) {
@@ -630,13 +740,19 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			status = EXIT_RUNTIME;
 		}
 	}
-	view_text_run(stderr, &r.session, &vopts);
+	view_text_run(log, &r.session, &vopts);
+	if (log != stderr && (fflush(log) != 0 || ferror(log) || fclose(log) != 0)) {
+		log_warn("writing %s", log_path);
+		status = EXIT_RUNTIME;
+	}
 	control_close(&r.control);
 	log_set_cleanup(NULL);
 	run_control = NULL;
 	close(r.epfd);
 	close(r.sigfd);
 	free(r.sources);
+	tracer_free(&r.tracer);
+	free((char *)r.leak_opts.shim_path);
 	model_session_free(&r.session);
 	return status;
 }

@@ -12,6 +12,8 @@ src_libmemscope_a_SOURCES = \
 	src/cmd-run.c \
 	src/control.c src/control.h \
 	src/launch.c src/launch.h \
+	src/leak-roots.c src/leak-roots.h \
+	src/leak-scan.c src/leak-scan.h \
 	src/elf-object.c src/elf-object.h \
 	src/fmt.c src/fmt.h \
 	src/json.c src/json.h \
@@ -19,6 +21,7 @@ src_libmemscope_a_SOURCES = \
 	src/memcounts.h \
 	src/model.c src/model.h \
 	src/model-heap.c src/model-heap.h \
+	src/model-leaks.c src/model-leaks.h \
 	src/model-segments.c src/model-segments.h \
 	src/model-stacks.c src/model-stacks.h \
 	src/proc.c src/proc.h \
@@ -28,15 +31,18 @@ src_libmemscope_a_SOURCES = \
 	src/proc-mem.c src/proc-mem.h \
 	src/source-proc.c src/source-proc.h \
 	src/source-events.c src/source-events.h \
+	src/source-leaks.c src/source-leaks.h \
 	src/source-ring.c src/source-ring.h \
 	src/source-trace.c src/source-trace.h \
 	src/strtab.c src/strtab.h \
 	src/symbolize.c src/symbolize.h \
 	src/tracefile.c src/tracefile.h \
+	src/tracer.c src/tracer.h \
 	src/view-json.c src/view-json.h \
 	src/view-json-run.c src/view-run.h \
 	src/view-text.c src/view-text.h \
 	src/view-text-run.c \
+	src/view-text-leaks.c \
 	src/wire/futex.h src/wire/protocol.h src/wire/ring.h \
 	src/xmalloc.c src/xmalloc.h
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "model-leaks.h"
 #include "xmalloc.h"
 
 void
@@ -20,6 +21,7 @@ model_process_free(struct process *p)
 	if (p->heap.blocks != NULL)
 		model_heap_free(&p->heap);
 	model_modules_free(&p->modules);
+	model_leaks_free(p->leaks);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -15,6 +15,8 @@
 #include "model-segments.h"
 #include "model-stacks.h"
 
+struct leak_report;
+
 /* Address markers of the process image, from /proc/PID/stat (0: hidden). */
 struct process_markers {
 	uint64_t	 start_code;
@@ -68,6 +70,7 @@ struct process {
 	uint64_t	 threads_started;
 	struct heap_model heap;
 	struct module_list modules;
+	struct leak_report *leaks;	/* scanned at its end, or NULL */
 };
 
 /*

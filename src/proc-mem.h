@@ -13,4 +13,17 @@
  */
 ssize_t	proc_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len);
 
+struct proc_mem_range {
+	uint64_t	 addr;
+	size_t		 len;
+};
+
+/*
+ * Copy the n ranges r of process pid one after the other into dst, in as
+ * few system calls as it takes. What cannot be read reads as zeros. Returns
+ * the number of bytes actually read.
+ */
+size_t	proc_mem_gather(pid_t pid, const struct proc_mem_range *r, size_t n,
+	    void *dst);
+
 #endif

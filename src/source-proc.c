@@ -413,6 +413,13 @@ enum source_proc_result
 source_proc_snapshot(const char *root, pid_t pid, struct process *out,
     struct source_proc_error *err)
 {
+	return source_proc_snapshot_via(root, pid, pid, out, err);
+}
+
+enum source_proc_result
+source_proc_snapshot_via(const char *root, pid_t pid, pid_t tid,
+    struct process *out, struct source_proc_error *err)
+{
 	struct snapshot snap = { .pagemap_fd = -1,
 	    .page_size = (uint64_t)sysconf(_SC_PAGESIZE) };
 	const struct elf_object **elf = NULL;
@@ -427,7 +434,7 @@ source_proc_snapshot(const char *root, pid_t pid, struct process *out,
 	memset(out, 0, sizeof(*out));
 	memset(err, 0, sizeof(*err));
 	out->pid = pid;
-	if ((ps = proc_open(&snap.proc, root, pid)) != PROC_OK) {
+	if ((ps = proc_open(&snap.proc, root, tid)) != PROC_OK) {
 		r = fail(err, result_of(ps), "", errno);
 		goto out;
 	}
@@ -451,7 +458,7 @@ source_proc_snapshot(const char *root, pid_t pid, struct process *out,
 	}
 	out->uid = err->uid = status.uid[0];
 	/* /proc/TID exists for every thread, though readdir hides it */
-	if (status.tgid != 0 && status.tgid != pid) {
+	if (status.tgid != 0 && status.tgid != pid && tid == pid) {
 		err->tgid = status.tgid;
 		r = fail(err, SOURCE_PROC_THREAD, "status", 0);
 		goto out;

@@ -41,5 +41,12 @@ struct source_proc_error {
  */
 enum source_proc_result source_proc_snapshot(const char *root, pid_t pid,
 	    struct process *out, struct source_proc_error *err);
+/*
+ * The same, read through thread tid of process pid: the process's own
+ * entry says little once its main thread has exited (pthread_exit) while
+ * others run.
+ */
+enum source_proc_result source_proc_snapshot_via(const char *root, pid_t pid,
+	    pid_t tid, struct process *out, struct source_proc_error *err);
 
 #endif

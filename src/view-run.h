@@ -4,10 +4,17 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
 #include "model.h"
+
+enum view_leaks {
+	VIEW_LEAKS_NO,		/* no leak check */
+	VIEW_LEAKS_SUMMARY,	/* the summary of the kinds */
+	VIEW_LEAKS_FULL,	/* and the loss records */
+};
 
 struct view_run_opts {
 	size_t		 sites;		/* top sites listed */
@@ -16,11 +23,19 @@ struct view_run_opts {
 	const char	*main_path;
 	bool		 main_exited;
 	int		 main_status;	/* wait(2) status */
+	enum view_leaks	 leak_check;
+	bool		 show_reachable; /* loss records of reachable blocks too */
 };
 
 /* The report of a run on f (stderr): every process, its summary and sites. */
 void	view_text_run(FILE *f, const struct session *s,
 	    const struct view_run_opts *opts);
+/* view-text-leaks.c: the leak records and summary of process p. */
+void	view_text_leaks(FILE *f, int pid, const struct session *s,
+	    const struct process *p, const struct view_run_opts *opts);
+/* The frames of a stack, one line each ("at f (file.c:12) in module"). */
+void	view_text_frames(FILE *f, int pid, const struct session *s,
+	    const struct process *p, uint64_t stack);
 /* The same as one JSON object (memscope-json(5), "memscope run"). */
 void	view_json_run(FILE *f, const struct session *s,
 	    const struct view_run_opts *opts);

@@ -96,9 +96,9 @@ print_summary(FILE *f, int pid, const struct heap_summary *s, uint64_t threads)
 		    pid, fmt_count(a, s->inherited_frees));
 }
 
-static void
-print_frames(FILE *f, int pid, const struct session *s, const struct process *p,
-    uint64_t stack)
+void
+view_text_frames(FILE *f, int pid, const struct session *s,
+    const struct process *p, uint64_t stack)
 {
 	const struct stack_entry *e = model_stacks_get(&s->stacks, stack);
 
@@ -118,9 +118,11 @@ print_frames(FILE *f, int pid, const struct session *s, const struct process *p,
 
 			fprintf(f, "==%d==     %s %s", pid, shown == 0 ? "at" : "by",
 			    sym->function != NULL ? sym->function : "???");
-			if (sym->file != NULL)
+			if (sym->file != NULL) {
 				fprintf(f, " (%s:%u)", base_name(sym->file), sym->line);
-			else if (m != NULL)
+				if (m != NULL)
+					fprintf(f, " in %s", base_name(m->path));
+			} else if (m != NULL)
 				fprintf(f, " (in %s)", base_name(m->path));
 			fputs(sym->inlined ? " [inlined]\n" : "\n", f);
 		}
@@ -160,7 +162,7 @@ print_sites(FILE *f, int pid, const struct session *s, const struct process *p,
 		    fmt_count(c, site->bytes_allocated),
 		    fmt_count(d, site->allocations),
 		    site->allocations == 1 ? "call" : "calls");
-		print_frames(f, pid, s, p, site->stack);
+		view_text_frames(f, pid, s, p, site->stack);
 	}
 	free(sites);
 }
@@ -183,6 +185,7 @@ print_process(FILE *f, const struct session *s, const struct process *p,
 	print_summary(f, pid, &p->heap.sum, p->threads_started);
 	print_sites(f, pid, s, p, o, true);
 	print_sites(f, pid, s, p, o, false);
+	view_text_leaks(f, pid, s, p, o);
 }
 
 void

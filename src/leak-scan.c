@@ -1,0 +1,387 @@
+/*
+ * The leak scan (see leak-scan.h).
+ *
+ * Finding the block a word points into is the inner loop: every aligned
+ * word of the roots and of every reached block is one lookup. Blocks are
+ * sorted by address and grouped into regions (runs of blocks less than
+ * REGION_GAP apart); each region has a table giving, per 256-byte granule,
+ * the first block that could hold an address of the granule. A lookup is
+ * one range test for most words (not heap addresses), else a binary search
+ * among a few regions, a table read and a few comparisons.
+ *
+ * Block contents are read in batches of up to IO_BATCH blocks (one system
+ * call for the lot), so a million small blocks cost a thousand reads.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "leak-scan.h"
+#include "xmalloc.h"
+
+#define GRANULE_SHIFT	8
+#define REGION_GAP	(1u << 20)
+#define IO_BATCH	1024
+#define IO_BYTES	(4u << 20)
+#define WORD		sizeof(uint64_t)
+
+struct region {
+	uint64_t	 start;
+	uint64_t	 end;
+	uint32_t	 last;		/* one past the region's last block */
+	uint32_t	*first;		/* per granule */
+};
+
+/* Per block while scanning. */
+enum { PENDING = 1 };
+
+struct scan {
+	const struct leak_scan_input *in;
+	struct leak_verdict *v;
+	uint8_t		*flags;
+	uint32_t	*stack;		/* the mark stack: block indexes */
+	size_t		 top;
+	struct region	*regions;
+	size_t		 nregions;
+	uint64_t	 lo;		/* the blocks' span */
+	uint64_t	 span;
+	uint8_t		*buf;		/* IO_BYTES */
+	struct leak_scan_stats *stats;
+};
+
+static uint64_t
+block_end(const struct leak_block *b)
+{
+	/* a pointer to a zero-sized block's address points to it */
+	return b->addr + (b->size > 0 ? b->size : 1);
+}
+
+static void
+build_index(struct scan *s)
+{
+	const struct leak_block *b = s->in->blocks;
+	size_t n = s->in->nblocks, cap = 0;
+
+	s->lo = b[0].addr;
+	for (size_t i = 0; i < n;) {
+		struct region r = { .start = b[i].addr, .end = block_end(&b[i]) };
+		size_t j = i + 1, ngran;
+
+		while (j < n && b[j].addr - r.end < REGION_GAP) {
+			if (block_end(&b[j]) > r.end)
+				r.end = block_end(&b[j]);
+			j++;
+		}
+		r.last = (uint32_t)j;
+		ngran = (size_t)((r.end - r.start - 1) >> GRANULE_SHIFT) + 1;
+		r.first = xreallocarray(NULL, ngran, sizeof(*r.first));
+		for (size_t g = 0, k = i; g < ngran; g++) {
+			uint64_t gstart = r.start + ((uint64_t)g << GRANULE_SHIFT);
+
+			while (k < j && block_end(&b[k]) <= gstart)
+				k++;
+			r.first[g] = (uint32_t)k;
+		}
+		s->regions = xgrow(s->regions, &cap, s->nregions + 1,
+		    sizeof(*s->regions));
+		s->regions[s->nregions++] = r;
+		i = j;
+	}
+	s->span = s->regions[s->nregions - 1].end - s->lo;
+}
+
+/* The block holding address v, or -1. */
+static inline long
+find_block(const struct scan *s, uint64_t v)
+{
+	const struct leak_block *b = s->in->blocks;
+	const struct region *r;
+	size_t lo = 0, hi = s->nregions;
+
+	if (v - s->lo >= s->span)
+		return -1;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->regions[mid].start <= v)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	r = &s->regions[lo];
+	if (v < r->start || v >= r->end)
+		return -1;
+	for (uint32_t i = r->first[(v - r->start) >> GRANULE_SHIFT]; i < r->last; i++) {
+		if (b[i].addr > v)
+			return -1;
+		if (v < block_end(&b[i]))
+			return (long)i;
+	}
+	return -1;
+}
+
+static bool
+read_word(const struct scan *s, uint64_t addr, uint64_t *out)
+{
+	struct leak_io io = { addr, WORD };
+
+	*out = 0;
+	s->in->read(s->in->ctx, &io, 1, out);
+	return true;
+}
+
+static const struct leak_mapping *
+find_mapping(const struct scan *s, uint64_t addr)
+{
+	size_t lo = 0, hi = s->in->nmaps;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct leak_mapping *m = &s->in->maps[mid];
+
+		if (addr < m->start)
+			hi = mid;
+		else if (addr >= m->end)
+			lo = mid + 1;
+		else
+			return m;
+	}
+	return NULL;
+}
+
+/*
+ * Does ptr look like a vtable's address: in a readable file mapping, a
+ * table whose first non-null words (two are needed, within twenty) are
+ * addresses in executable file mappings? memcheck's test.
+ */
+static bool
+is_vtable(const struct scan *s, uint64_t ptr)
+{
+	const struct leak_mapping *m = find_mapping(s, ptr);
+	uint64_t words[20];
+	size_t n = 20, fns = 0;
+	struct leak_io io;
+
+	if (m == NULL || !m->file || !m->readable)
+		return false;
+	if ((m->end - ptr) / WORD < n)
+		n = (size_t)((m->end - ptr) / WORD);
+	io = (struct leak_io){ ptr, n * WORD };
+	s->in->read(s->in->ctx, &io, 1, words);
+	for (size_t i = 0; i < n; i++) {
+		const struct leak_mapping *f;
+
+		if (words[i] == 0)
+			continue;
+		f = find_mapping(s, words[i]);
+		if (f == NULL || !f->file || !f->executable)
+			return false;
+		if (++fns == 2)
+			return true;
+	}
+	return false;
+}
+
+/* An interior pointer ptr into block b: does a heuristic accept it? */
+static enum leak_heuristic
+heuristic(const struct scan *s, uint64_t ptr, const struct leak_block *b)
+{
+	unsigned int set = s->in->heuristics;
+	uint64_t w0, w1;
+
+	if ((set & (1u << LEAK_HEUR_STDSTRING)) && ptr == b->addr + 3 * WORD &&
+	    read_word(s, b->addr + WORD, &w1) &&
+	    3 * WORD + w1 + 1 == b->size && read_word(s, b->addr, &w0) &&
+	    w0 <= w1)
+		return LEAK_HEUR_STDSTRING;
+	if ((set & (1u << LEAK_HEUR_LENGTH64)) && ptr == b->addr + WORD &&
+	    read_word(s, b->addr, &w0) && w0 > 0 && b->size - WORD == w0)
+		return LEAK_HEUR_LENGTH64;
+	if ((set & (1u << LEAK_HEUR_NEWARRAY)) && ptr == b->addr + WORD &&
+	    read_word(s, b->addr, &w0) && w0 > 0 && (b->size - WORD) % w0 == 0)
+		return LEAK_HEUR_NEWARRAY;
+	if ((set & (1u << LEAK_HEUR_MULTIPLE_INHERITANCE)) && ptr % WORD == 0 &&
+	    read_word(s, ptr, &w1) && w1 % WORD == 0 && w1 >= 4096 &&
+	    read_word(s, b->addr, &w0) && w0 % WORD == 0 && w0 >= 4096 &&
+	    is_vtable(s, w1) && is_vtable(s, w0))
+		return LEAK_HEUR_MULTIPLE_INHERITANCE;
+	return LEAK_HEUR_NONE;
+}
+
+static void
+push(struct scan *s, uint32_t i)
+{
+	if (s->flags[i] & PENDING)
+		return;
+	s->flags[i] |= PENDING;
+	s->stack[s->top++] = i;
+}
+
+/* A pointer found in a root or a reached block (memcheck's rules). */
+static void
+reach(struct scan *s, uint64_t ptr, bool prior_definite)
+{
+	long i = find_block(s, ptr);
+	const struct leak_block *b;
+	struct leak_verdict *v;
+	bool via_start;
+
+	if (i < 0)
+		return;
+	b = &s->in->blocks[i];
+	v = &s->v[i];
+	if (v->kind == LEAK_REACHABLE) {
+		if (ptr == b->addr)
+			v->heuristic = LEAK_HEUR_NONE;
+		return;
+	}
+	via_start = ptr == b->addr;
+	if (!via_start && s->in->heuristics != 0) {
+		v->heuristic = (uint8_t)heuristic(s, ptr, b);
+		via_start = v->heuristic != LEAK_HEUR_NONE;
+	}
+	if (via_start && prior_definite) {
+		v->kind = LEAK_REACHABLE;
+		push(s, (uint32_t)i);
+	} else if (v->kind == LEAK_DEFINITELY) {
+		v->kind = LEAK_POSSIBLY;
+		push(s, (uint32_t)i);
+	}
+}
+
+/* A pointer found while gathering what the leaked block leader reaches. */
+static void
+gather(struct scan *s, uint64_t ptr, uint32_t leader)
+{
+	long i = find_block(s, ptr);
+
+	if (i < 0 || (uint32_t)i == leader || s->v[i].kind != LEAK_DEFINITELY)
+		return;
+	push(s, (uint32_t)i);
+	s->v[leader].indirect_bytes += s->in->blocks[i].size + s->v[i].indirect_bytes;
+	s->v[i].indirect_bytes = 0;
+	s->v[i].kind = LEAK_INDIRECTLY;
+}
+
+/* leader < 0: the mark phase from the roots; else gathering leader's. */
+static void
+scan_words(struct scan *s, const uint8_t *p, size_t len, long leader,
+    bool prior_definite)
+{
+	size_t n = len / WORD;
+
+	for (size_t k = 0; k < n; k++) {
+		uint64_t w;
+
+		memcpy(&w, p + k * WORD, WORD);
+		if (w - s->lo >= s->span)
+			continue;
+		if (leader < 0)
+			reach(s, w, prior_definite);
+		else
+			gather(s, w, (uint32_t)leader);
+	}
+}
+
+/* Scan [start, end) of the target in IO_BYTES pieces. */
+static void
+scan_range(struct scan *s, uint64_t start, uint64_t end, long leader,
+    bool prior_definite, uint64_t *counter)
+{
+	start = (start + WORD - 1) & ~(uint64_t)(WORD - 1);
+	end &= ~(uint64_t)(WORD - 1);
+	while (start < end) {
+		size_t len = end - start > IO_BYTES ? IO_BYTES : (size_t)(end - start);
+		struct leak_io io = { start, len };
+
+		s->in->read(s->in->ctx, &io, 1, s->buf);
+		scan_words(s, s->buf, len, leader, prior_definite);
+		*counter += len;
+		start += len;
+	}
+}
+
+/*
+ * Empty the mark stack, scanning each block popped. A block is scanned
+ * as definite unless it is only possibly reached; if it is reached
+ * definitely later, it is pushed again and scanned again.
+ */
+static void
+process_stack(struct scan *s, long leader)
+{
+	struct leak_io io[IO_BATCH];
+	uint32_t idx[IO_BATCH];
+
+	while (s->top > 0) {
+		size_t n = 0, bytes = 0;
+
+		while (s->top > 0 && n < IO_BATCH) {
+			uint32_t i = s->stack[s->top - 1];
+			const struct leak_block *b = &s->in->blocks[i];
+			size_t len = (size_t)(b->size & ~(uint64_t)(WORD - 1));
+
+			if (b->addr % WORD != 0)
+				len = 0;	/* unaligned: scan_range handles it */
+			if (n > 0 && bytes + len > IO_BYTES)
+				break;
+			s->top--;
+			s->flags[i] &= (uint8_t)~PENDING;
+			if (len > IO_BYTES || b->addr % WORD != 0) {
+				scan_range(s, b->addr, b->addr + b->size, leader,
+				    s->v[i].kind != LEAK_POSSIBLY,
+				    &s->stats->block_bytes);
+				continue;
+			}
+			io[n] = (struct leak_io){ b->addr, len };
+			idx[n++] = i;
+			bytes += len;
+		}
+		if (n == 0)
+			continue;
+		s->in->read(s->in->ctx, io, n, s->buf);
+		for (size_t k = 0, off = 0; k < n; off += io[k].len, k++)
+			scan_words(s, s->buf + off, io[k].len, leader,
+			    s->v[idx[k]].kind != LEAK_POSSIBLY);
+		s->stats->block_bytes += bytes;
+	}
+}
+
+void
+leak_scan(const struct leak_scan_input *in, struct leak_verdict *verdicts,
+    struct leak_scan_stats *stats)
+{
+	struct scan s = { .in = in, .v = verdicts, .stats = stats };
+
+	memset(stats, 0, sizeof(*stats));
+	memset(verdicts, 0, in->nblocks * sizeof(*verdicts));
+	if (in->nblocks == 0)
+		return;
+	s.flags = xcalloc(in->nblocks, 1);
+	s.stack = xreallocarray(NULL, in->nblocks, sizeof(*s.stack));
+	s.buf = xmalloc(IO_BYTES);
+	build_index(&s);
+
+	for (size_t i = 0; i < in->nroots; i++)
+		scan_range(&s, in->roots[i].start, in->roots[i].end, -1, true,
+		    &stats->root_bytes);
+	for (size_t i = 0; i < in->nregs; i++)
+		if (in->regs[i] - s.lo < s.span)
+			reach(&s, in->regs[i], true);
+	process_stack(&s, -1);
+
+	/* what stays unreached is lost: each such block, in address order,
+	 * takes what it reaches of the rest as indirectly lost through it */
+	for (size_t i = 0; i < in->nblocks; i++)
+		if (verdicts[i].kind == LEAK_DEFINITELY) {
+			push(&s, (uint32_t)i);
+			process_stack(&s, (long)i);
+		}
+
+	for (size_t r = 0; r < s.nregions; r++)
+		free(s.regions[r].first);
+	free(s.regions);
+	free(s.buf);
+	free(s.stack);
+	free(s.flags);
+}

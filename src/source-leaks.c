@@ -1,0 +1,91 @@
+/* The leak source (see source-leaks.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "leak-roots.h"
+#include "leak-scan.h"
+#include "model-leaks.h"
+#include "proc-mem.h"
+#include "source-leaks.h"
+#include "source-proc.h"
+#include "xmalloc.h"
+
+static void
+read_target(void *ctx, const struct leak_io *io, size_t n, void *dst)
+{
+	pid_t tid = *(const pid_t *)ctx;
+	struct proc_mem_range r[256];
+	uint8_t *out = dst;
+
+	while (n > 0) {
+		size_t k = n < 256 ? n : 256, len = 0;
+
+		for (size_t i = 0; i < k; i++) {
+			r[i] = (struct proc_mem_range){ io[i].addr, io[i].len };
+			len += io[i].len;
+		}
+		proc_mem_gather(tid, r, k, out);
+		out += len;
+		io += k;
+		n -= k;
+	}
+}
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+bool
+source_leaks_scan(struct process *p, const struct tracer_end *end,
+    const struct leak_check_opts *opts, char *why, size_t whylen)
+{
+	uint64_t t0 = now_us();
+	struct process snap;
+	struct source_proc_error err;
+	struct leak_block *blocks;
+	uint64_t *stacks;
+	struct leak_verdict *verdicts;
+	struct leak_roots roots;
+	struct leak_scan_stats stats;
+	pid_t tid = end->tid;
+	size_t n;
+
+	if (source_proc_snapshot_via("/proc", end->pid, end->tid, &snap, &err) !=
+	    SOURCE_PROC_OK) {
+		snprintf(why, whylen, "cannot read the layout of process %d at its "
+		    "end (%s%s%s)", (int)end->pid, err.file,
+		    err.err != 0 ? ": " : "", err.err != 0 ? strerror(err.err) : "");
+		return false;
+	}
+	n = model_leaks_blocks(&p->heap, &blocks, &stacks);
+	leak_roots_build(&(struct leak_roots_input){ .layout = &snap.layout,
+	    .stacks = end->stacks, .nstacks = end->nstacks, .blocks = blocks,
+	    .nblocks = n, .shim_path = opts->shim_path, .read = read_target,
+	    .ctx = &tid }, &roots);
+	verdicts = xreallocarray(NULL, n + 1, sizeof(*verdicts));
+	leak_scan(&(struct leak_scan_input){ .blocks = blocks, .nblocks = n,
+	    .roots = roots.roots, .nroots = roots.nroots, .regs = end->regs,
+	    .nregs = end->nregs, .maps = roots.maps, .nmaps = roots.nmaps,
+	    .heuristics = opts->heuristics, .read = read_target, .ctx = &tid },
+	    verdicts, &stats);
+	model_leaks_free(p->leaks);
+	p->leaks = model_leaks_report(blocks, stacks, verdicts, n);
+	p->leaks->root_bytes = stats.root_bytes;
+	p->leaks->block_bytes = stats.block_bytes;
+	p->leaks->stopped_us = now_us() - t0;
+	leak_roots_free(&roots);
+	free(blocks);
+	free(stacks);
+	model_process_free(&snap);
+	return true;
+}

@@ -1,0 +1,24 @@
+/*
+ * The leak source: scans a process held at its end by the tracer (its
+ * memory read with process_vm_readv, its layout from /proc) and leaves the
+ * verdicts in the process model.
+ */
+#ifndef MEMSCOPE_SOURCE_LEAKS_H
+#define MEMSCOPE_SOURCE_LEAKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model.h"
+#include "tracer.h"
+
+struct leak_check_opts {
+	unsigned int	 heuristics;	/* LEAK_HEURISTICS_ALL: memcheck's default */
+	const char	*shim_path;	/* resolved path of the shim, or NULL */
+};
+
+/* Scan p at its end into p->leaks. False, with why, when it could not. */
+bool	source_leaks_scan(struct process *p, const struct tracer_end *end,
+	    const struct leak_check_opts *opts, char *why, size_t whylen);
+
+#endif
