@@ -15,6 +15,7 @@ RUN_TESTS = \
 	tests/run-io.test \
 	tests/run-report.test \
 	tests/run-programs.test \
+	tests/run-leaks.test \
 	tests/run-symbols.test
 
 TESTS += $(RUN_TESTS)

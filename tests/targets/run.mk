@@ -60,3 +60,26 @@ tests_targets_run_pairs_CFLAGS = $(run_target_cflags)
 check_PROGRAMS += tests/targets/run-reaper
 tests_targets_run_reaper_SOURCES = tests/targets/run-reaper.c $(run_target_headers)
 tests_targets_run_reaper_CFLAGS = $(run_target_cflags)
+
+# Leak scenarios whose memcheck LEAK SUMMARY is known exactly, for
+# tests/run-leaks.test (the figures: tests/leak-cases.expected). leak-cases
+# links with libleaktest.so, built here and never installed: -no-install
+# links leak-cases with a run path to it, without a libtool wrapper script
+# (the test runs the program itself under memscope and valgrind).
+check_PROGRAMS += tests/targets/leak-cases
+tests_targets_leak_cases_SOURCES = tests/targets/leak-cases.c tests/targets/leak-target.h
+tests_targets_leak_cases_CFLAGS = $(run_target_cflags) -pthread
+tests_targets_leak_cases_LDFLAGS = -no-install
+tests_targets_leak_cases_LDADD = tests/targets/libleaktest.la -lpthread
+
+check_LTLIBRARIES += tests/targets/libleaktest.la
+tests_targets_libleaktest_la_SOURCES = tests/targets/libleaktest.c
+tests_targets_libleaktest_la_CFLAGS = $(run_target_cflags)
+tests_targets_libleaktest_la_LDFLAGS = -avoid-version -shared -rpath /nowhere
+
+check_PROGRAMS += tests/targets/leak-cxx
+tests_targets_leak_cxx_SOURCES = tests/targets/leak-cxx.cc tests/targets/leak-target.h
+tests_targets_leak_cxx_CXXFLAGS = -std=gnu++17 -Wall -Wextra -Wshadow -Wformat=2 \
+	-Wno-format-nonliteral -Wpointer-arith -Wvla $(DEBUG_CFLAGS) -O1 -g
+
+EXTRA_DIST += tests/leak-cases.expected
