@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd-leaks.h"
 #include "model.h"
 #include "source-trace.h"
 #include "symbolize.h"
@@ -26,6 +27,7 @@ const struct cmd cmd_report = {
 	    "  --json FILE          write the report as JSON to FILE ('-': stdout)\n"
 	    "                       instead of text\n"
 	    "  --sites N            top sites listed (default 10)\n"
+	    CMD_LEAK_HELP
 	    "  -h, --help           this help\n",
 	.exec = report_exec,
 };
@@ -38,6 +40,7 @@ enum {
 static const struct option report_options[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "sites", required_argument, NULL, OPT_SITES },
+	CMD_LEAK_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -45,7 +48,8 @@ static const struct option report_options[] = {
 static int
 report_exec(const struct cmd *self, int argc, char **argv)
 {
-	struct view_run_opts vopts = { .sites = 10 };
+	struct view_run_opts vopts = { .sites = 10, .leak_check = VIEW_LEAKS_FULL };
+	struct leak_options lopts;
 	struct trace_run_info info;
 	struct session s;
 	const char *json_path = NULL;
@@ -53,6 +57,7 @@ report_exec(const struct cmd *self, int argc, char **argv)
 	FILE *out = stdout;
 	int opt, rc;
 
+	leak_options_init(&lopts);
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":h", report_options, NULL)) != -1) {
@@ -68,7 +73,8 @@ report_exec(const struct cmd *self, int argc, char **argv)
 			cmd_print_help(self, stdout);
 			return cmd_finish_output();
 		default:
-			cmd_bad_option(self, opt, argv);
+			if (!leak_options_parse(self, opt, optarg, &lopts, &vopts))
+				cmd_bad_option(self, opt, argv);
 		}
 	}
 	if (optind >= argc)
@@ -84,6 +90,7 @@ report_exec(const struct cmd *self, int argc, char **argv)
 		fatalx("%s", why);
 	}
 	symbolize_sites(&s, vopts.sites);
+	leak_options_apply(&lopts, &s);
 	vopts.main_pid = info.main_pid;
 	vopts.main_argv = info.argv;
 	vopts.main_path = info.path;
@@ -104,5 +111,6 @@ report_exec(const struct cmd *self, int argc, char **argv)
 		rc = cmd_finish_output();
 	model_session_free(&s);
 	source_trace_info_free(&info);
+	leak_options_free(&lopts);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd-leaks.h"
 #include "control.h"
 #include "launch.h"
 #include "model.h"
@@ -26,6 +27,7 @@
 #include "source-leaks.h"
 #include "source-ring.h"
 #include "symbolize.h"
+#include "trace-leaks.h"
 #include "tracefile.h"
 #include "tracer.h"
 #include "view-json.h"
@@ -54,11 +56,7 @@ const struct cmd cmd_run = {
 	    "  --ring-size BYTES    ring per process, a power of two from 16K\n"
 	    "                       to 1024M (K and M suffixes; default 8M)\n"
 	    "  --sites N            top sites listed (default 10)\n"
-	    "  --leak-check=no|summary|full\n"
-	    "                       scan each process for leaks at its end and\n"
-	    "                       report the summary, or the loss records too\n"
-	    "                       (default full)\n"
-	    "  --show-reachable     list still reachable blocks too\n"
+	    CMD_LEAK_HELP
 	    "  --error-exitcode N   exit N if any block is definitely or\n"
 	    "                       indirectly lost\n"
 	    "  --log-file FILE      write the report to FILE, not stderr\n"
@@ -73,8 +71,6 @@ enum {
 	OPT_NO_FOLLOW,
 	OPT_RING_SIZE,
 	OPT_SITES,
-	OPT_LEAK_CHECK,
-	OPT_SHOW_REACHABLE,
 	OPT_ERROR_EXITCODE,
 	OPT_LOG_FILE,
 };
@@ -87,8 +83,7 @@ static const struct option run_options[] = {
 	{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
 	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	{ "sites", required_argument, NULL, OPT_SITES },
-	{ "leak-check", required_argument, NULL, OPT_LEAK_CHECK },
-	{ "show-reachable", no_argument, NULL, OPT_SHOW_REACHABLE },
+	CMD_LEAK_OPTIONS,
 	{ "error-exitcode", required_argument, NULL, OPT_ERROR_EXITCODE },
 	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
 	{ "help", no_argument, NULL, 'h' },
@@ -340,6 +335,8 @@ process_end(void *ctx, const struct tracer_end *end)
 		if (!source_leaks_scan(src->proc, end, &r->leak_opts, why,
 		    sizeof(why)))
 			log_warnx("%s", why);
+		else if (r->trace != NULL)
+			trace_leaks_write(r->trace, src->stream, src->proc->leaks);
 		return;
 	}
 }
@@ -613,8 +610,10 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	uint64_t ring = 8u << 20;
 	struct run r = { .follow = true, .epfd = -1, .sigfd = -1 };
 	FILE *json = NULL, *log = stderr;
+	struct leak_options lopts;
 	sigset_t chld;
 
+	leak_options_init(&lopts);
 	optind = 1;
 	opterr = 0;
 	/* "+": options end at PROGRAM (its own are its own); ":": missing values */
@@ -647,14 +646,6 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			vopts.sites = (size_t)cmd_parse_number(self, "--sites", optarg,
 			    1, 100000);
 			break;
-		case OPT_LEAK_CHECK:
-			vopts.leak_check = (enum view_leaks)cmd_choice(self,
-			    "--leak-check", optarg, (const char *const[]){ "no",
-			    "summary", "full", NULL });
-			break;
-		case OPT_SHOW_REACHABLE:
-			vopts.show_reachable = true;
-			break;
 		case OPT_ERROR_EXITCODE:
 			error_exitcode = (int)cmd_parse_number(self,
 			    "--error-exitcode", optarg, 1, 255);
@@ -666,7 +657,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			cmd_print_help(self, stdout);
 			return cmd_finish_output();
 		default:
-			cmd_bad_option(self, opt, argv);
+			if (!leak_options_parse(self, opt, optarg, &lopts, &vopts))
+				cmd_bad_option(self, opt, argv);
 		}
 	}
 	if (optind >= argc)
@@ -725,6 +717,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 		status_override = EXIT_RUNTIME;
 
 	symbolize_sites(&r.session, vopts.sites);
+	leak_options_apply(&lopts, &r.session);
 	vopts.main_pid = r.main_pid;
 	vopts.main_argv = argv + optind;
 	vopts.main_path = path;
@@ -752,6 +745,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	close(r.sigfd);
 	free(r.sources);
 	tracer_free(&r.tracer);
+	leak_options_free(&lopts);
 	free((char *)r.leak_opts.shim_path);
 	model_session_free(&r.session);
 	return status;

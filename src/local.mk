@@ -7,6 +7,7 @@ src_libmemscope_a_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBDIR='"$(pkglibdir)"'
 src_libmemscope_a_SOURCES = \
 	src/buf.c src/buf.h \
 	src/cmd.c src/cmd.h \
+	src/cmd-leaks.c src/cmd-leaks.h \
 	src/cmd-map.c \
 	src/cmd-report.c \
 	src/cmd-run.c \
@@ -35,7 +36,9 @@ src_libmemscope_a_SOURCES = \
 	src/source-ring.c src/source-ring.h \
 	src/source-trace.c src/source-trace.h \
 	src/strtab.c src/strtab.h \
+	src/suppress.c src/suppress.h \
 	src/symbolize.c src/symbolize.h \
+	src/trace-leaks.c src/trace-leaks.h \
 	src/tracefile.c src/tracefile.h \
 	src/tracer.c src/tracer.h \
 	src/view-json.c src/view-json.h \
@@ -45,6 +48,20 @@ src_libmemscope_a_SOURCES = \
 	src/view-text-leaks.c \
 	src/wire/futex.h src/wire/protocol.h src/wire/ring.h \
 	src/xmalloc.c src/xmalloc.h
+
+# The default leak suppressions: one file, installed for users to read and
+# compiled into memscope as a string.
+nodist_src_libmemscope_a_SOURCES = src/default-supp.c
+dist_pkgdata_DATA = src/default.supp
+CLEANFILES += src/default-supp.c
+src/default-supp.c: src/default.supp
+	$(AM_V_GEN)$(MKDIR_P) src && { \
+	    echo '/* Made from src/default.supp by the build: do not edit. */'; \
+	    echo 'extern const char memscope_default_supp[];'; \
+	    echo 'const char memscope_default_supp[] ='; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' \
+	        $(srcdir)/src/default.supp; \
+	    echo ';'; } > $@-t && mv $@-t $@
 
 # libstdc++ for its C++ demangler (__cxa_demangle)
 MEMSCOPE_LIBS = src/libmemscope.a $(LIBDW_LIBS) $(LIBELF_LIBS) $(ZSTD_LIBS) -lstdc++

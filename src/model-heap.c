@@ -127,6 +127,22 @@ site_get(struct heap_model *h, uint64_t stack)
 	return &h->sites[i];
 }
 
+const struct heap_site *
+model_heap_site(const struct heap_model *h, uint64_t stack)
+{
+	uint64_t key = stack != 0 ? stack : 1;
+
+	if (h->nsites_slots == 0)
+		return NULL;
+	for (size_t i = slot_of(key, h->nsites_slots);;
+	    i = (i + 1) & (h->nsites_slots - 1)) {
+		if (h->sites[i].stack == key)
+			return &h->sites[i];
+		if (h->sites[i].stack == 0)
+			return NULL;
+	}
+}
+
 /* Take the block at addr out of the live set; false if there is none. */
 static bool
 drop_live(struct heap_model *h, uint64_t addr)
@@ -181,10 +197,12 @@ add_live(struct heap_model *h, uint64_t addr, uint64_t size, uint64_t stack)
 
 void
 model_heap_alloc(struct heap_model *h, uint64_t addr, uint64_t size,
-    uint64_t stack)
+    uint64_t stack, uint32_t fn)
 {
 	struct heap_site *site = site_get(h, stack);
 
+	if (site->fn == 0)
+		site->fn = fn;
 	h->sum.allocations++;
 	h->sum.bytes_allocated += size;
 	site->allocations++;
@@ -208,10 +226,12 @@ model_heap_realloc_release(struct heap_model *h, uint64_t addr)
 
 void
 model_heap_realloc_done(struct heap_model *h, uint64_t addr, uint64_t size,
-    uint64_t stack)
+    uint64_t stack, uint32_t fn)
 {
 	struct heap_site *site = site_get(h, stack);
 
+	if (site->fn == 0)
+		site->fn = fn;
 	/* for a site, a realloc that moved a block there is a call like any */
 	h->sum.bytes_allocated += size;
 	site->allocations++;

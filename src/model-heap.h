@@ -21,6 +21,7 @@ struct heap_site {
 	uint64_t	 bytes_allocated;
 	uint64_t	 live_blocks;
 	uint64_t	 live_bytes;
+	uint32_t	 fn;		/* the call that allocates (enum ms_alloc_fn), 0: unknown */
 };
 
 /* The figures of memscope-json(5)'s "summary". */
@@ -58,14 +59,18 @@ void	model_heap_free(struct heap_model *h);
 
 /* A block was allocated (malloc family, or the new block of a realloc). */
 void	model_heap_alloc(struct heap_model *h, uint64_t addr, uint64_t size,
-	    uint64_t stack);
+	    uint64_t stack, uint32_t fn);
 /* A block was freed. */
 void	model_heap_release(struct heap_model *h, uint64_t addr);
 /* realloc gave p's bytes back (moved or resized): a realloc, not a free. */
 void	model_heap_realloc_release(struct heap_model *h, uint64_t addr);
 /* The new block of that realloc. */
 void	model_heap_realloc_done(struct heap_model *h, uint64_t addr,
-	    uint64_t size, uint64_t stack);
+	    uint64_t size, uint64_t stack, uint32_t fn);
+
+/* The site of stack, or NULL. */
+const struct heap_site *model_heap_site(const struct heap_model *h,
+	    uint64_t stack);
 
 /* The live block at addr, or NULL. */
 const struct heap_block *model_heap_block(const struct heap_model *h,

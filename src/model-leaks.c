@@ -27,6 +27,62 @@ leak_heuristic_name(enum leak_heuristic h)
 	return (unsigned)h < LEAK_NHEURISTICS ? names[h] : "?";
 }
 
+/* The names of the calls of enum ms_alloc_fn, as their frames are named. */
+static const char *
+alloc_fn_name(uint32_t fn)
+{
+	static const char *const names[] = { NULL, "malloc", "calloc", "realloc",
+	    "reallocarray", "memalign", "posix_memalign", "aligned_alloc",
+	    "valloc", "pvalloc" };
+
+	return fn < sizeof(names) / sizeof(names[0]) ? names[fn] : NULL;
+}
+
+static void
+add_frame(struct leak_frame **v, size_t *n, size_t *cap, struct leak_frame f)
+{
+	*v = xgrow(*v, cap, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = f;
+}
+
+size_t
+model_leaks_frames(const struct session *s, const struct process *p,
+    const struct leak_record *rec, struct leak_frame **out)
+{
+	const struct stack_entry *e = model_stacks_get(&s->stacks, rec->stack);
+	const struct heap_site *site = model_heap_site(&p->heap, rec->stack);
+	const struct frame_symbols *first = e != NULL && e->nframes > 0 &&
+	    e->symbols != NULL ? &e->symbols[0] : NULL;
+	const char *fn = site != NULL ? alloc_fn_name(site->fn) : NULL;
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	/* operator new and new[] (_Znw..., _Zna...) are frames of their own */
+	if (first != NULL && first->n > 0 && first->v[first->n - 1].linkage != NULL &&
+	    (strncmp(first->v[first->n - 1].linkage, "_Znw", 4) == 0 ||
+	    strncmp(first->v[first->n - 1].linkage, "_Zna", 4) == 0))
+		fn = NULL;
+	if (fn != NULL)
+		add_frame(out, &n, &cap, (struct leak_frame){ .function = fn });
+	for (uint32_t i = 0; e != NULL && i < e->nframes; i++) {
+		const struct module *m = model_modules_find(&p->modules, e->frames[i]);
+		const struct frame_symbols *fs = e->symbols != NULL ?
+		    &e->symbols[i] : NULL;
+		const char *path = m != NULL ? m->path : NULL;
+
+		if (fs == NULL || fs->n == 0) {
+			add_frame(out, &n, &cap, (struct leak_frame){ .module = path });
+			continue;
+		}
+		for (uint32_t k = 0; k < fs->n; k++)
+			add_frame(out, &n, &cap, (struct leak_frame){
+			    .function = fs->v[k].function, .linkage = fs->v[k].linkage,
+			    .module = path, .file = fs->v[k].file,
+			    .line = fs->v[k].line });
+	}
+	return n;
+}
+
 static int
 block_cmp(const void *a, const void *b)
 {

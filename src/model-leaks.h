@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "leak-scan.h"
-#include "model-heap.h"
+#include "model.h"
 
 struct leak_totals {
 	uint64_t	 bytes;
@@ -43,6 +43,23 @@ struct leak_report {
 	struct leak_verdict *verdicts;
 	size_t		 nverdicts;
 };
+
+/*
+ * A frame of a loss record's stack as memcheck shows it: a frame for each
+ * call inlined; first, the allocation call itself (malloc, calloc...) but
+ * for operator new, whose own frame is there. Any field may be NULL.
+ */
+struct leak_frame {
+	const char	*function;
+	const char	*linkage;	/* mangled name */
+	const char	*module;
+	const char	*file;
+	uint32_t	 line;
+};
+
+/* The frames of rec of p (a new array). */
+size_t	model_leaks_frames(const struct session *s, const struct process *p,
+	    const struct leak_record *rec, struct leak_frame **out);
 
 /* The live blocks of h sorted by address, with their stacks (both new). */
 size_t	model_leaks_blocks(const struct heap_model *h, struct leak_block **blocks,

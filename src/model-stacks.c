@@ -109,6 +109,8 @@ model_stacks_set_symbols(struct stack_table *t, uint64_t id, uint32_t i,
 			fs->v[k].function = strtab_intern(&t->names, v[k].function);
 		if (v[k].file != NULL)
 			fs->v[k].file = strtab_intern(&t->names, v[k].file);
+		if (v[k].linkage != NULL)
+			fs->v[k].linkage = strtab_intern(&t->names, v[k].linkage);
 	}
 }
 

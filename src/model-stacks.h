@@ -18,6 +18,7 @@
  */
 struct frame_symbol {
 	const char	*function;	/* demangled; NULL when unknown */
+	const char	*linkage;	/* the mangled name, NULL if the same */
 	const char	*file;		/* NULL when unknown */
 	uint32_t	 line;		/* 0 when unknown */
 	bool		 inlined;

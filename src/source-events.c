@@ -44,7 +44,7 @@ source_event_apply(struct process *proc, struct session *session,
 		NEED(struct ms_ev_alloc);
 		const struct ms_ev_alloc *ev = (const void *)rec;
 
-		model_heap_alloc(h, ev->addr, ev->size, ev->stack);
+		model_heap_alloc(h, ev->addr, ev->size, ev->stack, ev->fn);
 		break;
 	}
 	case MS_EV_FREE: {
@@ -66,7 +66,7 @@ source_event_apply(struct process *proc, struct session *session,
 		NEED(struct ms_ev_realloc_done);
 		const struct ms_ev_realloc_done *ev = (const void *)rec;
 
-		model_heap_realloc_done(h, ev->addr, ev->size, ev->stack);
+		model_heap_realloc_done(h, ev->addr, ev->size, ev->stack, MS_FN_REALLOC);
 		break;
 	}
 	case MS_EV_MMAP:

@@ -6,6 +6,7 @@
 
 #include "source-events.h"
 #include "source-trace.h"
+#include "trace-leaks.h"
 #include "tracefile.h"
 #include "xmalloc.h"
 
@@ -108,18 +109,21 @@ source_trace_load(const char *path, struct session *s,
 {
 	struct trace_reader *r;
 	struct trace_entry e;
+	struct trace_leaks_loader *leaks;
 	bool ok = true, seen_run = false;
 	int rc;
 
 	memset(info, 0, sizeof(*info));
 	if ((r = trace_open(path, why, whylen)) == NULL)
 		return false;
+	leaks = trace_leaks_loader_new();
 	while (ok && (rc = trace_next(r, &e, why, whylen)) == 1) {
 		switch (e.kind) {
 		case TRACE_RUN:
 			ok = !seen_run && load_run(&e, info, path, why, whylen);
 			seen_run = true;
 			if (!ok && why[0] != '\0') {
+				trace_leaks_loader_free(leaks);
 				trace_close(r);
 				return false;
 			}
@@ -132,6 +136,11 @@ source_trace_load(const char *path, struct session *s,
 			break;
 		case TRACE_PROCESS_END:
 			ok = load_process_end(&e, s);
+			break;
+		case TRACE_LEAKS:
+		case TRACE_LEAK_VERDICTS:
+		case TRACE_LEAK_INDIRECT:
+			ok = trace_leaks_load(leaks, &e, s);
 			break;
 		case TRACE_RUN_END: {
 			struct trace_run_end re;
@@ -161,6 +170,7 @@ source_trace_load(const char *path, struct session *s,
 		snprintf(why, whylen, "%s: the trace holds no run", path);
 		ok = false;
 	}
+	trace_leaks_loader_free(leaks);
 	trace_close(r);
 	return ok;
 }

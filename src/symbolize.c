@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model-leaks.h"
 #include "strtab.h"
 #include "symbolize.h"
 #include "xmalloc.h"
@@ -128,6 +129,23 @@ function_name(struct symbolizer *s, const char *name)
 	return r;
 }
 
+/* The name as the linker knows it, when it differs from function_name's. */
+static const char *
+linkage_name(struct symbolizer *s, const char *name)
+{
+	const char *at;
+	char *plain;
+	const char *r;
+
+	if (name == NULL || strncmp(name, "_Z", 2) != 0)
+		return NULL;
+	at = strchr(name, '@');
+	plain = at != NULL ? xstrndup(name, (size_t)(at - name)) : xstrdup(name);
+	r = strtab_intern(&s->strings, plain);
+	free(plain);
+	return r;
+}
+
 /* The name of a subprogram or inlined subroutine DIE, as mangled as it gets. */
 static const char *
 die_name(Dwarf_Die *die)
@@ -213,12 +231,15 @@ resolve(struct symbolizer *s, struct sym_module *m, Dwarf_Addr pc,
 		}
 		for (int i = 0; i < nscopes && n < MAX_INLINE; i++) {
 			int tag = dwarf_tag(&scopes[i]);
+			const char *name;
 
 			if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
 				continue;
 			out[n].inlined = tag == DW_TAG_inlined_subroutine;
-			out[n].function = function_name(s, tag == DW_TAG_subprogram &&
-			    symname != NULL ? symname : die_name(&scopes[i]));
+			name = tag == DW_TAG_subprogram && symname != NULL ?
+			    symname : die_name(&scopes[i]);
+			out[n].function = function_name(s, name);
+			out[n].linkage = linkage_name(s, name);
 			out[n].file = file != NULL ? strtab_intern(&s->strings, file) : NULL;
 			out[n].line = (uint32_t)(lineno > 0 ? lineno : 0);
 			n++;
@@ -232,6 +253,7 @@ resolve(struct symbolizer *s, struct sym_module *m, Dwarf_Addr pc,
 	}
 	if (n == 0 && (symname != NULL || file != NULL)) {
 		out[0].function = function_name(s, symname);
+		out[0].linkage = linkage_name(s, symname);
 		out[0].file = file != NULL ? strtab_intern(&s->strings, file) : NULL;
 		out[0].line = (uint32_t)(lineno > 0 ? lineno : 0);
 		out[0].inlined = false;
@@ -334,10 +356,22 @@ symbolize_session_sites(struct symbolizer *s, struct session *session,
 }
 
 void
+symbolize_session_leaks(struct symbolizer *s, struct session *session)
+{
+	for (size_t k = 0; k < session->nprocs; k++) {
+		const struct process *p = session->procs[k];
+
+		for (size_t i = 0; p->leaks != NULL && i < p->leaks->nrecords; i++)
+			symbolize_stack(s, session, p, p->leaks->records[i].stack);
+	}
+}
+
+void
 symbolize_sites(struct session *session, size_t top)
 {
 	struct symbolizer *s = symbolizer_new();
 
 	symbolize_session_sites(s, session, top);
+	symbolize_session_leaks(s, session);
 	symbolizer_free(s);
 }

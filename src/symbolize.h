@@ -28,7 +28,9 @@ uint32_t symbolizer_lookup(struct symbolizer *s, const char *path,
 /* Symbolize the frames of the top sites (as the views list them) of every process. */
 void	symbolize_session_sites(struct symbolizer *s, struct session *session,
 	    size_t top);
-/* The same with a symbolizer of its own. */
+/* Symbolize the stacks of every loss record of every process. */
+void	symbolize_session_leaks(struct symbolizer *s, struct session *session);
+/* Both (sites and loss records) with a symbolizer of its own. */
 void	symbolize_sites(struct session *session, size_t top);
 
 #endif

@@ -17,7 +17,7 @@
 #include <sys/types.h>
 
 #define TRACE_MAGIC		"MSCTRACE"
-#define TRACE_FORMAT_VERSION	1
+#define TRACE_FORMAT_VERSION	2
 #define TRACE_ENTRY_MAX		(1u << 20)
 
 enum trace_kind {
@@ -37,6 +37,11 @@ enum trace_kind {
 	TRACE_C_FREE,		/* addr */
 	TRACE_C_REALLOC,	/* old_addr, status */
 	TRACE_C_REALLOC_DONE,	/* addr, size, stack */
+	/* The leak check of a process, in its stream after its last record
+	 * (see trace-leaks.c): */
+	TRACE_LEAKS,		/* struct trace_leaks */
+	TRACE_LEAK_VERDICTS,	/* struct trace_leak_chunk + a byte per block */
+	TRACE_LEAK_INDIRECT,	/* struct trace_leak_chunk + {u64 block, u64 bytes} */
 };
 
 /*
@@ -81,6 +86,27 @@ struct trace_process_end {
 	int32_t		 exit_signal;
 	uint32_t	 pad;
 	uint64_t	 ring_waits;
+};
+
+/*
+ * The scan's verdicts, one byte per live block in address order (the kind,
+ * and the heuristic above bit 2), then the bytes lost through each
+ * definitely lost block that has any. The blocks are those of the model
+ * at this point of the stream.
+ */
+struct trace_leaks {
+	uint32_t	 stream;
+	uint32_t	 pad;
+	uint64_t	 nblocks;
+	uint64_t	 nindirect;
+	uint64_t	 root_bytes;
+	uint64_t	 block_bytes;
+	uint64_t	 stopped_us;
+};
+
+struct trace_leak_chunk {
+	uint32_t	 stream;
+	uint32_t	 count;
 };
 
 struct trace_run_end {

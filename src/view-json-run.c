@@ -6,6 +6,7 @@
 
 #include "json.h"
 #include "view-json.h"
+#include "model-leaks.h"
 #include "view-run.h"
 
 static void
@@ -103,6 +104,66 @@ sites(struct json *j, const struct session *s, const struct process *p,
 	free(by_alloc);
 }
 
+static void
+totals(struct json *j, const char *key, const struct leak_totals *t)
+{
+	json_key(j, key);
+	json_object_begin(j);
+	json_key_uint(j, "bytes", t->bytes);
+	json_key_uint(j, "blocks", t->blocks);
+	json_object_end(j);
+}
+
+/* The leak check's verdicts: null when it did not run for p. */
+static void
+leaks(struct json *j, const struct session *s, const struct process *p,
+    const struct view_run_opts *o)
+{
+	const struct leak_report *r = p->leaks;
+
+	json_key(j, "leaks");
+	if (r == NULL || o->leak_check == VIEW_LEAKS_NO) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	for (int k = 0; k < LEAK_NKINDS; k++)
+		totals(j, leak_kind_name(k), &r->kinds[k]);
+	totals(j, "suppressed", &r->suppressed);
+	json_key(j, "reachable_via_heuristic");
+	json_object_begin(j);
+	for (int h = 1; h < LEAK_NHEURISTICS; h++)
+		if (r->heuristic[h].blocks > 0)
+			totals(j, leak_heuristic_name(h), &r->heuristic[h]);
+	json_object_end(j);
+	json_key(j, "scan");
+	json_object_begin(j);
+	json_key_uint(j, "root_bytes", r->root_bytes);
+	json_key_uint(j, "block_bytes", r->block_bytes);
+	json_key_uint(j, "stopped_us", r->stopped_us);
+	json_object_end(j);
+	json_key(j, "records");
+	json_array_begin(j);
+	for (size_t i = 0; o->leak_check == VIEW_LEAKS_FULL && i < r->nrecords; i++) {
+		const struct leak_record *rec = &r->records[i];
+
+		if (rec->kind == LEAK_REACHABLE && !o->show_reachable)
+			continue;
+		json_object_begin(j);
+		json_key_string(j, "kind", leak_kind_name(rec->kind));
+		json_key_uint(j, "bytes", rec->bytes);
+		json_key_uint(j, "blocks", rec->blocks);
+		json_key_uint(j, "indirect_bytes", rec->indirect_bytes);
+		json_key_string(j, "suppressed_by", rec->suppressed_by);
+		json_key_hex(j, "stack", rec->stack == 1 ? 0 : rec->stack,
+		    rec->stack > 1);
+		frames(j, s, p, rec->stack);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+}
+
 /* {"code": N} or {"signal": N}; null when not known or replaced by exec. */
 static void
 exit_object(struct json *j, bool known, int code, int signal)
@@ -152,6 +213,7 @@ process_fields(struct json *j, const struct session *s, const struct process *p,
 	json_key_uint(j, "threads", p->threads_started);
 	summary(j, &p->heap.sum);
 	sites(j, s, p, o->sites);
+	leaks(j, s, p, o);
 }
 
 void

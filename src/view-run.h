@@ -25,6 +25,7 @@ struct view_run_opts {
 	int		 main_status;	/* wait(2) status */
 	enum view_leaks	 leak_check;
 	bool		 show_reachable; /* loss records of reachable blocks too */
+	bool		 gen_suppressions; /* a suppression after each record */
 };
 
 /* The report of a run on f (stderr): every process, its summary and sites. */

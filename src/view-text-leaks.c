@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 
 #include "fmt.h"
 #include "model-leaks.h"
@@ -22,9 +23,36 @@ shown(const struct view_run_opts *o, const struct leak_record *rec)
 	    (rec->kind != LEAK_REACHABLE || o->show_reachable);
 }
 
+/* A suppression entry for rec, unprefixed so that it can be copied. */
+static void
+print_suppression(FILE *f, const struct session *s, const struct process *p,
+    const struct leak_record *rec)
+{
+	static const char *const kinds[LEAK_NKINDS] = {
+		"definite", "indirect", "possible", "reachable",
+	};
+	struct leak_frame *frames;
+	size_t n = model_leaks_frames(s, p, rec, &frames);
+
+	fprintf(f, "{\n   <insert_a_suppression_name_here>\n   Memcheck:Leak\n"
+	    "   match-leak-kinds: %s\n", kinds[rec->kind]);
+	for (size_t i = 0; i < n; i++) {
+		const struct leak_frame *fr = &frames[i];
+
+		if (fr->linkage != NULL || fr->function != NULL)
+			fprintf(f, "   fun:%s\n", fr->linkage != NULL ? fr->linkage :
+			    fr->function);
+		else
+			fprintf(f, "   obj:%s\n", fr->module != NULL ? fr->module : "*");
+	}
+	fputs("}\n", f);
+	free(frames);
+}
+
 static void
 print_record(FILE *f, int pid, const struct session *s, const struct process *p,
-    const struct leak_record *rec, size_t nr, size_t total)
+    const struct view_run_opts *o, const struct leak_record *rec, size_t nr,
+    size_t total)
 {
 	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN];
 
@@ -39,6 +67,8 @@ print_record(FILE *f, int pid, const struct session *s, const struct process *p,
 	    fmt_count(b, rec->blocks), rec->blocks == 1 ? "block" : "blocks",
 	    rec->blocks == 1 ? "is" : "are", kind_words[rec->kind], nr, total);
 	view_text_frames(f, pid, s, p, rec->stack);
+	if (o->gen_suppressions)
+		print_suppression(f, s, p, rec);
 }
 
 static void
@@ -71,8 +101,8 @@ view_text_leaks(FILE *f, int pid, const struct session *s,
 			total += shown(o, &r->records[i]);
 		for (size_t i = 0; i < r->nrecords; i++)
 			if (shown(o, &r->records[i]))
-				print_record(f, pid, s, p, &r->records[i], ++nr,
-				    total);
+				print_record(f, pid, s, p, o, &r->records[i],
+				    ++nr, total);
 		if (total > 0)
 			fprintf(f, "==%d==\n", pid);
 	}
