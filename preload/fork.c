@@ -32,6 +32,7 @@ fork_child(void)
 		return;
 	}
 	modules_scan();
+	stack_publish_table();
 	shim_self.in_hook--;
 }
 

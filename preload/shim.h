@@ -113,6 +113,8 @@ void	producer_thread_hello(void);
 
 /* stack.c */
 uint64_t stack_capture(void);
+/* A new ring (after fork): name the table of stacks sent in its header. */
+void	stack_publish_table(void);
 
 /* modules.c */
 void	modules_scan(void);

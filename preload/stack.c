@@ -38,11 +38,23 @@ seen_table(void)
 		}
 		seen = p;
 		atomic_store_explicit(&seen_state, 2, memory_order_release);
+		stack_publish_table();
 		return true;
 	}
 	while (atomic_load(&seen_state) == 1)
 		;
 	return atomic_load(&seen_state) == 2;
+}
+
+/* Tell the analyzer, in the ring's header, where the table is. */
+void
+stack_publish_table(void)
+{
+	if (shim.ring.hdr == NULL ||
+	    atomic_load_explicit(&seen_state, memory_order_acquire) != 2)
+		return;
+	atomic_store(&shim.ring.hdr->private_start, (uintptr_t)seen);
+	atomic_store(&shim.ring.hdr->private_len, SEEN_SLOTS * sizeof(uint64_t));
 }
 
 /* Add id to the set. True when it is new (the caller sends the stack). */

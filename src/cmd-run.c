@@ -21,6 +21,7 @@
 #include "control.h"
 #include "launch.h"
 #include "model.h"
+#include "leak-scan.h"
 #include "model-leaks.h"
 #include "proc.h"
 #include "proc-stat.h"
@@ -331,9 +332,13 @@ process_end(void *ctx, const struct tracer_end *end)
 
 		if (src->proc->pid != end->pid || src->proc->replaced)
 			continue;
+		struct leak_range shim_own = {
+			atomic_load(&src->ring.hdr->private_start), 0 };
+
+		shim_own.end = shim_own.start + atomic_load(&src->ring.hdr->private_len);
 		source_ring_drain(src, 0);
-		if (!source_leaks_scan(src->proc, end, &r->leak_opts, why,
-		    sizeof(why)))
+		if (!source_leaks_scan(src->proc, end, &r->leak_opts, &shim_own, 1,
+		    why, sizeof(why)))
 			log_warnx("%s", why);
 		else if (r->trace != NULL)
 			trace_leaks_write(r->trace, src->stream, src->proc->leaks);

@@ -183,6 +183,21 @@ add_libc_data(const struct leak_roots_input *in, struct leak_roots *out,
 	free(w);
 }
 
+/* Take hole out of the roots. */
+static void
+subtract(struct leak_roots *out, size_t *cap, const struct leak_range *hole)
+{
+	for (size_t i = 0; i < out->nroots; i++) {
+		struct leak_range r = out->roots[i];
+
+		if (hole->end <= r.start || hole->start >= r.end)
+			continue;
+		out->roots[i].end = hole->start > r.start ? hole->start : r.start;
+		if (hole->end < r.end)
+			add_root(out, cap, hole->end, r.end);
+	}
+}
+
 void
 leak_roots_build(const struct leak_roots_input *in, struct leak_roots *out)
 {
@@ -213,6 +228,8 @@ leak_roots_build(const struct leak_roots_input *in, struct leak_roots *out)
 			add_root(out, &cap, start, m->end);
 	}
 	free(maps);
+	for (size_t i = 0; i < in->nexcluded; i++)
+		subtract(out, &cap, &in->excluded[i]);
 }
 
 void

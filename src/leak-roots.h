@@ -10,7 +10,8 @@
  * - glibc malloc's bin and top pointers in libc's data (main_arena): under
  *   memcheck glibc's allocator is never used, so they never point into a
  *   block there; here they point at chunk headers, inside the block before;
- * - memscope's own memory in the process: the shim's data and its ring;
+ * - memscope's own memory in the process: the shim's data, its ring and
+ *   what the ring's header names (the table of the stacks sent);
  * - device mappings, as memcheck skips them (but /dev/zero).
  */
 #ifndef MEMSCOPE_LEAK_ROOTS_H
@@ -29,6 +30,8 @@ struct leak_roots_input {
 	const struct leak_block *blocks;	/* sorted */
 	size_t		 nblocks;
 	const char	*shim_path;		/* resolved, or NULL */
+	const struct leak_range *excluded;	/* more memory that is not roots */
+	size_t		 nexcluded;
 	leak_read_fn	 read;
 	void		*ctx;
 };

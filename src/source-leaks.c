@@ -47,7 +47,8 @@ now_us(void)
 
 bool
 source_leaks_scan(struct process *p, const struct tracer_end *end,
-    const struct leak_check_opts *opts, char *why, size_t whylen)
+    const struct leak_check_opts *opts, const struct leak_range *excluded,
+    size_t nexcluded, char *why, size_t whylen)
 {
 	uint64_t t0 = now_us();
 	struct process snap;
@@ -70,7 +71,8 @@ source_leaks_scan(struct process *p, const struct tracer_end *end,
 	n = model_leaks_blocks(&p->heap, &blocks, &stacks);
 	leak_roots_build(&(struct leak_roots_input){ .layout = &snap.layout,
 	    .stacks = end->stacks, .nstacks = end->nstacks, .blocks = blocks,
-	    .nblocks = n, .shim_path = opts->shim_path, .read = read_target,
+	    .nblocks = n, .shim_path = opts->shim_path, .excluded = excluded,
+	    .nexcluded = nexcluded, .read = read_target,
 	    .ctx = &tid }, &roots);
 	verdicts = xreallocarray(NULL, n + 1, sizeof(*verdicts));
 	leak_scan(&(struct leak_scan_input){ .blocks = blocks, .nblocks = n,

@@ -12,6 +12,8 @@
 #include "model.h"
 #include "tracer.h"
 
+struct leak_range;
+
 struct leak_check_opts {
 	unsigned int	 heuristics;	/* LEAK_HEURISTICS_ALL: memcheck's default */
 	const char	*shim_path;	/* resolved path of the shim, or NULL */
@@ -19,6 +21,7 @@ struct leak_check_opts {
 
 /* Scan p at its end into p->leaks. False, with why, when it could not. */
 bool	source_leaks_scan(struct process *p, const struct tracer_end *end,
-	    const struct leak_check_opts *opts, char *why, size_t whylen);
+	    const struct leak_check_opts *opts, const struct leak_range *excluded,
+	    size_t nexcluded, char *why, size_t whylen);
 
 #endif

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MS_PROTOCOL_VERSION	1
+#define MS_PROTOCOL_VERSION	2
 
 /* Environment given to the target by `memscope run`. */
 #define MS_ENV_SOCKET		"MEMSCOPE_SOCKET"	/* the analyzer's socket path */
@@ -84,6 +84,11 @@ struct ms_ring_header {
 	_Atomic uint64_t waits;
 	/* events lost after the analyzer went away */
 	_Atomic uint64_t dropped;
+
+	/* the shim's own memory, which the leak scan must not take for the
+	 * program's (its table of the stacks sent); 0 when there is none */
+	_Alignas(MS_CACHELINE) _Atomic uint64_t private_start;
+	_Atomic uint64_t private_len;
 };
 
 _Static_assert(sizeof(struct ms_ring_header) <= MS_RING_HEADER_SIZE,
