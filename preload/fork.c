@@ -12,12 +12,28 @@
 
 #include "shim.h"
 
+/* Mark the point in the ring whose live blocks the child inherits. */
+static void
+fork_prepare(void)
+{
+	struct ms_ev_fork ev = { .hdr.type = MS_EV_FORK };
+
+	shim_self.fork_token = 0;
+	if (!shim_enter())
+		return;
+	ev.token = shim_self.fork_token = atomic_fetch_add(&shim.forks, 1) + 1;
+	producer_emit(&ev, sizeof(ev));
+	shim_leave();
+}
+
 static void
 fork_child(void)
 {
 	if (atomic_load(&shim.state) != SHIM_ACTIVE)
 		return;
 	shim_self.in_hook++;
+	shim.fork_token = shim_self.fork_token;
+	atomic_store(&shim.forks, 0);
 	shim.real.munmap(shim.ring_base, shim.ring_len);
 	shim.ring_base = NULL;
 	close(shim.sock);
@@ -39,5 +55,5 @@ fork_child(void)
 void
 fork_install(void)
 {
-	pthread_atfork(NULL, NULL, fork_child);
+	pthread_atfork(fork_prepare, NULL, fork_child);
 }

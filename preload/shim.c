@@ -146,6 +146,7 @@ hello(int sock, int memfd, int ppid, uint32_t flags)
 	h.ppid = ppid;
 	h.flags = flags;
 	h.ring_size = shim.ring_len;
+	h.fork_token = shim.fork_token;
 	if ((n = readlink("/proc/self/exe", h.exe, sizeof(h.exe) - 1)) < 0)
 		n = 0;
 	h.exe[n] = '\0';

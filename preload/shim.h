@@ -73,6 +73,8 @@ struct shim {
 	int		 sock;		/* to the analyzer */
 	int		 wakefd;	/* eventfd that wakes the analyzer */
 	_Atomic uint32_t next_thread;
+	_Atomic uint64_t forks;		/* MS_EV_FORK tokens given */
+	uint64_t	 fork_token;	/* a fork child: its parent's token */
 	uintptr_t	 self_start;	/* the shim's own code, to skip its frames */
 	uintptr_t	 self_end;
 	uintptr_t	 unwind_start;	/* libunwind's: its own calls are not the program's */
@@ -84,6 +86,7 @@ struct shim_thread {
 	int		 in_hook;	/* recursion guard */
 	uint16_t	 number;	/* 0 until the thread's first event */
 	bool		 ended;
+	uint64_t	 fork_token;	/* of this thread's last fork */
 };
 
 extern struct shim shim;

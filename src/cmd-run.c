@@ -209,7 +209,7 @@ accept_shims(struct run *r)
 		for (size_t i = r->session.nprocs; i-- > 0;)
 			if (r->session.procs[i]->pid == peer.hello->pid &&
 			    !r->session.procs[i]->exited) {
-				r->session.procs[i]->replaced = true;
+				model_process_replaced(r->session.procs[i]);
 				break;
 			}
 		/* --no-follow: only the first process is tracked */
@@ -229,6 +229,10 @@ accept_shims(struct run *r)
 		p->exe = xstrdup(peer.hello->exe);
 		p->forked = (peer.hello->flags & MS_HELLO_FORKED) != 0;
 		p->heap.inherits = p->forked;
+		if (p->forked) {
+			p->fork_token = peer.hello->fork_token;
+			model_session_adopt(&r->session, p);
+		}
 		src = xcalloc(1, sizeof(*src));
 		if (!source_ring_open(src, peer.memfd, peer.hello->ring_size, p,
 		    &r->session)) {
@@ -535,7 +539,7 @@ static void
 trace_process(struct tracefile *t, uint32_t stream, const struct process *p)
 {
 	struct trace_process tp = { .stream = stream, .pid = p->pid,
-	    .ppid = p->ppid, .forked = p->forked,
+	    .ppid = p->ppid, .forked = p->forked, .fork_token = p->fork_token,
 	    .exe_len = (uint32_t)strlen(p->exe) };
 	size_t len;
 	char *blob = pack_strings(p->exe, p->argv, &len, &tp.argc);
@@ -686,6 +690,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	    vopts.leak_check != VIEW_LEAKS_NO);
 
 	model_session_init(&r.session);
+	r.session.inherit_on_fork = vopts.leak_check != VIEW_LEAKS_NO;
 	if ((r.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	launch_ignore_interrupts();

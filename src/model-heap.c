@@ -7,6 +7,9 @@
 #include "model-heap.h"
 #include "xmalloc.h"
 
+/* an inherited block the child has freed */
+#define INHERITED_GONE	UINT64_MAX
+
 /* Fibonacci hashing of an address or id into a power-of-two table. */
 static size_t
 slot_of(uint64_t key, size_t nslots)
@@ -29,6 +32,7 @@ model_heap_free(struct heap_model *h)
 {
 	free(h->blocks);
 	free(h->sites);
+	free(h->inherited);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -127,6 +131,43 @@ site_get(struct heap_model *h, uint64_t stack)
 	return &h->sites[i];
 }
 
+void
+model_heap_inherit(struct heap_model *h, const struct heap_block *v, size_t n)
+{
+	free(h->inherited);
+	h->inherited = xreallocarray(NULL, n ? n : 1, sizeof(*v));
+	memcpy(h->inherited, v, n * sizeof(*v));
+	h->ninherited = n;
+}
+
+static int
+block_addr_cmp(const void *a, const void *b)
+{
+	const struct heap_block *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+size_t
+model_heap_live_sorted(const struct heap_model *h, struct heap_block **out)
+{
+	struct heap_block *v = xreallocarray(NULL, h->sum.live_blocks +
+	    h->ninherited + 1, sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->nblocks_slots; i++)
+		if (h->blocks[i].addr != 0 && n < h->sum.live_blocks)
+			v[n++] = h->blocks[i];
+	for (size_t i = 0; i < h->ninherited; i++)
+		/* an address the child reused is its own block now */
+		if (h->inherited[i].size != INHERITED_GONE &&
+		    block_find(h, h->inherited[i].addr) == NULL)
+			v[n++] = h->inherited[i];
+	qsort(v, n, sizeof(*v), block_addr_cmp);
+	*out = v;
+	return n;
+}
+
 const struct heap_site *
 model_heap_site(const struct heap_model *h, uint64_t stack)
 {
@@ -143,6 +184,24 @@ model_heap_site(const struct heap_model *h, uint64_t stack)
 	}
 }
 
+/* Forget the inherited block at addr, if there is one. */
+static void
+drop_inherited(struct heap_model *h, uint64_t addr)
+{
+	size_t lo = 0, hi = h->ninherited;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (h->inherited[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < h->ninherited && h->inherited[lo].addr == addr)
+		h->inherited[lo].size = INHERITED_GONE;
+}
+
 /* Take the block at addr out of the live set; false if there is none. */
 static bool
 drop_live(struct heap_model *h, uint64_t addr)
@@ -151,9 +210,10 @@ drop_live(struct heap_model *h, uint64_t addr)
 	struct heap_site *site;
 
 	if (b == NULL) {
-		if (h->inherits)
+		if (h->inherits) {
 			h->sum.inherited_frees++;
-		else
+			drop_inherited(h, addr);
+		} else
 			h->sum.anomalies++;	/* freed but never allocated */
 		return false;
 	}

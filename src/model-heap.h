@@ -52,6 +52,13 @@ struct heap_model {
 	size_t		 nsites;
 	/* a fork child: it may free what it did not allocate */
 	bool		 inherits;
+	/*
+	 * The blocks a fork child got from its parent, sorted by address
+	 * (size UINT64_MAX once freed): live in the child, but not its own
+	 * in the summary or the sites.
+	 */
+	struct heap_block *inherited;
+	size_t		 ninherited;
 };
 
 void	model_heap_init(struct heap_model *h);
@@ -67,6 +74,12 @@ void	model_heap_realloc_release(struct heap_model *h, uint64_t addr);
 /* The new block of that realloc. */
 void	model_heap_realloc_done(struct heap_model *h, uint64_t addr,
 	    uint64_t size, uint64_t stack, uint32_t fn);
+
+/* A fork child's inheritance: n blocks sorted by address (copied). */
+void	model_heap_inherit(struct heap_model *h, const struct heap_block *v,
+	    size_t n);
+/* Every live block, inherited ones too, sorted by address (a new array). */
+size_t	model_heap_live_sorted(const struct heap_model *h, struct heap_block **out);
 
 /* The site of stack, or NULL. */
 const struct heap_site *model_heap_site(const struct heap_model *h,

@@ -55,6 +55,7 @@ model_leaks_frames(const struct session *s, const struct process *p,
 	    e->symbols != NULL ? &e->symbols[0] : NULL;
 	const char *fn = site != NULL ? alloc_fn_name(site->fn) : NULL;
 	size_t n = 0, cap = 0;
+	bool below = false;
 
 	*out = NULL;
 	/* operator new and new[] (_Znw..., _Zna...) are frames of their own */
@@ -71,38 +72,30 @@ model_leaks_frames(const struct session *s, const struct process *p,
 		const char *path = m != NULL ? m->path : NULL;
 
 		if (fs == NULL || fs->n == 0) {
-			add_frame(out, &n, &cap, (struct leak_frame){ .module = path });
+			add_frame(out, &n, &cap, (struct leak_frame){ .module = path,
+			    .below_main = below });
 			continue;
 		}
-		for (uint32_t k = 0; k < fs->n; k++)
+		for (uint32_t k = 0; k < fs->n; k++) {
 			add_frame(out, &n, &cap, (struct leak_frame){
 			    .function = fs->v[k].function, .linkage = fs->v[k].linkage,
 			    .module = path, .file = fs->v[k].file,
-			    .line = fs->v[k].line });
+			    .line = fs->v[k].line, .below_main = below });
+			if (fs->v[k].function != NULL &&
+			    strcmp(fs->v[k].function, "main") == 0)
+				below = true;
+		}
 	}
 	return n;
-}
-
-static int
-block_cmp(const void *a, const void *b)
-{
-	const struct heap_block *x = a, *y = b;
-
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
 size_t
 model_leaks_blocks(const struct heap_model *h, struct leak_block **blocks,
     uint64_t **stacks)
 {
-	struct heap_block *live = xreallocarray(NULL, h->sum.live_blocks + 1,
-	    sizeof(*live));
-	size_t n = 0;
+	struct heap_block *live;
+	size_t n = model_heap_live_sorted(h, &live);
 
-	for (size_t i = 0; i < h->nblocks_slots; i++)
-		if (h->blocks[i].addr != 0 && n <= h->sum.live_blocks)
-			live[n++] = h->blocks[i];
-	qsort(live, n, sizeof(*live), block_cmp);
 	*blocks = xreallocarray(NULL, n + 1, sizeof(**blocks));
 	*stacks = xreallocarray(NULL, n + 1, sizeof(**stacks));
 	for (size_t i = 0; i < n; i++) {

@@ -55,13 +55,15 @@ struct leak_frame {
 	const char	*module;
 	const char	*file;
 	uint32_t	 line;
+	bool		 below_main;	/* memcheck names it "(below main)" */
 };
 
 /* The frames of rec of p (a new array). */
 size_t	model_leaks_frames(const struct session *s, const struct process *p,
 	    const struct leak_record *rec, struct leak_frame **out);
 
-/* The live blocks of h sorted by address, with their stacks (both new). */
+/* The live blocks of h (inherited ones too) sorted by address, with their
+ * stacks (both new). */
 size_t	model_leaks_blocks(const struct heap_model *h, struct leak_block **blocks,
 	    uint64_t **stacks);
 

@@ -7,6 +7,60 @@
 #include "model-leaks.h"
 #include "xmalloc.h"
 
+static void
+inherit(struct process *child, struct fork_snapshot *f)
+{
+	model_heap_inherit(&child->heap, f->blocks, f->nblocks);
+	child->awaiting_parent = false;
+}
+
+void
+model_session_fork(struct session *s, const struct process *parent,
+    uint64_t token)
+{
+	struct fork_snapshot f = { .parent = parent->pid, .token = token };
+
+	if (!s->inherit_on_fork)
+		return;
+	f.nblocks = model_heap_live_sorted(&parent->heap, &f.blocks);
+	for (size_t i = s->nprocs; i-- > 0;) {
+		struct process *c = s->procs[i];
+
+		if (c->awaiting_parent && c->ppid == f.parent && c->fork_token == token) {
+			inherit(c, &f);
+			free(f.blocks);
+			return;
+		}
+	}
+	s->forks = xgrow(s->forks, &s->forks_cap, s->nforks + 1, sizeof(*s->forks));
+	s->forks[s->nforks++] = f;
+}
+
+void
+model_session_adopt(struct session *s, struct process *child)
+{
+	for (size_t i = s->nforks; i-- > 0;) {
+		struct fork_snapshot *f = &s->forks[i];
+
+		if (f->parent != child->ppid || f->token != child->fork_token)
+			continue;
+		inherit(child, f);
+		free(f->blocks);
+		s->forks[i] = s->forks[--s->nforks];
+		return;
+	}
+	child->awaiting_parent = child->fork_token != 0;
+}
+
+void
+model_process_replaced(struct process *p)
+{
+	p->replaced = true;
+	free(p->heap.inherited);
+	p->heap.inherited = NULL;
+	p->heap.ninherited = 0;
+}
+
 void
 model_process_free(struct process *p)
 {
@@ -53,6 +107,9 @@ model_session_free(struct session *s)
 	}
 	free(s->procs);
 	model_stacks_free(&s->stacks);
+	for (size_t i = 0; i < s->nforks; i++)
+		free(s->forks[i].blocks);
+	free(s->forks);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -71,6 +71,16 @@ struct process {
 	struct heap_model heap;
 	struct module_list modules;
 	struct leak_report *leaks;	/* scanned at its end, or NULL */
+	uint64_t	 fork_token;	/* forked: which fork of its parent */
+	bool		 awaiting_parent; /* its inheritance is not known yet */
+};
+
+/* The live blocks of a process when it forked, until its child claims them. */
+struct fork_snapshot {
+	pid_t		 parent;
+	uint64_t	 token;
+	struct heap_block *blocks;
+	size_t		 nblocks;
 };
 
 /*
@@ -82,14 +92,26 @@ struct session {
 	size_t		 nprocs;
 	size_t		 cap;
 	struct stack_table stacks;
+	bool		 inherit_on_fork; /* the leak check wants inheritances */
+	struct fork_snapshot *forks;	/* not claimed yet */
+	size_t		 nforks;
+	size_t		 forks_cap;
 };
 
 void	model_session_init(struct session *s);
 /* A new process of the session, zeroed but for its heap. */
 struct process *model_session_add(struct session *s, pid_t pid);
 void	model_session_free(struct session *s);
+/* parent is about to fork (its fork number token): its live blocks go to
+ * the child, now or when it says hello. */
+void	model_session_fork(struct session *s, const struct process *parent,
+	    uint64_t token);
+/* A forked child said hello: give it what its parent had. */
+void	model_session_adopt(struct session *s, struct process *child);
 
 void	model_process_free(struct process *p);
+/* This image of p was replaced by exec: what it inherited is let go. */
+void	model_process_replaced(struct process *p);
 /* The ELF object record of path, or NULL. */
 const struct process_object *model_process_object(const struct process *p,
 	    const char *path);

@@ -104,6 +104,11 @@ source_event_apply(struct process *proc, struct session *session,
 		    MS_THREAD_STARTED)
 			proc->threads_started++;
 		break;
+	case MS_EV_FORK:
+		NEED(struct ms_ev_fork);
+		model_session_fork(session, proc,
+		    ((const struct ms_ev_fork *)(const void *)rec)->token);
+		break;
 	case MS_EV_EXIT:
 		NEED(struct ms_ev_exit);
 		proc->exited = true;

@@ -69,6 +69,15 @@ load_process(const struct trace_entry *e, struct session *s)
 	proc->ppid = tp.ppid;
 	proc->forked = tp.forked != 0;
 	proc->heap.inherits = proc->forked;
+	/* an exec'd image of a process replaces its last one */
+	for (size_t i = 0; i + 1 < s->nprocs; i++)
+		if (s->procs[i]->pid == tp.pid && !s->procs[i]->replaced &&
+		    !s->procs[i]->exited)
+			model_process_replaced(s->procs[i]);
+	if (proc->forked) {
+		proc->fork_token = tp.fork_token;
+		model_session_adopt(s, proc);
+	}
 	proc->exe = xstrndup((const char *)e->data + sizeof(tp), tp.exe_len);
 	return unpack_strings((const char *)e->data + sizeof(tp) + tp.exe_len,
 	    (const char *)e->data + e->len, tp.argc, &proc->argv);
@@ -114,6 +123,7 @@ source_trace_load(const char *path, struct session *s,
 	int rc;
 
 	memset(info, 0, sizeof(*info));
+	s->inherit_on_fork = true;
 	if ((r = trace_open(path, why, whylen)) == NULL)
 		return false;
 	leaks = trace_leaks_loader_new();

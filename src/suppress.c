@@ -288,6 +288,8 @@ frame_matches(const struct supp_frame *p, const struct leak_frame *f)
 {
 	switch (p->kind) {
 	case SUPP_FUN:
+		if (f->below_main)
+			return fnmatch(p->pattern, "(below main)", 0) == 0;
 		return (f->function != NULL && fnmatch(p->pattern, f->function, 0) == 0) ||
 		    (f->linkage != NULL && fnmatch(p->pattern, f->linkage, 0) == 0);
 	case SUPP_OBJ:

@@ -13,7 +13,9 @@
  *	}
  *
  * Frame lines match the allocation stack from its innermost frame: fun:
- * a function (demangled or mangled name), obj: the module's path, src: the
+ * a function (demangled or mangled name; the frames that call main, such
+ * as __libc_start_call_main, are "(below main)" as in memcheck's own
+ * stacks), obj: the module's path, src: the
  * source file (file.c or file.c:12), "..." any number of frames. Patterns
  * take the wildcards * and ?. Entries for other tools or kinds are read
  * and ignored.

@@ -188,6 +188,16 @@ call_line(Dwarf_Die *die)
 	return (uint32_t)line;
 }
 
+static bool
+in_function(Dwarf_Die *scopes, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram ||
+		    dwarf_tag(&scopes[i]) == DW_TAG_inlined_subroutine)
+			return true;
+	return false;
+}
+
 /* Resolve pc (a call site: the return address minus one) in m. */
 static uint32_t
 resolve(struct symbolizer *s, struct sym_module *m, Dwarf_Addr pc,
@@ -207,9 +217,19 @@ resolve(struct symbolizer *s, struct sym_module *m, Dwarf_Addr pc,
 	symname = dwfl_module_addrinfo(m->mod, pc, &off, &sym, NULL, NULL, NULL);
 	/* line records only where a compile unit covers pc (not crt1's _start) */
 	cu = dwfl_module_addrdie(m->mod, pc, &bias);
-	if (cu != NULL && (line = dwfl_module_getsrc(m->mod, pc)) != NULL)
+	nscopes = cu != NULL ? dwarf_getscopes(cu, pc - bias, &scopes) : 0;
+	/*
+	 * A unit's address ranges may span code that is not its own (crt1's
+	 * _start between main and the rest): a line only inside a function.
+	 */
+	if (nscopes > 0 && !in_function(scopes, nscopes)) {
+		free(scopes);
+		scopes = NULL;
+		nscopes = 0;
+	}
+	if (nscopes > 0 && (line = dwfl_module_getsrc(m->mod, pc)) != NULL)
 		file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
-	if (cu != NULL && (nscopes = dwarf_getscopes(cu, pc - bias, &scopes)) > 0) {
+	if (nscopes > 0) {
 		/*
 		 * Past an inlined call, dwarf_getscopes follows the inlined
 		 * function's own (abstract) scopes: the chain of the calls that

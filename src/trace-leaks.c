@@ -142,7 +142,9 @@ trace_leaks_load(struct trace_leaks_loader *l, const struct trace_entry *e,
 			return false;
 		memcpy(&h, e->data, sizeof(h));
 		if (h.stream >= s->nprocs || pending_of(l, h.stream) != NULL ||
-		    h.nindirect > h.nblocks || h.nblocks > s->procs[h.stream]->heap.sum.live_blocks)
+		    h.nindirect > h.nblocks ||
+		    h.nblocks > s->procs[h.stream]->heap.sum.live_blocks +
+		    s->procs[h.stream]->heap.ninherited)
 			return false;
 		l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
 		p = &l->v[l->n++];

@@ -76,6 +76,7 @@ struct trace_process {
 	uint32_t	 forked;
 	uint32_t	 exe_len;	/* the executable's path follows */
 	uint32_t	 argc;		/* then argc NUL-terminated strings */
+	uint64_t	 fork_token;	/* forked: which fork of its parent */
 };
 
 struct trace_process_end {

@@ -39,6 +39,10 @@ print_suppression(FILE *f, const struct session *s, const struct process *p,
 	for (size_t i = 0; i < n; i++) {
 		const struct leak_frame *fr = &frames[i];
 
+		if (fr->below_main) {
+			fputs("   fun:(below main)\n", f);
+			break;
+		}
 		if (fr->linkage != NULL || fr->function != NULL)
 			fprintf(f, "   fun:%s\n", fr->linkage != NULL ? fr->linkage :
 			    fr->function);

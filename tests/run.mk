@@ -16,6 +16,7 @@ RUN_TESTS = \
 	tests/run-report.test \
 	tests/run-programs.test \
 	tests/run-leaks.test \
+	tests/run-leaks-report.test \
 	tests/run-symbols.test
 
 TESTS += $(RUN_TESTS)

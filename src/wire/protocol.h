@@ -39,6 +39,7 @@ struct ms_hello {
 	int32_t		ppid;
 	uint32_t	flags;		/* MS_HELLO_* */
 	uint64_t	ring_size;	/* bytes of the memfd, header included */
+	uint64_t	fork_token;	/* MS_HELLO_FORKED: its parent's MS_EV_FORK */
 	char		exe[MS_PATH_MAX];	/* /proc/self/exe */
 };
 
@@ -124,6 +125,7 @@ enum ms_event_type {
 	MS_EV_THREAD,		/* struct ms_ev_thread */
 	MS_EV_REALLOC_DONE,	/* struct ms_ev_realloc_done */
 	MS_EV_EXIT,		/* struct ms_ev_exit */
+	MS_EV_FORK,		/* struct ms_ev_fork */
 	MS_EV_TYPE_MAX
 };
 
@@ -260,6 +262,16 @@ struct ms_ev_thread {
  * or returning from main) or from _exit(). A fork child's status goes to
  * its parent, not to memscope, so this is how memscope learns it.
  */
+/*
+ * The process is about to fork (from an atfork prepare handler): the
+ * child inherits the blocks live at this point, and says token in its
+ * hello so that memscope knows which fork made it.
+ */
+struct ms_ev_fork {
+	struct ms_record hdr;
+	uint64_t	token;		/* 1, 2, ... in this process */
+};
+
 struct ms_ev_exit {
 	struct ms_record hdr;
 	int32_t		status;		/* as given to exit() */

@@ -490,6 +490,41 @@ sc_fork_child(void)
 }
 
 /*
+ * fork-inherit: the parent keeps a 64-byte node by a global and loses 24
+ * bytes, then forks. The child hangs a 48-byte block on the node it
+ * inherited (reachable only through a block the child never allocated)
+ * and loses 32; it exits with 7, the parent with 0.
+ */
+static LEAK_NOINLINE void
+child_extends(void)
+{
+	((void **)keep1)[0] = block(48);
+	leak_lose(block(32));
+}
+
+static int
+sc_fork_inherit(void)
+{
+	pid_t pid;
+	int status;
+
+	keep1 = block(64);
+	((void **)keep1)[0] = NULL;
+	leak_lose(block(24));
+	if ((pid = fork()) == -1)
+		leak_die("fork");
+	if (pid == 0) {
+		child_extends();
+		leak_scrub();
+		exit(7);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			leak_die("waitpid");
+	return WIFEXITED(status) && WEXITSTATUS(status) == 7 ? 0 : 1;
+}
+
+/*
  * thread-leak: a second thread loses 96 bytes and keeps 40 by a global,
  * and is joined.
  */
@@ -637,6 +672,7 @@ static const struct scenario {
 	{ "aligned", sc_aligned },
 	{ "libc-allocs", sc_libc_allocs },
 	{ "fork-child", sc_fork_child },
+	{ "fork-inherit", sc_fork_inherit },
 	{ "thread-leak", sc_thread_leak },
 	{ "exit-return", sc_exit_return },
 	{ "exit-exit", sc_exit_exit },
