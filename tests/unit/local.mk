@@ -12,7 +12,10 @@ UNIT_TESTS = \
 	tests/unit/test-json \
 	tests/unit/test-fmt \
 	tests/unit/test-strtab \
-	tests/unit/test-ring
+	tests/unit/test-ring \
+	tests/unit/test-leak-scan \
+	tests/unit/test-leak-roots \
+	tests/unit/test-suppress
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -51,6 +54,21 @@ tests_unit_test_strtab_SOURCES = tests/unit/test-strtab.c
 tests_unit_test_strtab_CFLAGS = $(unit_cflags)
 tests_unit_test_strtab_LDADD = $(unit_libs)
 tests_unit_test_strtab_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_leak_scan_SOURCES = tests/unit/test-leak-scan.c
+tests_unit_test_leak_scan_CFLAGS = $(unit_cflags)
+tests_unit_test_leak_scan_LDADD = $(unit_libs)
+tests_unit_test_leak_scan_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_leak_roots_SOURCES = tests/unit/test-leak-roots.c
+tests_unit_test_leak_roots_CFLAGS = $(unit_cflags)
+tests_unit_test_leak_roots_LDADD = $(unit_libs)
+tests_unit_test_leak_roots_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_suppress_SOURCES = tests/unit/test-suppress.c
+tests_unit_test_suppress_CFLAGS = $(unit_cflags)
+tests_unit_test_suppress_LDADD = $(unit_libs)
+tests_unit_test_suppress_LDFLAGS = $(unit_link_flags)
 
 # The ring is header-only (src/wire/): threads and a fork, no library code.
 tests_unit_test_ring_SOURCES = tests/unit/test-ring.c
