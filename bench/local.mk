@@ -4,14 +4,24 @@
 #
 #	make bench [BENCH_ROUNDS=11] [BENCH_WARMUP=2] [BENCH_MAPS=10000]
 #	    [BENCH_RUN_ROUNDS=3] [BENCH_RUN_WARMUP=1] [BENCH_RUN_ONLY='churn deep']
+#	    [BENCH_LEAK_ROUNDS=5] [BENCH_LEAK_WARMUP=1] [BENCH_LEAK_SCANS=3]
+#	    [BENCH_LEAK_BLOCKS=1000000] [BENCH_LEAK_MIB=384]
+#	    [BENCH_LEAK_SMALL_BLOCKS=100000] [BENCH_LEAK_SMALL_MIB=64]
 #	make bench-map		# only `memscope map` against pmap -X
 #	make bench-alloc	# only `memscope run` against native and heaptrack
+#	make bench-leaks	# only the leak check: its scan rate and time on
+#				# bench/workloads/leaky, and `memscope run`
+#				# against native, heaptrack -r and valgrind
+#				# --leak-check=full on leak targets
 BENCH_WORKLOADS = bench/workloads/churn bench/workloads/mt-churn \
 	bench/workloads/deep bench/workloads/realloc-grow \
 	bench/workloads/cxx-containers
-EXTRA_PROGRAMS = bench/bench-run bench/many-maps $(BENCH_WORKLOADS)
+BENCH_LEAK_WORKLOADS = bench/workloads/leaky
+EXTRA_PROGRAMS = bench/bench-run bench/many-maps $(BENCH_WORKLOADS) \
+	$(BENCH_LEAK_WORKLOADS)
 CLEANFILES += $(EXTRA_PROGRAMS)
-EXTRA_DIST += bench/map.sh bench/run.sh bench/RESULTS.md bench/README.md \
+EXTRA_DIST += bench/map.sh bench/run.sh bench/leaks.sh bench/RESULTS.md \
+	bench/README.md \
 	bench/workloads/churn.py bench/workloads/insert-rows.awk \
 	bench/workloads/many-functions.awk
 
@@ -30,6 +40,8 @@ bench_workloads_deep_SOURCES = bench/workloads/deep.c \
 	bench/workloads/workload.h
 bench_workloads_realloc_grow_SOURCES = bench/workloads/realloc-grow.c \
 	bench/workloads/workload.h
+bench_workloads_leaky_SOURCES = bench/workloads/leaky.c \
+	bench/workloads/workload.h
 # C++: needs AC_PROG_CXX in configure.ac.
 bench_workloads_cxx_containers_SOURCES = bench/workloads/cxx-containers.cc
 
@@ -39,6 +51,13 @@ BENCH_MAPS = 10000
 BENCH_RUN_ROUNDS = 3
 BENCH_RUN_WARMUP = 1
 BENCH_RUN_ONLY =
+BENCH_LEAK_ROUNDS = 5
+BENCH_LEAK_WARMUP = 1
+BENCH_LEAK_SCANS = 3
+BENCH_LEAK_BLOCKS = 1000000
+BENCH_LEAK_MIB = 384
+BENCH_LEAK_SMALL_BLOCKS = 100000
+BENCH_LEAK_SMALL_MIB = 64
 
 bench_build_flags = $(CFLAGS) $(DEBUG_CFLAGS) $(SANITIZER_CFLAGS)
 
@@ -53,13 +72,30 @@ bench_alloc = BENCH_RUN_ROUNDS='$(BENCH_RUN_ROUNDS)' \
 	$(SHELL) $(srcdir)/bench/run.sh src/memscope$(EXEEXT) \
 	    bench/bench-run$(EXEEXT) bench/workloads $(srcdir)/bench/workloads
 
-# One recipe, not two prerequisites: under make -j the two benchmarks
-# would run at the same time and time each other. `memscope run` needs its
-# shim, the library in pkglib.
-bench: src/memscope$(EXEEXT) $(pkglib_LTLIBRARIES) $(EXTRA_PROGRAMS)
+# The leak targets of the side-by-side part are those of `make check`:
+# tests/targets/leak-cases and its figures, tests/leak-cases.expected.
+bench_leaks = BENCH_LEAK_ROUNDS='$(BENCH_LEAK_ROUNDS)' \
+	BENCH_LEAK_WARMUP='$(BENCH_LEAK_WARMUP)' \
+	BENCH_LEAK_SCANS='$(BENCH_LEAK_SCANS)' \
+	BENCH_LEAK_BLOCKS='$(BENCH_LEAK_BLOCKS)' \
+	BENCH_LEAK_MIB='$(BENCH_LEAK_MIB)' \
+	BENCH_LEAK_SMALL_BLOCKS='$(BENCH_LEAK_SMALL_BLOCKS)' \
+	BENCH_LEAK_SMALL_MIB='$(BENCH_LEAK_SMALL_MIB)' \
+	MEMSCOPE_BUILD_FLAGS='$(bench_build_flags)' \
+	$(SHELL) $(srcdir)/bench/leaks.sh src/memscope$(EXEEXT) \
+	    bench/bench-run$(EXEEXT) bench/workloads/leaky$(EXEEXT) \
+	    tests/targets/leak-cases$(EXEEXT) $(srcdir)/tests/leak-cases.expected
+
+# One recipe, not prerequisites: under make -j the benchmarks would run at
+# the same time and time each other. `memscope run` needs its shim, the
+# library in pkglib.
+bench: src/memscope$(EXEEXT) $(pkglib_LTLIBRARIES) $(EXTRA_PROGRAMS) \
+    tests/targets/leak-cases$(EXEEXT)
 	@$(bench_map)
 	@echo
 	@$(bench_alloc)
+	@echo
+	@$(bench_leaks)
 
 bench-map: src/memscope$(EXEEXT) bench/bench-run$(EXEEXT) \
     bench/many-maps$(EXEEXT)
@@ -69,4 +105,9 @@ bench-alloc: src/memscope$(EXEEXT) $(pkglib_LTLIBRARIES) \
     bench/bench-run$(EXEEXT) $(BENCH_WORKLOADS:=$(EXEEXT))
 	@$(bench_alloc)
 
-.PHONY: bench bench-map bench-alloc
+bench-leaks: src/memscope$(EXEEXT) $(pkglib_LTLIBRARIES) \
+    bench/bench-run$(EXEEXT) $(BENCH_LEAK_WORKLOADS:=$(EXEEXT)) \
+    tests/targets/leak-cases$(EXEEXT)
+	@$(bench_leaks)
+
+.PHONY: bench bench-map bench-alloc bench-leaks
