@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +64,16 @@ next_line(const char **cur, const char *end, struct line *l)
 	l->p = s;
 	l->len = (size_t)(e - s);
 	return true;
+}
+
+/* The next line that is neither blank nor a comment. */
+static bool
+next_content_line(const char **cur, const char *end, struct line *l)
+{
+	while (next_line(cur, end, l))
+		if (l->len > 0 && l->p[0] != '#')
+			return true;
+	return false;
 }
 
 static bool
@@ -144,6 +153,16 @@ fail(char *why, size_t whylen, const char *origin, size_t line, const char *what
 	return false;
 }
 
+/* An entry of "..." alone would match every record: as valgrind, refuse it. */
+static bool
+has_location(const struct suppression *e)
+{
+	for (size_t i = 0; i < e->nframes; i++)
+		if (e->frames[i].kind != SUPP_ANY)
+			return true;
+	return false;
+}
+
 bool
 suppress_parse(struct suppressions *s, const char *text, size_t len,
     const char *origin, char *why, size_t whylen)
@@ -163,11 +182,12 @@ suppress_parse(struct suppressions *s, const char *text, size_t len,
 			return fail(why, whylen, origin, l.number,
 			    "expected '{' to begin a suppression");
 		open_line = l.number;
-		if (!next_line(&cur, end, &l) || l.len == 0 || line_is(&l, "}"))
+		if (!next_content_line(&cur, end, &l) || line_is(&l, "}"))
 			return fail(why, whylen, origin, open_line,
 			    "a suppression without a name");
 		e.name = xstrndup(l.p, l.len);
-		if (!next_line(&cur, end, &l) || memchr(l.p, ':', l.len) == NULL) {
+		if (!next_content_line(&cur, end, &l) ||
+		    memchr(l.p, ':', l.len) == NULL) {
 			entry_free(&e);
 			return fail(why, whylen, origin, l.number,
 			    "expected the tool and kind, as in Memcheck:Leak");
@@ -226,6 +246,11 @@ suppress_parse(struct suppressions *s, const char *text, size_t len,
 			entry_free(&e);
 			continue;
 		}
+		if (!has_location(&e)) {
+			entry_free(&e);
+			return fail(why, whylen, origin, open_line,
+			    "a suppression needs a fun:, obj: or src: line");
+		}
 		xasprintf(&where, "%s:%zu", origin, open_line);
 		e.origin = where;
 		s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
@@ -283,26 +308,57 @@ base_name(const char *path)
 	return slash != NULL ? slash + 1 : path;
 }
 
+/*
+ * valgrind's wildcards: * any run of characters, ? one, \ quotes the next;
+ * nothing else is special (C++ names are full of brackets).
+ */
+static bool
+wildcard(const char *p, const char *s)
+{
+	const char *star = NULL, *resume = NULL;
+
+	while (*s != '\0') {
+		if (*p == '*') {
+			star = ++p;
+			resume = s;
+		} else if (*p == '?' || (*p == '\\' && p[1] != '\0' && p[1] == *s) ||
+		    (*p != '\\' && *p == *s)) {
+			p += *p == '\\' ? 2 : 1;
+			s++;
+		} else if (star != NULL) {
+			p = star;
+			s = ++resume;
+		} else
+			return false;
+	}
+	while (*p == '*')
+		p++;
+	return *p == '\0';
+}
+
 static bool
 frame_matches(const struct supp_frame *p, const struct leak_frame *f)
 {
 	switch (p->kind) {
 	case SUPP_FUN:
 		if (f->below_main)
-			return fnmatch(p->pattern, "(below main)", 0) == 0;
-		return (f->function != NULL && fnmatch(p->pattern, f->function, 0) == 0) ||
-		    (f->linkage != NULL && fnmatch(p->pattern, f->linkage, 0) == 0);
+			return wildcard(p->pattern, "(below main)");
+		/* a frame without a name is "???", as memcheck shows it */
+		if (f->function == NULL && f->linkage == NULL)
+			return wildcard(p->pattern, "???");
+		return (f->function != NULL && wildcard(p->pattern, f->function)) ||
+		    (f->linkage != NULL && wildcard(p->pattern, f->linkage));
 	case SUPP_OBJ:
-		return f->module != NULL && fnmatch(p->pattern, f->module, 0) == 0;
+		return f->module != NULL && wildcard(p->pattern, f->module);
 	case SUPP_SRC: {
 		char at[4096];
 
 		if (f->file == NULL)
 			return false;
-		if (fnmatch(p->pattern, base_name(f->file), 0) == 0)
+		if (wildcard(p->pattern, base_name(f->file)))
 			return true;
 		snprintf(at, sizeof(at), "%s:%u", base_name(f->file), f->line);
-		return fnmatch(p->pattern, at, 0) == 0;
+		return wildcard(p->pattern, at);
 	}
 	case SUPP_ANY:
 		return true;

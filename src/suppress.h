@@ -17,8 +17,8 @@
  * as __libc_start_call_main, are "(below main)" as in memcheck's own
  * stacks), obj: the module's path, src: the
  * source file (file.c or file.c:12), "..." any number of frames. Patterns
- * take the wildcards * and ?. Entries for other tools or kinds are read
- * and ignored.
+ * take the wildcards * and ? (and \ to quote one); a frame without a name
+ * is "???". Entries for other tools or kinds are read and ignored.
  */
 #ifndef MEMSCOPE_SUPPRESS_H
 #define MEMSCOPE_SUPPRESS_H

@@ -17,11 +17,41 @@ extern char *__cxa_demangle(const char *mangled, char *out, size_t *len,
 
 #define MAX_INLINE	32	/* frames of inlined calls kept per address */
 
+/* The address range of a function's code, and its DIE. */
+struct fn_range {
+	Dwarf_Addr	 lo;
+	Dwarf_Addr	 hi;
+	Dwarf_Off	 die;
+};
+
+/* An ELF function symbol. */
+struct sym_entry {
+	GElf_Addr	 addr;
+	GElf_Xword	 size;
+	const char	*name;		/* the Dwfl's: valid while it lives */
+	int		 rank;		/* at one address: global before weak, local */
+};
+
 /* A module file, with its own Dwfl: addresses in it are file offsets. */
 struct sym_module {
 	const char	*path;		/* interned */
 	Dwfl		*dwfl;
 	Dwfl_Module	*mod;
+	/*
+	 * Every function with code, sorted, made at the first lookup: libdw
+	 * finds the scopes of an address by walking its whole compile unit,
+	 * which costs a unit of 100,000 functions that much per frame.
+	 */
+	bool		 indexed;
+	Dwarf		*dwarf;
+	Dwarf_Addr	 bias;
+	struct fn_range	*fns;
+	size_t		 nfns;
+	size_t		 fns_cap;
+	/* its symbols sorted (dwfl_module_addrinfo reads them all each time) */
+	bool		 syms_sorted;
+	struct sym_entry *syms;
+	size_t		 nsyms;
 };
 
 struct sym_cached {
@@ -62,9 +92,12 @@ symbolizer_free(struct symbolizer *s)
 {
 	if (s == NULL)
 		return;
-	for (size_t i = 0; i < s->nmods; i++)
+	for (size_t i = 0; i < s->nmods; i++) {
 		if (s->mods[i].dwfl != NULL)
 			dwfl_end(s->mods[i].dwfl);
+		free(s->mods[i].fns);
+		free(s->mods[i].syms);
+	}
 	for (size_t i = 0; i < s->ncache_slots; i++)
 		free(s->cache[i].v);
 	free(s->cache);
@@ -188,14 +221,193 @@ call_line(Dwarf_Die *die)
 	return (uint32_t)line;
 }
 
-static bool
-in_function(Dwarf_Die *scopes, int n)
+static void
+index_function(struct sym_module *m, Dwarf_Die *die)
 {
-	for (int i = 0; i < n; i++)
-		if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram ||
-		    dwarf_tag(&scopes[i]) == DW_TAG_inlined_subroutine)
-			return true;
-	return false;
+	Dwarf_Addr base, lo, hi;
+	ptrdiff_t off = 0;
+
+	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0) {
+		if (lo >= hi)
+			continue;
+		m->fns = xgrow(m->fns, &m->fns_cap, m->nfns + 1, sizeof(*m->fns));
+		m->fns[m->nfns++] = (struct fn_range){ lo, hi, dwarf_dieoffset(die) };
+	}
+}
+
+/* The functions among the children of die (through namespaces and classes). */
+static void
+index_children(struct sym_module *m, Dwarf_Die *die, int depth)
+{
+	Dwarf_Die child;
+
+	if (depth > 16 || dwarf_child(die, &child) != 0)
+		return;
+	do {
+		switch (dwarf_tag(&child)) {
+		case DW_TAG_subprogram:
+			index_function(m, &child);
+			break;
+		case DW_TAG_namespace:
+		case DW_TAG_class_type:
+		case DW_TAG_structure_type:
+		case DW_TAG_module:
+			index_children(m, &child, depth + 1);
+			break;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+}
+
+static int
+fn_range_cmp(const void *a, const void *b)
+{
+	const struct fn_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static void
+index_module(struct sym_module *m)
+{
+	Dwarf_CU *cu = NULL;
+	Dwarf_Die cudie;
+	uint8_t unit_type;
+
+	m->indexed = true;
+	if (m->mod == NULL || (m->dwarf = dwfl_module_getdwarf(m->mod, &m->bias)) == NULL)
+		return;
+	while (dwarf_get_units(m->dwarf, cu, &cu, NULL, &unit_type, &cudie,
+	    NULL) == 0)
+		if (unit_type == DW_UT_compile || unit_type == DW_UT_partial)
+			index_children(m, &cudie, 0);
+	qsort(m->fns, m->nfns, sizeof(*m->fns), fn_range_cmp);
+}
+
+/*
+ * The scopes of pc, innermost first: the calls inlined there, then the
+ * function they are in. Returns their number (0: no function with DWARF
+ * there), *scopes a new array.
+ */
+static int
+find_scopes(struct sym_module *m, Dwarf_Addr pc, Dwarf_Die **scopes)
+{
+	size_t lo = 0, hi, n = 0, cap = 0;
+	Dwarf_Die fn, *v = NULL;
+
+	if (!m->indexed)
+		index_module(m);
+	pc -= m->bias;
+	hi = m->nfns;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (m->fns[mid].lo <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || pc >= m->fns[lo - 1].hi ||
+	    dwarf_offdie(m->dwarf, m->fns[lo - 1].die, &fn) == NULL)
+		return 0;
+	/* down the function's tree: each inlined call holding pc, outermost first */
+	v = xgrow(v, &cap, 1, sizeof(*v));
+	v[n++] = fn;
+	for (Dwarf_Die cur = fn, child;;) {
+		bool deeper = false;
+
+		if (dwarf_child(&cur, &child) != 0)
+			break;
+		do {
+			int tag = dwarf_tag(&child);
+
+			if ((tag == DW_TAG_inlined_subroutine ||
+			    tag == DW_TAG_lexical_block || tag == DW_TAG_try_block ||
+			    tag == DW_TAG_catch_block) && dwarf_haspc(&child, pc) == 1) {
+				if (tag == DW_TAG_inlined_subroutine) {
+					v = xgrow(v, &cap, n + 1, sizeof(*v));
+					v[n++] = child;
+				}
+				cur = child;
+				deeper = true;
+				break;
+			}
+		} while (dwarf_siblingof(&child, &child) == 0);
+		if (!deeper || n >= MAX_INLINE)
+			break;
+	}
+	/* innermost first */
+	for (size_t i = 0; i < n / 2; i++) {
+		Dwarf_Die t = v[i];
+
+		v[i] = v[n - 1 - i];
+		v[n - 1 - i] = t;
+	}
+	*scopes = v;
+	return (int)n;
+}
+
+static int
+sym_cmp(const void *a, const void *b)
+{
+	const struct sym_entry *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->rank - y->rank;
+}
+
+static void
+sort_symbols(struct sym_module *m)
+{
+	int n = m->mod != NULL ? dwfl_module_getsymtab(m->mod) : -1;
+	size_t cap = 0;
+
+	m->syms_sorted = true;
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		const char *name = dwfl_module_getsym_info(m->mod, i, &sym, &addr,
+		    NULL, NULL, NULL);
+		int bind = GELF_ST_BIND(sym.st_info);
+
+		if (name == NULL || name[0] == '\0' || sym.st_shndx == SHN_UNDEF ||
+		    (GELF_ST_TYPE(sym.st_info) != STT_FUNC &&
+		    GELF_ST_TYPE(sym.st_info) != STT_GNU_IFUNC))
+			continue;
+		m->syms = xgrow(m->syms, &cap, m->nsyms + 1, sizeof(*m->syms));
+		m->syms[m->nsyms++] = (struct sym_entry){ addr, sym.st_size, name,
+		    bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2 };
+	}
+	qsort(m->syms, m->nsyms, sizeof(*m->syms), sym_cmp);
+}
+
+/* The function symbol holding pc, or NULL. */
+static const char *
+symbol_at(struct sym_module *m, GElf_Addr pc)
+{
+	size_t lo = 0, hi;
+	const struct sym_entry *e;
+
+	if (!m->syms_sorted)
+		sort_symbols(m);
+	hi = m->nsyms;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (m->syms[mid].addr <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	/* the best ranked of the symbols at that address */
+	e = &m->syms[lo - 1];
+	while (e > m->syms && e[-1].addr == e->addr)
+		e--;
+	if (e->size != 0 && pc >= e->addr + e->size)
+		return NULL;
+	return e->name;
 }
 
 /* Resolve pc (a call site: the return address minus one) in m. */
@@ -204,51 +416,23 @@ resolve(struct symbolizer *s, struct sym_module *m, Dwarf_Addr pc,
     struct frame_symbol *out)
 {
 	const char *file = NULL, *symname;
-	Dwarf_Die *cu, *scopes = NULL;
-	Dwarf_Addr bias;
+	Dwarf_Die cudie, *scopes = NULL;
 	Dwfl_Line *line;
-	GElf_Sym sym;
-	GElf_Off off;
 	int lineno = 0, nscopes;
 	uint32_t n = 0;
 
 	if (m->mod == NULL)
 		return 0;
-	symname = dwfl_module_addrinfo(m->mod, pc, &off, &sym, NULL, NULL, NULL);
-	/* line records only where a compile unit covers pc (not crt1's _start) */
-	cu = dwfl_module_addrdie(m->mod, pc, &bias);
-	nscopes = cu != NULL ? dwarf_getscopes(cu, pc - bias, &scopes) : 0;
+	symname = symbol_at(m, pc);
 	/*
-	 * A unit's address ranges may span code that is not its own (crt1's
-	 * _start between main and the rest): a line only inside a function.
+	 * A line only inside a function: a compile unit's ranges may span
+	 * code that is not its own (crt1's _start between main and the rest).
 	 */
-	if (nscopes > 0 && !in_function(scopes, nscopes)) {
-		free(scopes);
-		scopes = NULL;
-		nscopes = 0;
-	}
+	nscopes = find_scopes(m, pc, &scopes);
 	if (nscopes > 0 && (line = dwfl_module_getsrc(m->mod, pc)) != NULL)
 		file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
 	if (nscopes > 0) {
-		/*
-		 * Past an inlined call, dwarf_getscopes follows the inlined
-		 * function's own (abstract) scopes: the chain of the calls that
-		 * were inlined, up to the function they are in, comes from the
-		 * innermost inlined DIE itself.
-		 */
-		for (int i = 0; i < nscopes; i++) {
-			Dwarf_Die inl;
-
-			if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram)
-				break;
-			if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
-				continue;
-			inl = scopes[i];
-			free(scopes);
-			scopes = NULL;
-			nscopes = dwarf_getscopes_die(&inl, &scopes);
-			break;
-		}
+		dwarf_diecu(&scopes[0], &cudie, NULL, NULL);
 		for (int i = 0; i < nscopes && n < MAX_INLINE; i++) {
 			int tag = dwarf_tag(&scopes[i]);
 			const char *name;
@@ -266,7 +450,7 @@ resolve(struct symbolizer *s, struct sym_module *m, Dwarf_Addr pc,
 			if (tag == DW_TAG_subprogram)
 				break;
 			/* the call that was inlined is where the next frame is */
-			file = call_file(cu, &scopes[i]);
+			file = call_file(&cudie, &scopes[i]);
 			lineno = (int)call_line(&scopes[i]);
 		}
 		free(scopes);
@@ -341,6 +525,14 @@ symbolize_stack(struct symbolizer *s, struct session *session,
 {
 	const struct stack_entry *e = model_stacks_get(&session->stacks, id);
 
+	/*
+	 * The frames that call main are the C library's start-up, the same
+	 * in every stack: named "(below main)" as memcheck does, they cost
+	 * no lookup (which would read the C library's debug information).
+	 */
+	static const struct frame_symbol below_main = { .function = "(below main)" };
+	bool below = false;
+
 	if (e == NULL || e->symbols != NULL)
 		return;
 	for (uint32_t i = 0; i < e->nframes; i++) {
@@ -349,9 +541,15 @@ symbolize_stack(struct symbolizer *s, struct session *session,
 		const struct frame_symbol *v = NULL;
 		uint32_t n = 0;
 
+		if (below) {
+			model_stacks_set_symbols(&session->stacks, id, i, &below_main, 1);
+			continue;
+		}
 		if (mod != NULL)
 			n = symbolizer_lookup(s, mod->path, e->frames[i] - mod->base, &v);
 		model_stacks_set_symbols(&session->stacks, id, i, v, n);
+		for (uint32_t k = 0; k < n; k++)
+			below |= v[k].function != NULL && strcmp(v[k].function, "main") == 0;
 	}
 }
 

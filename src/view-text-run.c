@@ -116,6 +116,13 @@ view_text_frames(FILE *f, int pid, const struct session *s,
 		for (uint32_t k = 0; fs != NULL && k < fs->n; k++, shown++) {
 			const struct frame_symbol *sym = &fs->v[k];
 
+			if (sym->function != NULL && sym->file == NULL &&
+			    strcmp(sym->function, "(below main)") == 0) {
+				/* one line for the start-up frames, as memcheck */
+				fprintf(f, "==%d==     by (below main)\n", pid);
+				return;
+			}
+
 			fprintf(f, "==%d==     %s %s", pid, shown == 0 ? "at" : "by",
 			    sym->function != NULL ? sym->function : "???");
 			if (sym->file != NULL) {
