@@ -9,8 +9,11 @@
  * one range test for most words (not heap addresses), else a binary search
  * among a few regions, a table read and a few comparisons.
  *
- * Block contents are read in batches of up to IO_BATCH blocks (one system
- * call for the lot), so a million small blocks cost a thousand reads.
+ * The regions are copied whole when they fit in copy_limit: a few large
+ * reads, each page read once, where reading the blocks one by one makes
+ * the kernel pin a page for every block on it. Otherwise block contents
+ * are read in batches of up to IO_BATCH blocks (one system call for the
+ * lot), so a million small blocks cost a thousand reads.
  */
 #include "config.h"
 
@@ -31,6 +34,7 @@ struct region {
 	uint64_t	 end;
 	uint32_t	 last;		/* one past the region's last block */
 	uint32_t	*first;		/* per granule */
+	uint8_t		*copy;		/* the region's bytes, or NULL */
 };
 
 /* Per block while scanning. */
@@ -44,6 +48,7 @@ struct scan {
 	size_t		 top;
 	struct region	*regions;
 	size_t		 nregions;
+	uint32_t	*region_of;	/* per block */
 	uint64_t	 lo;		/* the blocks' span */
 	uint64_t	 span;
 	uint8_t		*buf;		/* IO_BYTES */
@@ -74,6 +79,8 @@ build_index(struct scan *s)
 			j++;
 		}
 		r.last = (uint32_t)j;
+		for (size_t k = i; k < j; k++)
+			s->region_of[k] = (uint32_t)s->nregions;
 		ngran = (size_t)((r.end - r.start - 1) >> GRANULE_SHIFT) + 1;
 		r.first = xreallocarray(NULL, ngran, sizeof(*r.first));
 		for (size_t g = 0, k = i; g < ngran; g++) {
@@ -121,14 +128,78 @@ find_block(const struct scan *s, uint64_t v)
 	return -1;
 }
 
+/* [addr, addr + len) in a copied region: where it is here; else NULL. */
+static const uint8_t *
+local_bytes(const struct scan *s, uint64_t addr, uint64_t len)
+{
+	size_t lo = 0, hi = s->nregions;
+	const struct region *r;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->regions[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	r = &s->regions[lo - 1];
+	if (r->copy == NULL || addr + len > r->end)
+		return NULL;
+	return r->copy + (addr - r->start);
+}
+
 static bool
 read_word(const struct scan *s, uint64_t addr, uint64_t *out)
 {
 	struct leak_io io = { addr, WORD };
+	const uint8_t *p = local_bytes(s, addr, WORD);
 
 	*out = 0;
-	s->in->read(s->in->ctx, &io, 1, out);
+	if (p != NULL)
+		memcpy(out, p, WORD);
+	else
+		s->in->read(s->in->ctx, &io, 1, out);
 	return true;
+}
+
+/*
+ * Copy the regions if they fit in copy_limit: each in pieces of at most
+ * IO_BYTES that never cross a mapping's end (what lies between mappings
+ * stays zero).
+ */
+static void
+copy_regions(struct scan *s)
+{
+	const struct leak_scan_input *in = s->in;
+	uint64_t total = 0;
+	size_t m = 0;
+
+	for (size_t r = 0; r < s->nregions; r++)
+		total += s->regions[r].end - s->regions[r].start;
+	if (total > in->copy_limit)
+		return;
+	for (size_t r = 0; r < s->nregions; r++) {
+		struct region *g = &s->regions[r];
+
+		g->copy = xcalloc(1, (size_t)(g->end - g->start));
+		while (m < in->nmaps && in->maps[m].end <= g->start)
+			m++;
+		for (size_t k = m; k < in->nmaps && in->maps[k].start < g->end; k++) {
+			uint64_t a = in->maps[k].start > g->start ?
+			    in->maps[k].start : g->start;
+			uint64_t b = in->maps[k].end < g->end ? in->maps[k].end : g->end;
+
+			for (; a < b; a += IO_BYTES) {
+				struct leak_io io = { a, (size_t)(b - a > IO_BYTES ?
+				    IO_BYTES : b - a) };
+
+				in->read(in->ctx, &io, 1, g->copy + (a - g->start));
+			}
+		}
+	}
 }
 
 static const struct leak_mapping *
@@ -327,6 +398,17 @@ process_stack(struct scan *s, long leader)
 				break;
 			s->top--;
 			s->flags[i] &= (uint8_t)~PENDING;
+			if (s->regions[s->region_of[i]].copy != NULL) {
+				const struct region *g = &s->regions[s->region_of[i]];
+				uint64_t skip = (WORD - b->addr % WORD) % WORD;
+
+				if (b->size > skip)
+					scan_words(s, g->copy + (b->addr + skip - g->start),
+					    (size_t)(b->size - skip), leader,
+					    s->v[i].kind != LEAK_POSSIBLY);
+				s->stats->block_bytes += b->size;
+				continue;
+			}
 			if (len > IO_BYTES || b->addr % WORD != 0) {
 				scan_range(s, b->addr, b->addr + b->size, leader,
 				    s->v[i].kind != LEAK_POSSIBLY,
@@ -358,9 +440,11 @@ leak_scan(const struct leak_scan_input *in, struct leak_verdict *verdicts,
 	if (in->nblocks == 0)
 		return;
 	s.flags = xcalloc(in->nblocks, 1);
+	s.region_of = xreallocarray(NULL, in->nblocks, sizeof(*s.region_of));
 	s.stack = xreallocarray(NULL, in->nblocks, sizeof(*s.stack));
 	s.buf = xmalloc(IO_BYTES);
 	build_index(&s);
+	copy_regions(&s);
 
 	for (size_t i = 0; i < in->nroots; i++)
 		scan_range(&s, in->roots[i].start, in->roots[i].end, -1, true,
@@ -378,8 +462,11 @@ leak_scan(const struct leak_scan_input *in, struct leak_verdict *verdicts,
 			process_stack(&s, (long)i);
 		}
 
-	for (size_t r = 0; r < s.nregions; r++)
+	for (size_t r = 0; r < s.nregions; r++) {
 		free(s.regions[r].first);
+		free(s.regions[r].copy);
+	}
+	free(s.region_of);
 	free(s.regions);
 	free(s.buf);
 	free(s.stack);

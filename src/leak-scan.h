@@ -76,6 +76,8 @@ struct leak_scan_input {
 	const struct leak_mapping *maps;	/* sorted */
 	size_t		 nmaps;
 	unsigned int	 heuristics;		/* 1 << enum leak_heuristic */
+	/* copy the heap in bulk when it spans at most this (0: never) */
+	uint64_t	 copy_limit;
 	leak_read_fn	 read;
 	void		*ctx;
 };

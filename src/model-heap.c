@@ -140,12 +140,38 @@ model_heap_inherit(struct heap_model *h, const struct heap_block *v, size_t n)
 	h->ninherited = n;
 }
 
-static int
-block_addr_cmp(const void *a, const void *b)
+/*
+ * Sort by address with a radix sort of the 48 bits user addresses have
+ * (16 at a time): a million blocks in a few milliseconds, where qsort
+ * took a tenth of a second of the time the process is held.
+ */
+static void
+sort_by_addr(struct heap_block *v, size_t n)
 {
-	const struct heap_block *x = a, *y = b;
+	struct heap_block *tmp = xreallocarray(NULL, n ? n : 1, sizeof(*v));
+	size_t *count = xcalloc(1u << 16, sizeof(*count));
+	uint64_t all = 0;
 
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+	for (size_t i = 0; i < n; i++)
+		all |= v[i].addr;
+	for (unsigned shift = 0; shift < 64 && (all >> shift) != 0; shift += 16) {
+		size_t sum = 0;
+
+		memset(count, 0, (1u << 16) * sizeof(*count));
+		for (size_t i = 0; i < n; i++)
+			count[(v[i].addr >> shift) & 0xffff]++;
+		for (size_t d = 0; d < (1u << 16); d++) {
+			size_t c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(v[i].addr >> shift) & 0xffff]++] = v[i];
+		memcpy(v, tmp, n * sizeof(*v));
+	}
+	free(count);
+	free(tmp);
 }
 
 size_t
@@ -163,7 +189,7 @@ model_heap_live_sorted(const struct heap_model *h, struct heap_block **out)
 		if (h->inherited[i].size != INHERITED_GONE &&
 		    block_find(h, h->inherited[i].addr) == NULL)
 			v[n++] = h->inherited[i];
-	qsort(v, n, sizeof(*v), block_addr_cmp);
+	sort_by_addr(v, n);
 	*out = v;
 	return n;
 }

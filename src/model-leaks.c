@@ -1,6 +1,7 @@
 /* Loss records and leak totals (see model-leaks.h). */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,24 +107,6 @@ model_leaks_blocks(const struct heap_model *h, struct leak_block **blocks,
 	return n;
 }
 
-struct keyed {
-	uint8_t		 kind;
-	uint64_t	 stack;
-	size_t		 block;
-};
-
-static int
-keyed_cmp(const void *a, const void *b)
-{
-	const struct keyed *x = a, *y = b;
-
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
-	if (x->stack != y->stack)
-		return x->stack < y->stack ? -1 : 1;
-	return x->block < y->block ? -1 : x->block > y->block;
-}
-
 /* Largest first, by direct and indirect bytes; then by kind, then stack. */
 static int
 record_cmp(const void *a, const void *b)
@@ -138,20 +121,61 @@ record_cmp(const void *a, const void *b)
 	return x->stack < y->stack ? -1 : x->stack > y->stack;
 }
 
+/* The record of (kind, stack): an open-addressing table of record indexes. */
+static size_t
+record_of(struct leak_report *r, size_t **slots, size_t *nslots, size_t *cap,
+    uint8_t kind, uint64_t stack)
+{
+	size_t mask, i;
+
+	if (2 * (r->nrecords + 1) > *nslots) {
+		size_t n = *nslots ? 2 * *nslots : 1024;
+		size_t *bigger = xreallocarray(NULL, n, sizeof(*bigger));
+
+		memset(bigger, 0xff, n * sizeof(*bigger));
+		for (size_t k = 0; k < r->nrecords; k++) {
+			i = (size_t)((r->records[k].stack ^ r->records[k].kind) *
+			    0x9e3779b97f4a7c15ULL >> 16) & (n - 1);
+			while (bigger[i] != SIZE_MAX)
+				i = (i + 1) & (n - 1);
+			bigger[i] = k;
+		}
+		free(*slots);
+		*slots = bigger;
+		*nslots = n;
+	}
+	mask = *nslots - 1;
+	for (i = (size_t)((stack ^ kind) * 0x9e3779b97f4a7c15ULL >> 16) & mask;
+	    (*slots)[i] != SIZE_MAX; i = (i + 1) & mask) {
+		const struct leak_record *rec = &r->records[(*slots)[i]];
+
+		if (rec->kind == kind && rec->stack == stack)
+			return (*slots)[i];
+	}
+	r->records = xgrow(r->records, cap, r->nrecords + 1, sizeof(*r->records));
+	r->records[r->nrecords] = (struct leak_record){ .kind = kind, .stack = stack };
+	(*slots)[i] = r->nrecords;
+	return r->nrecords++;
+}
+
 struct leak_report *
 model_leaks_report(const struct leak_block *blocks, const uint64_t *stacks,
     struct leak_verdict *verdicts, size_t n)
 {
 	struct leak_report *r = xcalloc(1, sizeof(*r));
-	struct keyed *k = xreallocarray(NULL, n + 1, sizeof(*k));
-	size_t cap = 0;
+	size_t *slots = NULL, nslots = 0, cap = 0;
 
 	r->verdicts = verdicts;
 	r->nverdicts = n;
 	for (size_t i = 0; i < n; i++) {
 		const struct leak_verdict *v = &verdicts[i];
+		size_t k = record_of(r, &slots, &nslots, &cap, v->kind,
+		    stacks[i] != 0 ? stacks[i] : 1);
+		struct leak_record *rec = &r->records[k];
 
-		k[i] = (struct keyed){ v->kind, stacks[i] != 0 ? stacks[i] : 1, i };
+		rec->bytes += blocks[i].size;
+		rec->blocks++;
+		rec->indirect_bytes += v->indirect_bytes;
 		r->kinds[v->kind].bytes += blocks[i].size;
 		r->kinds[v->kind].blocks++;
 		if (v->kind == LEAK_REACHABLE && v->heuristic != LEAK_HEUR_NONE &&
@@ -160,23 +184,7 @@ model_leaks_report(const struct leak_block *blocks, const uint64_t *stacks,
 			r->heuristic[v->heuristic].blocks++;
 		}
 	}
-	qsort(k, n, sizeof(*k), keyed_cmp);
-	for (size_t i = 0; i < n; i++) {
-		struct leak_record *rec;
-
-		if (i == 0 || k[i].kind != k[i - 1].kind || k[i].stack != k[i - 1].stack) {
-			r->records = xgrow(r->records, &cap, r->nrecords + 1,
-			    sizeof(*r->records));
-			rec = &r->records[r->nrecords++];
-			*rec = (struct leak_record){ .kind = k[i].kind,
-			    .stack = k[i].stack };
-		} else
-			rec = &r->records[r->nrecords - 1];
-		rec->bytes += blocks[k[i].block].size;
-		rec->blocks++;
-		rec->indirect_bytes += verdicts[k[i].block].indirect_bytes;
-	}
-	free(k);
+	free(slots);
 	if (r->nrecords > 1)
 		qsort(r->records, r->nrecords, sizeof(*r->records), record_cmp);
 	return r;

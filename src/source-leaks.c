@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "leak-roots.h"
 #include "leak-scan.h"
@@ -34,6 +35,15 @@ read_target(void *ctx, const struct leak_io *io, size_t n, void *dst)
 		io += k;
 		n -= k;
 	}
+}
+
+/* Copy the target's heap to scan it when it takes at most half the free memory. */
+static uint64_t
+copy_limit(void)
+{
+	long pages = sysconf(_SC_AVPHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+
+	return pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size / 2 : 0;
 }
 
 static uint64_t
@@ -78,7 +88,8 @@ source_leaks_scan(struct process *p, const struct tracer_end *end,
 	leak_scan(&(struct leak_scan_input){ .blocks = blocks, .nblocks = n,
 	    .roots = roots.roots, .nroots = roots.nroots, .regs = end->regs,
 	    .nregs = end->nregs, .maps = roots.maps, .nmaps = roots.nmaps,
-	    .heuristics = opts->heuristics, .read = read_target, .ctx = &tid },
+	    .heuristics = opts->heuristics, .copy_limit = copy_limit(),
+	    .read = read_target, .ctx = &tid },
 	    verdicts, &stats);
 	model_leaks_free(p->leaks);
 	p->leaks = model_leaks_report(blocks, stacks, verdicts, n);
