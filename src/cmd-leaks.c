@@ -43,13 +43,16 @@ leak_options_parse(const struct cmd *self, int opt, const char *arg,
 void
 leak_options_apply(struct leak_options *o, struct session *s)
 {
+	/* no more frames than the suppressions can look at */
+	size_t depth = suppress_depth(&o->supp), cap = 0;
+	struct leak_frame *frames = NULL;
+
 	for (size_t k = 0; k < s->nprocs; k++) {
 		struct process *p = s->procs[k];
 
 		for (size_t i = 0; p->leaks != NULL && i < p->leaks->nrecords; i++) {
-			struct leak_frame *frames;
 			size_t n = model_leaks_frames(s, p, &p->leaks->records[i],
-			    &frames);
+			    depth, &frames, &cap);
 			struct suppression *e = suppress_match(&o->supp,
 			    p->leaks->records[i].kind, frames, n);
 
@@ -57,9 +60,9 @@ leak_options_apply(struct leak_options *o, struct session *s)
 				e->used++;
 				model_leaks_suppress(p->leaks, i, e->name);
 			}
-			free(frames);
 		}
 	}
+	free(frames);
 }
 
 void

@@ -679,6 +679,13 @@ run_exec(const struct cmd *self, int argc, char **argv)
 		fatal("%s", json_path);
 	if (log_path != NULL && (log = fopen(log_path, "w")) == NULL)
 		fatal("%s", log_path);
+	/*
+	 * stderr is unbuffered: a long report would be a write per line. A
+	 * buffered copy, close-on-exec: the program must not inherit it.
+	 */
+	if (log == stderr &&
+	    (log = fdopen(fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3), "w")) == NULL)
+		log = stderr;
 	if (trace_path != NULL && (r.trace = tracefile_create(trace_path)) == NULL)
 		fatal("%s", trace_path);
 	if (!control_open(&r.control))
@@ -744,7 +751,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 		}
 	}
 	view_text_run(log, &r.session, &vopts);
-	if (log != stderr && (fflush(log) != 0 || ferror(log) || fclose(log) != 0)) {
+	if (log != stderr && (fflush(log) != 0 || ferror(log) || fclose(log) != 0) &&
+	    log_path != NULL) {
 		log_warn("writing %s", log_path);
 		status = EXIT_RUNTIME;
 	}

@@ -363,12 +363,49 @@ size_t
 model_heap_top_sites(const struct heap_model *h,
     int (*cmp)(const void *, const void *), size_t n, struct heap_site **out)
 {
-	struct heap_site *v = xcalloc(h->nsites ? h->nsites : 1, sizeof(*v));
+	struct heap_site *v;
 	size_t k = 0;
 
-	for (size_t i = 0; i < h->nsites_slots; i++)
-		if (h->sites[i].stack != 0)
-			v[k++] = h->sites[i];
+	/* a few of many: keep the best n in a heap whose root ranks last */
+	if (n != 0 && 4 * n < h->nsites) {
+		v = xcalloc(n, sizeof(*v));
+		for (size_t i = 0; i < h->nsites_slots; i++) {
+			const struct heap_site *x = &h->sites[i];
+			size_t at;
+
+			if (x->stack == 0)
+				continue;
+			if (k < n) {
+				/* sift up */
+				for (at = k++; at > 0 && cmp(&v[(at - 1) / 2], x) < 0;
+				    at = (at - 1) / 2)
+					v[at] = v[(at - 1) / 2];
+				v[at] = *x;
+				continue;
+			}
+			if (cmp(x, &v[0]) >= 0)
+				continue;
+			/* sift down from the root */
+			for (at = 0;;) {
+				size_t c = 2 * at + 1;
+
+				if (c >= n)
+					break;
+				if (c + 1 < n && cmp(&v[c + 1], &v[c]) > 0)
+					c++;
+				if (cmp(&v[c], x) <= 0)
+					break;
+				v[at] = v[c];
+				at = c;
+			}
+			v[at] = *x;
+		}
+	} else {
+		v = xcalloc(h->nsites ? h->nsites : 1, sizeof(*v));
+		for (size_t i = 0; i < h->nsites_slots; i++)
+			if (h->sites[i].stack != 0)
+				v[k++] = h->sites[i];
+	}
 	if (k > 1)
 		qsort(v, k, sizeof(*v), cmp);
 	if (n != 0 && k > n)

@@ -48,37 +48,37 @@ add_frame(struct leak_frame **v, size_t *n, size_t *cap, struct leak_frame f)
 
 size_t
 model_leaks_frames(const struct session *s, const struct process *p,
-    const struct leak_record *rec, struct leak_frame **out)
+    const struct leak_record *rec, size_t max, struct leak_frame **out,
+    size_t *cap)
 {
 	const struct stack_entry *e = model_stacks_get(&s->stacks, rec->stack);
 	const struct heap_site *site = model_heap_site(&p->heap, rec->stack);
 	const struct frame_symbols *first = e != NULL && e->nframes > 0 &&
 	    e->symbols != NULL ? &e->symbols[0] : NULL;
 	const char *fn = site != NULL ? alloc_fn_name(site->fn) : NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	bool below = false;
 
-	*out = NULL;
 	/* operator new and new[] (_Znw..., _Zna...) are frames of their own */
 	if (first != NULL && first->n > 0 && first->v[first->n - 1].linkage != NULL &&
 	    (strncmp(first->v[first->n - 1].linkage, "_Znw", 4) == 0 ||
 	    strncmp(first->v[first->n - 1].linkage, "_Zna", 4) == 0))
 		fn = NULL;
-	if (fn != NULL)
-		add_frame(out, &n, &cap, (struct leak_frame){ .function = fn });
-	for (uint32_t i = 0; e != NULL && i < e->nframes; i++) {
+	if (fn != NULL && n < max)
+		add_frame(out, &n, cap, (struct leak_frame){ .function = fn });
+	for (uint32_t i = 0; e != NULL && i < e->nframes && n < max; i++) {
 		const struct module *m = model_modules_find(&p->modules, e->frames[i]);
 		const struct frame_symbols *fs = e->symbols != NULL ?
 		    &e->symbols[i] : NULL;
 		const char *path = m != NULL ? m->path : NULL;
 
 		if (fs == NULL || fs->n == 0) {
-			add_frame(out, &n, &cap, (struct leak_frame){ .module = path,
+			add_frame(out, &n, cap, (struct leak_frame){ .module = path,
 			    .below_main = below });
 			continue;
 		}
-		for (uint32_t k = 0; k < fs->n; k++) {
-			add_frame(out, &n, &cap, (struct leak_frame){
+		for (uint32_t k = 0; k < fs->n && n < max; k++) {
+			add_frame(out, &n, cap, (struct leak_frame){
 			    .function = fs->v[k].function, .linkage = fs->v[k].linkage,
 			    .module = path, .file = fs->v[k].file,
 			    .line = fs->v[k].line, .below_main = below });

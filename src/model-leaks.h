@@ -58,9 +58,10 @@ struct leak_frame {
 	bool		 below_main;	/* memcheck names it "(below main)" */
 };
 
-/* The frames of rec of p (a new array). */
+/* The first max frames of rec of p, into *buf (of *cap, grown as needed). */
 size_t	model_leaks_frames(const struct session *s, const struct process *p,
-	    const struct leak_record *rec, struct leak_frame **out);
+	    const struct leak_record *rec, size_t max, struct leak_frame **buf,
+	    size_t *cap);
 
 /* The live blocks of h (inherited ones too) sorted by address, with their
  * stacks (both new). */

@@ -27,13 +27,11 @@ model_stacks_free(struct stack_table *t)
 		struct stack_entry *e = &t->slots[i];
 
 		free(e->frames);
-		if (e->symbols != NULL)
-			for (uint32_t k = 0; k < e->nframes; k++)
-				free(e->symbols[k].v);
 		free(e->symbols);
 	}
 	free(t->slots);
-	strtab_free(&t->names);
+	if (t->symbols_release != NULL)
+		t->symbols_release(t->symbols_owner);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -100,18 +98,8 @@ model_stacks_set_symbols(struct stack_table *t, uint64_t id, uint32_t i,
 	if (e->symbols == NULL)
 		e->symbols = xcalloc(e->nframes, sizeof(*e->symbols));
 	fs = &e->symbols[i];
-	free(fs->v);
 	fs->n = n;
-	fs->v = xcalloc(n ? n : 1, sizeof(*fs->v));
-	for (uint32_t k = 0; k < n; k++) {
-		fs->v[k] = v[k];
-		if (v[k].function != NULL)
-			fs->v[k].function = strtab_intern(&t->names, v[k].function);
-		if (v[k].file != NULL)
-			fs->v[k].file = strtab_intern(&t->names, v[k].file);
-		if (v[k].linkage != NULL)
-			fs->v[k].linkage = strtab_intern(&t->names, v[k].linkage);
-	}
+	fs->v = v;
 }
 
 void

@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "strtab.h"
 
 /*
  * A frame at the level of the source: a machine frame is one, or several
@@ -26,7 +25,7 @@ struct frame_symbol {
 
 struct frame_symbols {
 	uint32_t	 n;
-	struct frame_symbol *v;
+	const struct frame_symbol *v;
 };
 
 struct stack_entry {
@@ -40,7 +39,12 @@ struct stack_table {
 	struct stack_entry *slots;
 	size_t		 nslots;
 	size_t		 count;
-	struct strtab	 names;		/* functions and files of the symbols */
+	/*
+	 * Whoever made the symbols keeps them (they are shared by every
+	 * stack with the frame): released with the table.
+	 */
+	void		*symbols_owner;
+	void		(*symbols_release)(void *owner);
 };
 
 void	model_stacks_init(struct stack_table *t);
@@ -50,7 +54,7 @@ void	model_stacks_add(struct stack_table *t, uint64_t id,
 	    const uint64_t *frames, uint32_t nframes);
 const struct stack_entry *model_stacks_get(const struct stack_table *t,
 	    uint64_t id);
-/* Give frame i of the stack id its symbols (copied). */
+/* Give frame i of the stack id its symbols (kept by t->symbols_owner). */
 void	model_stacks_set_symbols(struct stack_table *t, uint64_t id, uint32_t i,
 	    const struct frame_symbol *v, uint32_t n);
 

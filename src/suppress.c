@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -394,6 +395,27 @@ entry_matches(const struct suppression *e, const struct leak_frame *f,
 	free(ok);
 	free(next);
 	return any;
+}
+
+size_t
+suppress_depth(const struct suppressions *s)
+{
+	size_t most = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct suppression *e = &s->v[i];
+		size_t lines = 0;
+
+		for (size_t k = 0; k < e->nframes; k++) {
+			if (e->frames[k].kind != SUPP_ANY)
+				lines++;
+			else if (k + 1 < e->nframes)
+				return SIZE_MAX;	/* "..." then more: any depth */
+		}
+		if (lines > most)
+			most = lines;
+	}
+	return most;
 }
 
 struct suppression *

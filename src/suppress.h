@@ -66,6 +66,8 @@ bool	suppress_load(struct suppressions *s, const char *path, char *why,
 	    size_t whylen);
 /* memscope's own, compiled in from src/default.supp. */
 bool	suppress_load_default(struct suppressions *s);
+/* The most frames any entry looks at (SIZE_MAX with "..." before a frame line). */
+size_t	suppress_depth(const struct suppressions *s);
 /* The first suppression matching a record of kind with frames, or NULL. */
 struct suppression *suppress_match(const struct suppressions *s,
 	    enum leak_kind kind, const struct leak_frame *frames, size_t n);

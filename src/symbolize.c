@@ -69,6 +69,7 @@ struct symbolizer {
 	struct sym_cached *cache;
 	size_t		 ncache_slots;
 	size_t		 ncached;
+	size_t		 last_module;	/* module_for's last answer */
 };
 
 static const Dwfl_Callbacks callbacks = {
@@ -114,13 +115,20 @@ symbolizer_free(struct symbolizer *s)
 static struct sym_module *
 module_for(struct symbolizer *s, const char *path)
 {
-	const char *key = strtab_intern(&s->strings, path);
+	const char *key;
 	struct sym_module *m;
 
+	/* callers ask for the same module many times over: no hashing then */
+	if (s->nmods > 0 && strcmp(path, s->mods[s->last_module].path) == 0)
+		return &s->mods[s->last_module];
+	key = strtab_intern(&s->strings, path);
 	for (size_t i = 0; i < s->nmods; i++)
-		if (s->mods[i].path == key)
+		if (s->mods[i].path == key) {
+			s->last_module = i;
 			return &s->mods[i];
+		}
 	s->mods = xgrow(s->mods, &s->mods_cap, s->nmods + 1, sizeof(*s->mods));
+	s->last_module = s->nmods;
 	m = &s->mods[s->nmods++];
 	memset(m, 0, sizeof(*m));
 	m->path = key;
@@ -584,12 +592,22 @@ symbolize_session_leaks(struct symbolizer *s, struct session *session)
 	}
 }
 
+static void
+release(void *s)
+{
+	symbolizer_free(s);
+}
+
 void
 symbolize_sites(struct session *session, size_t top)
 {
-	struct symbolizer *s = symbolizer_new();
+	struct stack_table *t = &session->stacks;
 
-	symbolize_session_sites(s, session, top);
-	symbolize_session_leaks(s, session);
-	symbolizer_free(s);
+	/* the session keeps the symbolizer: its stacks point into its cache */
+	if (t->symbols_owner == NULL) {
+		t->symbols_owner = symbolizer_new();
+		t->symbols_release = release;
+	}
+	symbolize_session_sites(t->symbols_owner, session, top);
+	symbolize_session_leaks(t->symbols_owner, session);
 }

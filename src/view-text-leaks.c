@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "fmt.h"
@@ -31,8 +32,8 @@ print_suppression(FILE *f, const struct session *s, const struct process *p,
 	static const char *const kinds[LEAK_NKINDS] = {
 		"definite", "indirect", "possible", "reachable",
 	};
-	struct leak_frame *frames;
-	size_t n = model_leaks_frames(s, p, rec, &frames);
+	struct leak_frame *frames = NULL;
+	size_t cap = 0, n = model_leaks_frames(s, p, rec, SIZE_MAX, &frames, &cap);
 
 	fprintf(f, "{\n   <insert_a_suppression_name_here>\n   Memcheck:Leak\n"
 	    "   match-leak-kinds: %s\n", kinds[rec->kind]);
