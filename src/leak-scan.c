@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 
 #include "leak-scan.h"
@@ -166,6 +167,37 @@ read_word(const struct scan *s, uint64_t addr, uint64_t *out)
 }
 
 /*
+ * Memory for a region's copy: zeroed (holes between mappings stay so), in
+ * huge pages where the kernel gives them, as a fault per 4 KiB page would
+ * cost a sixth of the scan.
+ */
+static uint8_t *
+copy_alloc(size_t len)
+{
+	void *p;
+
+	if (len < (2u << 20))
+		return xcalloc(1, len);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	if (p == MAP_FAILED)
+		fatal("cannot map %zu bytes for the leak scan", len);
+	(void)madvise(p, len, MADV_HUGEPAGE);
+	return p;
+}
+
+static void
+copy_free(uint8_t *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	if (len < (2u << 20))
+		free(p);
+	else
+		munmap(p, len);
+}
+
+/*
  * Copy the regions if they fit in copy_limit: each in pieces of at most
  * IO_BYTES that never cross a mapping's end (what lies between mappings
  * stays zero).
@@ -184,7 +216,7 @@ copy_regions(struct scan *s)
 	for (size_t r = 0; r < s->nregions; r++) {
 		struct region *g = &s->regions[r];
 
-		g->copy = xcalloc(1, (size_t)(g->end - g->start));
+		g->copy = copy_alloc((size_t)(g->end - g->start));
 		while (m < in->nmaps && in->maps[m].end <= g->start)
 			m++;
 		for (size_t k = m; k < in->nmaps && in->maps[k].start < g->end; k++) {
@@ -464,7 +496,8 @@ leak_scan(const struct leak_scan_input *in, struct leak_verdict *verdicts,
 
 	for (size_t r = 0; r < s.nregions; r++) {
 		free(s.regions[r].first);
-		free(s.regions[r].copy);
+		copy_free(s.regions[r].copy,
+		    (size_t)(s.regions[r].end - s.regions[r].start));
 	}
 	free(s.region_of);
 	free(s.regions);
