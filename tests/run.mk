@@ -17,6 +17,7 @@ RUN_TESTS = \
 	tests/run-programs.test \
 	tests/run-leaks.test \
 	tests/run-leaks-report.test \
+	tests/run-signals.test \
 	tests/run-symbols.test
 
 TESTS += $(RUN_TESTS)

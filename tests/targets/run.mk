@@ -83,3 +83,7 @@ tests_targets_leak_cxx_CXXFLAGS = -std=gnu++17 -Wall -Wextra -Wshadow -Wformat=2
 	-Wno-format-nonliteral -Wpointer-arith -Wvla $(DEBUG_CFLAGS) -O1 -g
 
 EXTRA_DIST += tests/leak-cases.expected
+
+check_PROGRAMS += tests/targets/run-signals
+tests_targets_run_signals_SOURCES = tests/targets/run-signals.c
+tests_targets_run_signals_CFLAGS = $(run_target_cflags)
