@@ -288,7 +288,8 @@ index_module(struct sym_module *m)
 	    NULL) == 0)
 		if (unit_type == DW_UT_compile || unit_type == DW_UT_partial)
 			index_children(m, &cudie, 0);
-	qsort(m->fns, m->nfns, sizeof(*m->fns), fn_range_cmp);
+	if (m->nfns > 1)
+		qsort(m->fns, m->nfns, sizeof(*m->fns), fn_range_cmp);
 }
 
 /*
@@ -386,7 +387,8 @@ sort_symbols(struct sym_module *m)
 		m->syms[m->nsyms++] = (struct sym_entry){ addr, sym.st_size, name,
 		    bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2 };
 	}
-	qsort(m->syms, m->nsyms, sizeof(*m->syms), sym_cmp);
+	if (m->nsyms > 1)
+		qsort(m->syms, m->nsyms, sizeof(*m->syms), sym_cmp);
 }
 
 /* The function symbol holding pc, or NULL. */
