@@ -156,8 +156,9 @@ shim_final(void)
 		libc_freeres();
 }
 
-SHIM_EXPORT void
-_exit(int status)
+/* _exit and _Exit: no exit handler will run, so say it all here. */
+static void
+ending_now(int status)
 {
 	if (unlikely(shim.real._exit == NULL))
 		shim_resolve();
@@ -165,18 +166,19 @@ _exit(int status)
 		scrub_dead_stack();
 	shim_exiting(status);
 	shim_final();
+}
+
+SHIM_EXPORT void
+_exit(int status)
+{
+	ending_now(status);
 	shim.real._exit(status);
 }
 
 SHIM_EXPORT void
 _Exit(int status)
 {
-	if (unlikely(shim.real._Exit == NULL))
-		shim_resolve();
-	if (leak_check_wanted())
-		scrub_dead_stack();
-	shim_exiting(status);
-	shim_final();
+	ending_now(status);
 	shim.real._Exit(status);
 }
 

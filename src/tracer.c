@@ -51,13 +51,19 @@ struct regs {
 	long		 syscall;
 };
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
+#define TRACER_SUPPORTED	true
+#else
+#define TRACER_SUPPORTED	false
+#endif
+
 bool
 tracer_supported(void)
 {
-	return true;
+	return TRACER_SUPPORTED;
 }
 
+#if defined(__x86_64__)
 static bool
 read_regs(pid_t tid, struct regs *r)
 {
@@ -79,12 +85,6 @@ read_regs(pid_t tid, struct regs *r)
 	return true;
 }
 #elif defined(__aarch64__)
-bool
-tracer_supported(void)
-{
-	return true;
-}
-
 static bool
 read_regs(pid_t tid, struct regs *r)
 {
@@ -106,12 +106,6 @@ read_regs(pid_t tid, struct regs *r)
 	return true;
 }
 #else
-bool
-tracer_supported(void)
-{
-	return false;
-}
-
 static bool
 read_regs(pid_t tid, struct regs *r)
 {

@@ -470,8 +470,9 @@ child_leaks(void)
 	keep1 = block(33);
 }
 
+/* Fork a child that runs work and exits with 7; 0 if it did so. */
 static int
-sc_fork_child(void)
+fork_and_wait(void (*work)(void))
 {
 	pid_t pid;
 	int status;
@@ -479,7 +480,7 @@ sc_fork_child(void)
 	if ((pid = fork()) == -1)
 		leak_die("fork");
 	if (pid == 0) {
-		child_leaks();
+		work();
 		leak_scrub();
 		exit(7);
 	}
@@ -487,6 +488,12 @@ sc_fork_child(void)
 		if (errno != EINTR)
 			leak_die("waitpid");
 	return WIFEXITED(status) && WEXITSTATUS(status) == 7 ? 0 : 1;
+}
+
+static int
+sc_fork_child(void)
+{
+	return fork_and_wait(child_leaks);
 }
 
 /*
@@ -505,23 +512,10 @@ child_extends(void)
 static int
 sc_fork_inherit(void)
 {
-	pid_t pid;
-	int status;
-
 	keep1 = block(64);
 	((void **)keep1)[0] = NULL;
 	leak_lose(block(24));
-	if ((pid = fork()) == -1)
-		leak_die("fork");
-	if (pid == 0) {
-		child_extends();
-		leak_scrub();
-		exit(7);
-	}
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR)
-			leak_die("waitpid");
-	return WIFEXITED(status) && WEXITSTATUS(status) == 7 ? 0 : 1;
+	return fork_and_wait(child_extends);
 }
 
 /*
