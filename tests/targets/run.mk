@@ -87,3 +87,7 @@ EXTRA_DIST += tests/leak-cases.expected
 check_PROGRAMS += tests/targets/run-signals
 tests_targets_run_signals_SOURCES = tests/targets/run-signals.c
 tests_targets_run_signals_CFLAGS = $(run_target_cflags)
+
+check_PROGRAMS += tests/targets/leak-main-local
+tests_targets_leak_main_local_SOURCES = tests/targets/leak-main-local.c
+tests_targets_leak_main_local_CFLAGS = $(run_target_cflags)
