@@ -228,6 +228,31 @@ drop_inherited(struct heap_model *h, uint64_t addr)
 		h->inherited[lo].size = INHERITED_GONE;
 }
 
+/*
+ * The sites' figures at the peak, kept lazily: a site's figures now are
+ * its figures at the last peak unless it changed since, so they are saved
+ * just before its first change after a peak. O(1) per event.
+ */
+static void
+peak_sync(struct heap_model *h, struct heap_site *site)
+{
+	if (site->peak_epoch == h->peak_epoch)
+		return;
+	site->peak_epoch = h->peak_epoch;
+	site->peak_bytes = site->live_bytes;
+	site->peak_blocks = site->live_blocks;
+}
+
+void
+model_heap_site_at_peak(const struct heap_model *h, const struct heap_site *site,
+    uint64_t *bytes, uint64_t *blocks)
+{
+	bool saved = site->peak_epoch == h->peak_epoch;
+
+	*bytes = saved ? site->peak_bytes : site->live_bytes;
+	*blocks = saved ? site->peak_blocks : site->live_blocks;
+}
+
 /* Take the block at addr out of the live set; false if there is none. */
 static bool
 drop_live(struct heap_model *h, uint64_t addr)
@@ -244,6 +269,7 @@ drop_live(struct heap_model *h, uint64_t addr)
 		return false;
 	}
 	site = site_get(h, b->stack);
+	peak_sync(h, site);
 	site->live_blocks--;
 	site->live_bytes -= b->size;
 	h->sum.live_blocks--;
@@ -264,6 +290,7 @@ add_live(struct heap_model *h, uint64_t addr, uint64_t size, uint64_t stack)
 		drop_live(h, addr);
 	}
 	site = site_get(h, stack);	/* after drop_live: it may grow the table */
+	peak_sync(h, site);
 	/*
 	 * At most 3/4 full, so at least 3/8 full after doubling: a 24-byte
 	 * slot costs at most 64 bytes per live block.
@@ -273,12 +300,17 @@ add_live(struct heap_model *h, uint64_t addr, uint64_t size, uint64_t stack)
 	block_put(h->blocks, h->nblocks_slots, &b);
 	h->sum.live_blocks++;
 	h->sum.live_bytes += size;
-	if (h->sum.live_bytes > h->sum.peak_live_bytes)
-		h->sum.peak_live_bytes = h->sum.live_bytes;
-	if (h->sum.live_blocks > h->sum.peak_live_blocks)
-		h->sum.peak_live_blocks = h->sum.live_blocks;
 	site->live_blocks++;
 	site->live_bytes += size;
+	if (h->sum.live_bytes > h->sum.peak_live_bytes) {
+		/* a new peak: every site's figures now are its figures at the peak */
+		h->sum.peak_live_bytes = h->sum.live_bytes;
+		h->peak_epoch++;
+		h->peak_event = h->sum.events;
+		peak_sync(h, site);
+	}
+	if (h->sum.live_blocks > h->sum.peak_live_blocks)
+		h->sum.peak_live_blocks = h->sum.live_blocks;
 }
 
 void

@@ -22,6 +22,10 @@ struct heap_site {
 	uint64_t	 live_blocks;
 	uint64_t	 live_bytes;
 	uint32_t	 fn;		/* the call that allocates (enum ms_alloc_fn), 0: unknown */
+	/* its figures at the heap's peak: see model_heap_site_at_peak() */
+	uint64_t	 peak_epoch;
+	uint64_t	 peak_bytes;
+	uint64_t	 peak_blocks;
 };
 
 /* The figures of memscope-json(5)'s "summary". */
@@ -52,6 +56,8 @@ struct heap_model {
 	size_t		 nsites;
 	/* a fork child: it may free what it did not allocate */
 	bool		 inherits;
+	uint64_t	 peak_epoch;	/* how many times the peak rose */
+	uint64_t	 peak_event;	/* the event that made the last peak */
 	/*
 	 * The blocks a fork child got from its parent, sorted by address
 	 * (size UINT64_MAX once freed): live in the child, but not its own
@@ -80,6 +86,10 @@ void	model_heap_inherit(struct heap_model *h, const struct heap_block *v,
 	    size_t n);
 /* Every live block, inherited ones too, sorted by address (a new array). */
 size_t	model_heap_live_sorted(const struct heap_model *h, struct heap_block **out);
+
+/* What site held when the live heap was at its peak. */
+void	model_heap_site_at_peak(const struct heap_model *h,
+	    const struct heap_site *site, uint64_t *bytes, uint64_t *blocks);
 
 /* The site of stack, or NULL. */
 const struct heap_site *model_heap_site(const struct heap_model *h,

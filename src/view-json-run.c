@@ -83,6 +83,7 @@ sites(struct json *j, const struct session *s, const struct process *p,
 	json_array_begin(j);
 	for (size_t i = 0; i < nl + na; i++) {
 		const struct heap_site *site = i < nl ? &by_live[i] : &by_alloc[i - nl];
+		uint64_t peak_bytes, peak_blocks;
 		bool dup = false;
 
 		for (size_t k = 0; i >= nl && k < nl; k++)
@@ -97,6 +98,9 @@ sites(struct json *j, const struct session *s, const struct process *p,
 		json_key_uint(j, "bytes_allocated", site->bytes_allocated);
 		json_key_uint(j, "live_blocks", site->live_blocks);
 		json_key_uint(j, "live_bytes", site->live_bytes);
+		model_heap_site_at_peak(&p->heap, site, &peak_bytes, &peak_blocks);
+		json_key_uint(j, "peak_blocks", peak_blocks);
+		json_key_uint(j, "peak_bytes", peak_bytes);
 		json_object_end(j);
 	}
 	json_array_end(j);
