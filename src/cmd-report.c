@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "cmd-leaks.h"
+#include "cmd-profile.h"
 #include "model.h"
 #include "source-trace.h"
 #include "symbolize.h"
@@ -28,6 +29,7 @@ const struct cmd cmd_report = {
 	    "                       instead of text\n"
 	    "  --sites N            top sites listed (default 10)\n"
 	    CMD_LEAK_HELP
+	    CMD_PROFILE_HELP
 	    "  -h, --help           this help\n",
 	.exec = report_exec,
 };
@@ -41,6 +43,7 @@ static const struct option report_options[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "sites", required_argument, NULL, OPT_SITES },
 	CMD_LEAK_OPTIONS,
+	CMD_PROFILE_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -50,6 +53,7 @@ report_exec(const struct cmd *self, int argc, char **argv)
 {
 	struct view_run_opts vopts = { .sites = 10, .leak_check = VIEW_LEAKS_FULL };
 	struct leak_options lopts;
+	struct profile_options popts = { 0 };
 	struct trace_run_info info;
 	struct session s;
 	const char *json_path = NULL;
@@ -73,7 +77,8 @@ report_exec(const struct cmd *self, int argc, char **argv)
 			cmd_print_help(self, stdout);
 			return cmd_finish_output();
 		default:
-			if (!leak_options_parse(self, opt, optarg, &lopts, &vopts))
+			if (!leak_options_parse(self, opt, optarg, &lopts, &vopts) &&
+			    !profile_options_parse(self, opt, optarg, &popts))
 				cmd_bad_option(self, opt, argv);
 		}
 	}
@@ -83,13 +88,14 @@ report_exec(const struct cmd *self, int argc, char **argv)
 		cmd_usage_error(self, "one TRACE at a time ('%s' is extra)",
 		    argv[optind + 1]);
 
+	profile_options_open(&popts);
 	model_session_init(&s);
 	if (!source_trace_load(argv[optind], &s, &info, why, sizeof(why))) {
 		model_session_free(&s);
 		source_trace_info_free(&info);
 		fatalx("%s", why);
 	}
-	symbolize_sites(&s, vopts.sites);
+	symbolize_sites(&s, profile_options_any(&popts) ? 0 : vopts.sites);
 	leak_options_apply(&lopts, &s);
 	vopts.main_pid = info.main_pid;
 	vopts.main_argv = info.argv;
@@ -103,12 +109,11 @@ report_exec(const struct cmd *self, int argc, char **argv)
 		view_json_run(out, &s, &vopts);
 	else
 		view_text_run(out, &s, &vopts);
-	if (out != stdout) {
-		if (fflush(out) != 0 || ferror(out) || fclose(out) != 0)
-			fatal("writing %s", json_path);
-		rc = cmd_finish_output();
-	} else
-		rc = cmd_finish_output();
+	if (out != stdout && (fflush(out) != 0 || ferror(out) || fclose(out) != 0))
+		fatal("writing %s", json_path);
+	rc = cmd_finish_output();
+	if (!profile_options_write(&popts, &s) && rc == 0)
+		rc = EXIT_RUNTIME;
 	model_session_free(&s);
 	source_trace_info_free(&info);
 	leak_options_free(&lopts);

@@ -18,6 +18,7 @@
 
 #include "cmd.h"
 #include "cmd-leaks.h"
+#include "cmd-profile.h"
 #include "control.h"
 #include "launch.h"
 #include "model.h"
@@ -58,6 +59,7 @@ const struct cmd cmd_run = {
 	    "                       to 1024M (K and M suffixes; default 8M)\n"
 	    "  --sites N            top sites listed (default 10)\n"
 	    CMD_LEAK_HELP
+	    CMD_PROFILE_HELP
 	    "  --error-exitcode N   exit N if any block is definitely or\n"
 	    "                       indirectly lost\n"
 	    "  --log-file FILE      write the report to FILE, not stderr\n"
@@ -85,6 +87,7 @@ static const struct option run_options[] = {
 	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	{ "sites", required_argument, NULL, OPT_SITES },
 	CMD_LEAK_OPTIONS,
+	CMD_PROFILE_OPTIONS,
 	{ "error-exitcode", required_argument, NULL, OPT_ERROR_EXITCODE },
 	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
 	{ "help", no_argument, NULL, 'h' },
@@ -620,6 +623,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	struct run r = { .follow = true, .epfd = -1, .sigfd = -1 };
 	FILE *json = NULL, *log = stderr;
 	struct leak_options lopts;
+	struct profile_options popts = { 0 };
 	sigset_t chld;
 
 	leak_options_init(&lopts);
@@ -666,7 +670,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			cmd_print_help(self, stdout);
 			return cmd_finish_output();
 		default:
-			if (!leak_options_parse(self, opt, optarg, &lopts, &vopts))
+			if (!leak_options_parse(self, opt, optarg, &lopts, &vopts) &&
+			    !profile_options_parse(self, opt, optarg, &popts))
 				cmd_bad_option(self, opt, argv);
 		}
 	}
@@ -679,6 +684,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 		fatal("%s", json_path);
 	if (log_path != NULL && (log = fopen(log_path, "w")) == NULL)
 		fatal("%s", log_path);
+	profile_options_open(&popts);
 	/*
 	 * stderr is unbuffered: a long report would be a write per line. A
 	 * buffered copy, close-on-exec: the program must not inherit it.
@@ -733,7 +739,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	if (r.trace != NULL && !trace_finish(&r, trace_path))
 		status_override = EXIT_RUNTIME;
 
-	symbolize_sites(&r.session, vopts.sites);
+	symbolize_sites(&r.session, profile_options_any(&popts) ? 0 : vopts.sites);
 	leak_options_apply(&lopts, &r.session);
 	vopts.main_pid = r.main_pid;
 	vopts.main_argv = argv + optind;
@@ -750,6 +756,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			status = EXIT_RUNTIME;
 		}
 	}
+	if (!profile_options_write(&popts, &r.session))
+		status = EXIT_RUNTIME;
 	view_text_run(log, &r.session, &vopts);
 	if (log != stderr && (fflush(log) != 0 || ferror(log) || fclose(log) != 0) &&
 	    log_path != NULL) {

@@ -9,6 +9,7 @@ src_libmemscope_a_SOURCES = \
 	src/cmd.c src/cmd.h \
 	src/cmd-leaks.c src/cmd-leaks.h \
 	src/cmd-map.c \
+	src/cmd-profile.c src/cmd-profile.h \
 	src/cmd-report.c \
 	src/cmd-run.c \
 	src/control.c src/control.h \
@@ -46,6 +47,7 @@ src_libmemscope_a_SOURCES = \
 	src/view-text.c src/view-text.h \
 	src/view-text-run.c \
 	src/view-text-leaks.c \
+	src/view-collapsed.c src/view-collapsed.h \
 	src/wire/futex.h src/wire/protocol.h src/wire/ring.h \
 	src/xmalloc.c src/xmalloc.h
 

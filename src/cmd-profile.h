@@ -1,0 +1,47 @@
+/*
+ * The profile outputs of `memscope run` and `memscope report`, files for
+ * the tools users already have: collapsed stacks for flame graphs.
+ */
+#ifndef MEMSCOPE_CMD_PROFILE_H
+#define MEMSCOPE_CMD_PROFILE_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cmd.h"
+#include "model.h"
+#include "view-collapsed.h"
+
+enum {
+	OPT_COLLAPSED = 1100,
+	OPT_COLLAPSED_METRIC,
+};
+
+#define CMD_PROFILE_OPTIONS \
+	{ "collapsed", required_argument, NULL, OPT_COLLAPSED }, \
+	{ "collapsed-metric", required_argument, NULL, OPT_COLLAPSED_METRIC }
+
+#define CMD_PROFILE_HELP \
+	"  --collapsed FILE     write collapsed stacks for flame graphs\n" \
+	"                       (flamegraph.pl, inferno, speedscope)\n" \
+	"  --collapsed-metric M their figure: allocated (bytes, the default),\n" \
+	"                       allocations, live (bytes at exit) or peak\n"
+
+struct profile_options {
+	const char	*collapsed_path;
+	FILE		*collapsed;
+	enum collapsed_metric collapsed_metric;
+};
+
+/* Handle opt if it is a profile option. */
+bool	profile_options_parse(const struct cmd *self, int opt, const char *arg,
+	    struct profile_options *o);
+/* Create the files now: a bad path must not cost a whole run. */
+void	profile_options_open(struct profile_options *o);
+/* Does any output want every stack symbolized? */
+bool	profile_options_any(const struct profile_options *o);
+/* Write the outputs of s and close them; false if one failed (said). */
+bool	profile_options_write(struct profile_options *o, const struct session *s);
+
+#endif
