@@ -1,8 +1,13 @@
 /* The profile outputs (see cmd-profile.h). */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "cmd-profile.h"
 #include "log.h"
+#include "view-massif.h"
+#include "xmalloc.h"
 
 bool
 profile_options_parse(const struct cmd *self, int opt, const char *arg,
@@ -11,6 +16,9 @@ profile_options_parse(const struct cmd *self, int opt, const char *arg,
 	switch (opt) {
 	case OPT_COLLAPSED:
 		o->collapsed_path = arg;
+		return true;
+	case OPT_MASSIF:
+		o->massif_path = arg;
 		return true;
 	case OPT_COLLAPSED_METRIC:
 		o->collapsed_metric = (enum collapsed_metric)cmd_choice(self,
@@ -26,27 +34,98 @@ profile_options_open(struct profile_options *o)
 	if (o->collapsed_path != NULL &&
 	    (o->collapsed = fopen(o->collapsed_path, "w")) == NULL)
 		fatal("%s", o->collapsed_path);
+	if (o->massif_path != NULL && strstr(o->massif_path, "%p") == NULL &&
+	    (o->massif = fopen(o->massif_path, "w")) == NULL)
+		fatal("%s", o->massif_path);
+}
+
+static bool
+finish(FILE *f, const char *path)
+{
+	if (fflush(f) != 0 || ferror(f) || fclose(f) != 0) {
+		log_warn("writing %s", path);
+		return false;
+	}
+	return true;
+}
+
+/* FILE with each %p replaced by pid. */
+static char *
+expand_pid(const char *pattern, pid_t pid)
+{
+	size_t cap = strlen(pattern) + 1, n = 0;
+	char *out = xmalloc(cap);
+
+	for (const char *s = pattern; *s != '\0'; s++) {
+		char num[16];
+		size_t len = 1;
+		const char *piece = s;
+
+		if (s[0] == '%' && s[1] == 'p') {
+			len = (size_t)snprintf(num, sizeof(num), "%d", (int)pid);
+			piece = num;
+			s++;
+		}
+		out = xgrow(out, &cap, n + len + 1, 1);
+		memcpy(out + n, piece, len);
+		n += len;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* massif: the program's alone, or with %p every process's */
+static bool
+write_massif(struct profile_options *o, const struct session *s,
+    char *const *main_argv)
+{
+	bool ok = true;
+
+	if (o->massif != NULL) {
+		if (s->nprocs > 0)
+			view_massif(o->massif, s, s->procs[0], main_argv);
+		ok = finish(o->massif, o->massif_path);
+		o->massif = NULL;
+		return ok;
+	}
+	for (size_t i = 0; o->massif_path != NULL && i < s->nprocs; i++) {
+		const struct process *p = s->procs[i];
+		char *path = expand_pid(o->massif_path, p->pid);
+		FILE *f;
+
+		/* an image replaced by exec has the pid of its successor */
+		if (p->replaced) {
+			free(path);
+			continue;
+		}
+		if ((f = fopen(path, "w")) == NULL) {
+			log_warn("%s", path);
+			ok = false;
+		} else {
+			view_massif(f, s, p, p->argv != NULL ? p->argv : main_argv);
+			ok &= finish(f, path);
+		}
+		free(path);
+	}
+	return ok;
 }
 
 bool
 profile_options_any(const struct profile_options *o)
 {
-	return o->collapsed != NULL;
+	return o->collapsed != NULL || o->massif_path != NULL;
 }
 
 bool
-profile_options_write(struct profile_options *o, const struct session *s)
+profile_options_write(struct profile_options *o, const struct session *s,
+    char *const *main_argv)
 {
 	bool ok = true;
 
 	if (o->collapsed != NULL) {
 		view_collapsed(o->collapsed, s, o->collapsed_metric);
-		if (fflush(o->collapsed) != 0 || ferror(o->collapsed) ||
-		    fclose(o->collapsed) != 0) {
-			log_warn("writing %s", o->collapsed_path);
-			ok = false;
-		}
+		ok = finish(o->collapsed, o->collapsed_path);
 		o->collapsed = NULL;
 	}
-	return ok;
+	return write_massif(o, s, main_argv) && ok;
 }

@@ -16,22 +16,28 @@
 enum {
 	OPT_COLLAPSED = 1100,
 	OPT_COLLAPSED_METRIC,
+	OPT_MASSIF,
 };
 
 #define CMD_PROFILE_OPTIONS \
 	{ "collapsed", required_argument, NULL, OPT_COLLAPSED }, \
-	{ "collapsed-metric", required_argument, NULL, OPT_COLLAPSED_METRIC }
+	{ "collapsed-metric", required_argument, NULL, OPT_COLLAPSED_METRIC }, \
+	{ "massif", required_argument, NULL, OPT_MASSIF }
 
 #define CMD_PROFILE_HELP \
 	"  --collapsed FILE     write collapsed stacks for flame graphs\n" \
 	"                       (flamegraph.pl, inferno, speedscope)\n" \
 	"  --collapsed-metric M their figure: allocated (bytes, the default),\n" \
-	"                       allocations, live (bytes at exit) or peak\n"
+	"                       allocations, live (bytes at exit) or peak\n" \
+	"  --massif FILE        write massif's format (ms_print, massif-visualizer)\n" \
+	"                       for the program; %p in FILE: one per process\n"
 
 struct profile_options {
 	const char	*collapsed_path;
 	FILE		*collapsed;
 	enum collapsed_metric collapsed_metric;
+	const char	*massif_path;
+	FILE		*massif;	/* without %p: the program's */
 };
 
 /* Handle opt if it is a profile option. */
@@ -42,6 +48,7 @@ void	profile_options_open(struct profile_options *o);
 /* Does any output want every stack symbolized? */
 bool	profile_options_any(const struct profile_options *o);
 /* Write the outputs of s and close them; false if one failed (said). */
-bool	profile_options_write(struct profile_options *o, const struct session *s);
+bool	profile_options_write(struct profile_options *o, const struct session *s,
+	    char *const *main_argv);
 
 #endif

@@ -112,7 +112,7 @@ report_exec(const struct cmd *self, int argc, char **argv)
 	if (out != stdout && (fflush(out) != 0 || ferror(out) || fclose(out) != 0))
 		fatal("writing %s", json_path);
 	rc = cmd_finish_output();
-	if (!profile_options_write(&popts, &s) && rc == 0)
+	if (!profile_options_write(&popts, &s, info.argv) && rc == 0)
 		rc = EXIT_RUNTIME;
 	model_session_free(&s);
 	source_trace_info_free(&info);

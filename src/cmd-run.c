@@ -756,7 +756,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			status = EXIT_RUNTIME;
 		}
 	}
-	if (!profile_options_write(&popts, &r.session))
+	if (!profile_options_write(&popts, &r.session, argv + optind))
 		status = EXIT_RUNTIME;
 	view_text_run(log, &r.session, &vopts);
 	if (log != stderr && (fflush(log) != 0 || ferror(log) || fclose(log) != 0) &&

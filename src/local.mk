@@ -48,6 +48,7 @@ src_libmemscope_a_SOURCES = \
 	src/view-text-run.c \
 	src/view-text-leaks.c \
 	src/view-collapsed.c src/view-collapsed.h \
+	src/view-massif.c src/view-massif.h \
 	src/wire/futex.h src/wire/protocol.h src/wire/ring.h \
 	src/xmalloc.c src/xmalloc.h
 

@@ -33,6 +33,7 @@ model_heap_free(struct heap_model *h)
 	free(h->blocks);
 	free(h->sites);
 	free(h->inherited);
+	free(h->samples);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -233,6 +234,28 @@ drop_inherited(struct heap_model *h, uint64_t addr)
  * its figures at the last peak unless it changed since, so they are saved
  * just before its first change after a peak. O(1) per event.
  */
+/* Time moves by bytes; take a sample of the live heap when it is due. */
+static void
+advance(struct heap_model *h, uint64_t bytes)
+{
+	h->time_bytes += bytes;
+	if (h->time_bytes < h->next_sample)
+		return;
+	if (h->samples == NULL) {
+		h->samples = xreallocarray(NULL, HEAP_SAMPLES_MAX, sizeof(*h->samples));
+		h->sample_every = 4096;
+	}
+	if (h->nsamples == HEAP_SAMPLES_MAX) {
+		for (size_t i = 0; i < HEAP_SAMPLES_MAX / 2; i++)
+			h->samples[i] = h->samples[2 * i + 1];
+		h->nsamples = HEAP_SAMPLES_MAX / 2;
+		h->sample_every *= 2;
+	}
+	h->samples[h->nsamples++] = (struct heap_sample){ h->time_bytes,
+	    h->sum.live_bytes };
+	h->next_sample = h->time_bytes + h->sample_every;
+}
+
 static void
 peak_sync(struct heap_model *h, struct heap_site *site)
 {
@@ -274,6 +297,7 @@ drop_live(struct heap_model *h, uint64_t addr)
 	site->live_bytes -= b->size;
 	h->sum.live_blocks--;
 	h->sum.live_bytes -= b->size;
+	advance(h, b->size);
 	block_remove(h, b);
 	return true;
 }
@@ -302,11 +326,13 @@ add_live(struct heap_model *h, uint64_t addr, uint64_t size, uint64_t stack)
 	h->sum.live_bytes += size;
 	site->live_blocks++;
 	site->live_bytes += size;
+	advance(h, size);
 	if (h->sum.live_bytes > h->sum.peak_live_bytes) {
 		/* a new peak: every site's figures now are its figures at the peak */
 		h->sum.peak_live_bytes = h->sum.live_bytes;
 		h->peak_epoch++;
 		h->peak_event = h->sum.events;
+		h->peak_time = h->time_bytes;
 		peak_sync(h, site);
 	}
 	if (h->sum.live_blocks > h->sum.peak_live_blocks)

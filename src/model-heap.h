@@ -47,6 +47,15 @@ struct heap_summary {
 	uint64_t	 inherited_frees;
 };
 
+/* The live heap at a point of the run, its time in bytes allocated and freed. */
+struct heap_sample {
+	uint64_t	 time;
+	uint64_t	 live_bytes;
+};
+
+/* At most this many samples: then every other one goes, twice as sparse. */
+#define HEAP_SAMPLES_MAX	256
+
 struct heap_model {
 	struct heap_summary sum;
 	struct heap_block *blocks;
@@ -58,6 +67,16 @@ struct heap_model {
 	bool		 inherits;
 	uint64_t	 peak_epoch;	/* how many times the peak rose */
 	uint64_t	 peak_event;	/* the event that made the last peak */
+	/*
+	 * Time as massif counts it with --time-unit=B: bytes allocated and
+	 * freed so far; the live heap sampled along it, and at the peak.
+	 */
+	uint64_t	 time_bytes;
+	uint64_t	 peak_time;
+	struct heap_sample *samples;
+	size_t		 nsamples;
+	uint64_t	 sample_every;
+	uint64_t	 next_sample;
 	/*
 	 * The blocks a fork child got from its parent, sorted by address
 	 * (size UINT64_MAX once freed): live in the child, but not its own

@@ -61,7 +61,9 @@ print_record(FILE *f, int pid, const struct session *s, const struct process *p,
 {
 	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN];
 
-	fprintf(f, "==%d==\n==%d== ", pid, pid);
+	if (nr > 1)
+		fprintf(f, "==%d==\n", pid);
+	fprintf(f, "==%d== ", pid);
 	if (rec->indirect_bytes > 0)
 		fprintf(f, "%s (%s direct, %s indirect) bytes",
 		    fmt_count(a, rec->bytes + rec->indirect_bytes),

@@ -19,6 +19,7 @@ RUN_TESTS = \
 	tests/run-leaks-report.test \
 	tests/run-signals.test \
 	tests/run-collapsed.test \
+	tests/run-massif.test \
 	tests/run-symbols.test
 
 TESTS += $(RUN_TESTS)
