@@ -34,6 +34,7 @@ model_heap_free(struct heap_model *h)
 	free(h->sites);
 	free(h->inherited);
 	free(h->samples);
+	free(h->last_alloc);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -339,12 +340,28 @@ add_live(struct heap_model *h, uint64_t addr, uint64_t size, uint64_t stack)
 		h->sum.peak_live_blocks = h->sum.live_blocks;
 }
 
+/* The slot of thread's last allocation. */
+static uint64_t *
+last_alloc(struct heap_model *h, uint16_t thread)
+{
+	if (thread >= h->nlast_alloc) {
+		size_t n = (size_t)thread + 16;
+
+		h->last_alloc = xreallocarray(h->last_alloc, n, sizeof(*h->last_alloc));
+		memset(h->last_alloc + h->nlast_alloc, 0,
+		    (n - h->nlast_alloc) * sizeof(*h->last_alloc));
+		h->nlast_alloc = n;
+	}
+	return &h->last_alloc[thread];
+}
+
 void
-model_heap_alloc(struct heap_model *h, uint64_t addr, uint64_t size,
-    uint64_t stack, uint32_t fn)
+model_heap_alloc(struct heap_model *h, uint16_t thread, uint64_t addr,
+    uint64_t size, uint64_t stack, uint32_t fn)
 {
 	struct heap_site *site = site_get(h, stack);
 
+	*last_alloc(h, thread) = addr;
 	if (site->fn == 0)
 		site->fn = fn;
 	h->sum.allocations++;
@@ -354,26 +371,48 @@ model_heap_alloc(struct heap_model *h, uint64_t addr, uint64_t size,
 	add_live(h, addr, size, stack);
 }
 
-void
-model_heap_release(struct heap_model *h, uint64_t addr)
+/*
+ * A block goes (free, or a realloc that takes it): a temporary if it is
+ * the last its thread allocated. As heaptrack counts, a realloc's old
+ * block counts as freed.
+ */
+static void
+note_temporary(struct heap_model *h, uint16_t thread, uint64_t addr)
 {
+	uint64_t *last = last_alloc(h, thread);
+	const struct heap_block *b;
+
+	/* frees in between do not matter: only allocations do */
+	if (*last == addr && addr != 0 && (b = block_find(h, addr)) != NULL) {
+		h->sum.temporaries++;
+		site_get(h, b->stack)->temporaries++;
+	}
+}
+
+void
+model_heap_release(struct heap_model *h, uint16_t thread, uint64_t addr)
+{
+	note_temporary(h, thread, addr);
 	if (drop_live(h, addr))
 		h->sum.frees++;
 }
 
 void
-model_heap_realloc_release(struct heap_model *h, uint64_t addr)
+model_heap_realloc_release(struct heap_model *h, uint16_t thread, uint64_t addr)
 {
+	note_temporary(h, thread, addr);
 	drop_live(h, addr);
 	h->sum.reallocs++;
 }
 
 void
-model_heap_realloc_done(struct heap_model *h, uint64_t addr, uint64_t size,
-    uint64_t stack, uint32_t fn)
+model_heap_realloc_done(struct heap_model *h, uint16_t thread, uint64_t addr,
+    uint64_t size, uint64_t stack, uint32_t fn)
 {
 	struct heap_site *site = site_get(h, stack);
 
+	/* realloc allocates: its block freed next is a temporary too */
+	*last_alloc(h, thread) = addr;
 	if (site->fn == 0)
 		site->fn = fn;
 	/* for a site, a realloc that moved a block there is a call like any */

@@ -22,6 +22,7 @@ struct heap_site {
 	uint64_t	 live_blocks;
 	uint64_t	 live_bytes;
 	uint32_t	 fn;		/* the call that allocates (enum ms_alloc_fn), 0: unknown */
+	uint64_t	 temporaries;	/* see heap_summary */
 	/* its figures at the heap's peak: see model_heap_site_at_peak() */
 	uint64_t	 peak_epoch;
 	uint64_t	 peak_bytes;
@@ -45,6 +46,11 @@ struct heap_summary {
 	uint64_t	 anomalies;
 	/* frees, by a fork child, of blocks its parent allocated before fork */
 	uint64_t	 inherited_frees;
+	/*
+	 * Blocks freed with no other allocation in between on their thread
+	 * (heaptrack's temporary allocations): allocated for nothing lasting.
+	 */
+	uint64_t	 temporaries;
 };
 
 /* The live heap at a point of the run, its time in bytes allocated and freed. */
@@ -77,6 +83,9 @@ struct heap_model {
 	size_t		 nsamples;
 	uint64_t	 sample_every;
 	uint64_t	 next_sample;
+	/* per thread (the shim's number): its last allocation's address */
+	uint64_t	*last_alloc;
+	size_t		 nlast_alloc;
 	/*
 	 * The blocks a fork child got from its parent, sorted by address
 	 * (size UINT64_MAX once freed): live in the child, but not its own
@@ -90,15 +99,16 @@ void	model_heap_init(struct heap_model *h);
 void	model_heap_free(struct heap_model *h);
 
 /* A block was allocated (malloc family, or the new block of a realloc). */
-void	model_heap_alloc(struct heap_model *h, uint64_t addr, uint64_t size,
-	    uint64_t stack, uint32_t fn);
-/* A block was freed. */
-void	model_heap_release(struct heap_model *h, uint64_t addr);
-/* realloc gave p's bytes back (moved or resized): a realloc, not a free. */
-void	model_heap_realloc_release(struct heap_model *h, uint64_t addr);
-/* The new block of that realloc. */
-void	model_heap_realloc_done(struct heap_model *h, uint64_t addr,
+void	model_heap_alloc(struct heap_model *h, uint16_t thread, uint64_t addr,
 	    uint64_t size, uint64_t stack, uint32_t fn);
+/* A block was freed. */
+void	model_heap_release(struct heap_model *h, uint16_t thread, uint64_t addr);
+/* realloc gave p's bytes back (moved or resized): a realloc, not a free. */
+void	model_heap_realloc_release(struct heap_model *h, uint16_t thread,
+	    uint64_t addr);
+/* The new block of that realloc. */
+void	model_heap_realloc_done(struct heap_model *h, uint16_t thread,
+	    uint64_t addr, uint64_t size, uint64_t stack, uint32_t fn);
 
 /* A fork child's inheritance: n blocks sorted by address (copied). */
 void	model_heap_inherit(struct heap_model *h, const struct heap_block *v,

@@ -44,12 +44,13 @@ source_event_apply(struct process *proc, struct session *session,
 		NEED(struct ms_ev_alloc);
 		const struct ms_ev_alloc *ev = (const void *)rec;
 
-		model_heap_alloc(h, ev->addr, ev->size, ev->stack, ev->fn);
+		model_heap_alloc(h, rec->thread, ev->addr, ev->size, ev->stack, ev->fn);
 		break;
 	}
 	case MS_EV_FREE: {
 		NEED(struct ms_ev_free);
-		model_heap_release(h, ((const struct ms_ev_free *)(const void *)rec)->addr);
+		model_heap_release(h, rec->thread,
+		    ((const struct ms_ev_free *)(const void *)rec)->addr);
 		break;
 	}
 	case MS_EV_REALLOC: {
@@ -57,16 +58,17 @@ source_event_apply(struct process *proc, struct session *session,
 		const struct ms_ev_realloc *ev = (const void *)rec;
 
 		if (ev->status == MS_REALLOC_FREED)
-			model_heap_release(h, ev->old_addr);
+			model_heap_release(h, rec->thread, ev->old_addr);
 		else if (ev->status == MS_REALLOC_MOVED)
-			model_heap_realloc_release(h, ev->old_addr);
+			model_heap_realloc_release(h, rec->thread, ev->old_addr);
 		break;
 	}
 	case MS_EV_REALLOC_DONE: {
 		NEED(struct ms_ev_realloc_done);
 		const struct ms_ev_realloc_done *ev = (const void *)rec;
 
-		model_heap_realloc_done(h, ev->addr, ev->size, ev->stack, MS_FN_REALLOC);
+		model_heap_realloc_done(h, rec->thread, ev->addr, ev->size, ev->stack,
+		    MS_FN_REALLOC);
 		break;
 	}
 	case MS_EV_MMAP:

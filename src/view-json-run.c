@@ -27,6 +27,7 @@ summary(struct json *j, const struct heap_summary *s)
 	json_key_uint(j, "events", s->events);
 	json_key_uint(j, "ring_waits", s->ring_waits);
 	json_key_uint(j, "anomalies", s->anomalies);
+	json_key_uint(j, "temporary_allocations", s->temporaries);
 	json_object_end(j);
 	json_key_uint(j, "inherited_frees", s->inherited_frees);
 }
@@ -101,6 +102,7 @@ sites(struct json *j, const struct session *s, const struct process *p,
 		model_heap_site_at_peak(&p->heap, site, &peak_bytes, &peak_blocks);
 		json_key_uint(j, "peak_blocks", peak_blocks);
 		json_key_uint(j, "peak_bytes", peak_bytes);
+		json_key_uint(j, "temporary_allocations", site->temporaries);
 		json_object_end(j);
 	}
 	json_array_end(j);

@@ -85,6 +85,8 @@ print_summary(FILE *f, int pid, const struct heap_summary *s, uint64_t threads)
 	    fmt_count(b, s->peak_live_blocks));
 	fprintf(f, "==%d==   live at exit: %s bytes in %s blocks\n", pid,
 	    fmt_count(a, s->live_bytes), fmt_count(b, s->live_blocks));
+	fprintf(f, "==%d==   temporary allocations: %s (freed before their thread "
+	    "allocated again)\n", pid, fmt_count(a, s->temporaries));
 	fprintf(f, "==%d==   mmaps: %s  munmaps: %s  threads: %s\n", pid,
 	    fmt_count(a, s->mmaps), fmt_count(b, s->munmaps),
 	    fmt_count(c, threads));
