@@ -28,6 +28,10 @@ const struct cmd cmd_report = {
 	    "  --json FILE          write the report as JSON to FILE ('-': stdout)\n"
 	    "                       instead of text\n"
 	    "  --sites N            top sites listed (default 10)\n"
+	    "  --sort ORDER         one list of top sites by live (bytes at\n"
+	    "                       exit), allocated (bytes), allocations, peak\n"
+	    "                       (bytes at the peak) or temporary; default: by\n"
+	    "                       live bytes and by bytes allocated\n"
 	    CMD_LEAK_HELP
 	    CMD_PROFILE_HELP
 	    "  -h, --help           this help\n",
@@ -37,11 +41,13 @@ const struct cmd cmd_report = {
 enum {
 	OPT_JSON = 256,
 	OPT_SITES,
+	OPT_SORT,
 };
 
 static const struct option report_options[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "sites", required_argument, NULL, OPT_SITES },
+	{ "sort", required_argument, NULL, OPT_SORT },
 	CMD_LEAK_OPTIONS,
 	CMD_PROFILE_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
@@ -51,7 +57,8 @@ static const struct option report_options[] = {
 static int
 report_exec(const struct cmd *self, int argc, char **argv)
 {
-	struct view_run_opts vopts = { .sites = 10, .leak_check = VIEW_LEAKS_FULL };
+	struct view_run_opts vopts = { .sites = 10, .sort = -1,
+	    .leak_check = VIEW_LEAKS_FULL };
 	struct leak_options lopts;
 	struct profile_options popts = { 0 };
 	struct trace_run_info info;
@@ -72,6 +79,10 @@ report_exec(const struct cmd *self, int argc, char **argv)
 		case OPT_SITES:
 			vopts.sites = (size_t)cmd_parse_number(self, "--sites", optarg,
 			    1, 100000);
+			break;
+		case OPT_SORT:
+			vopts.sort = cmd_choice(self, "--sort", optarg,
+			    heap_site_order_names);
 			break;
 		case 'h':
 			cmd_print_help(self, stdout);
@@ -95,7 +106,8 @@ report_exec(const struct cmd *self, int argc, char **argv)
 		source_trace_info_free(&info);
 		fatalx("%s", why);
 	}
-	symbolize_sites(&s, profile_options_any(&popts) ? 0 : vopts.sites);
+	symbolize_sites(&s, profile_options_any(&popts) ? 0 : vopts.sites,
+	    vopts.sort);
 	leak_options_apply(&lopts, &s);
 	vopts.main_pid = info.main_pid;
 	vopts.main_argv = info.argv;

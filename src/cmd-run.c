@@ -58,6 +58,10 @@ const struct cmd cmd_run = {
 	    "  --ring-size BYTES    ring per process, a power of two from 16K\n"
 	    "                       to 1024M (K and M suffixes; default 8M)\n"
 	    "  --sites N            top sites listed (default 10)\n"
+	    "  --sort ORDER         one list of top sites by live (bytes at\n"
+	    "                       exit), allocated (bytes), allocations, peak\n"
+	    "                       (bytes at the peak) or temporary; default: by\n"
+	    "                       live bytes and by bytes allocated\n"
 	    CMD_LEAK_HELP
 	    CMD_PROFILE_HELP
 	    "  --error-exitcode N   exit N if any block is definitely or\n"
@@ -74,6 +78,7 @@ enum {
 	OPT_NO_FOLLOW,
 	OPT_RING_SIZE,
 	OPT_SITES,
+	OPT_SORT,
 	OPT_ERROR_EXITCODE,
 	OPT_LOG_FILE,
 };
@@ -86,6 +91,7 @@ static const struct option run_options[] = {
 	{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
 	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	{ "sites", required_argument, NULL, OPT_SITES },
+	{ "sort", required_argument, NULL, OPT_SORT },
 	CMD_LEAK_OPTIONS,
 	CMD_PROFILE_OPTIONS,
 	{ "error-exitcode", required_argument, NULL, OPT_ERROR_EXITCODE },
@@ -614,7 +620,8 @@ remove_socket(void)
 static int
 run_exec(const struct cmd *self, int argc, char **argv)
 {
-	struct view_run_opts vopts = { .sites = 10, .leak_check = VIEW_LEAKS_FULL };
+	struct view_run_opts vopts = { .sites = 10, .sort = -1,
+	    .leak_check = VIEW_LEAKS_FULL };
 	const char *json_path = NULL, *trace_path = NULL, *log_path = NULL;
 	char path[PATH_MAX], why[PATH_MAX + 128], options[160];
 	int depth = 64, opt, status, status_override = 0, error_exitcode = 0;
@@ -665,6 +672,10 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			break;
 		case OPT_LOG_FILE:
 			log_path = optarg;
+			break;
+		case OPT_SORT:
+			vopts.sort = cmd_choice(self, "--sort", optarg,
+			    heap_site_order_names);
 			break;
 		case 'h':
 			cmd_print_help(self, stdout);
@@ -739,7 +750,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	if (r.trace != NULL && !trace_finish(&r, trace_path))
 		status_override = EXIT_RUNTIME;
 
-	symbolize_sites(&r.session, profile_options_any(&popts) ? 0 : vopts.sites);
+	symbolize_sites(&r.session, profile_options_any(&popts) ? 0 : vopts.sites,
+	    vopts.sort);
 	leak_options_apply(&lopts, &r.session);
 	vopts.main_pid = r.main_pid;
 	vopts.main_argv = argv + optind;

@@ -456,6 +456,57 @@ model_heap_site_by_allocated(const void *a, const void *b)
 	return c != 0 ? c : desc(x->stack, y->stack);
 }
 
+static int
+by_allocations(const void *a, const void *b)
+{
+	const struct heap_site *x = a, *y = b;
+	int c = desc(x->allocations, y->allocations);
+
+	return c != 0 ? c : model_heap_site_by_allocated(a, b);
+}
+
+/* On the sites model_heap_top_sites gives: their peak figures are set. */
+static int
+by_peak(const void *a, const void *b)
+{
+	const struct heap_site *x = a, *y = b;
+	int c = desc(x->peak_bytes, y->peak_bytes);
+
+	return c != 0 ? c : model_heap_site_by_allocated(a, b);
+}
+
+static int
+by_temporary(const void *a, const void *b)
+{
+	const struct heap_site *x = a, *y = b;
+	int c = desc(x->temporaries, y->temporaries);
+
+	return c != 0 ? c : by_allocations(a, b);
+}
+
+const char *const heap_site_order_names[] = {
+	"live", "allocated", "allocations", "peak", "temporary", NULL,
+};
+
+int
+(*model_heap_site_order(enum heap_site_order order))(const void *, const void *)
+{
+	static int (*const cmp[])(const void *, const void *) = {
+		model_heap_site_by_live, model_heap_site_by_allocated,
+		by_allocations, by_peak, by_temporary,
+	};
+
+	return cmp[order];
+}
+
+/* Make a copy of a site carry its figures at the peak. */
+static void
+at_peak(const struct heap_model *h, struct heap_site *copy)
+{
+	model_heap_site_at_peak(h, copy, &copy->peak_bytes, &copy->peak_blocks);
+	copy->peak_epoch = h->peak_epoch;
+}
+
 size_t
 model_heap_top_sites(const struct heap_model *h,
     int (*cmp)(const void *, const void *), size_t n, struct heap_site **out)
@@ -467,11 +518,13 @@ model_heap_top_sites(const struct heap_model *h,
 	if (n != 0 && 4 * n < h->nsites) {
 		v = xcalloc(n, sizeof(*v));
 		for (size_t i = 0; i < h->nsites_slots; i++) {
-			const struct heap_site *x = &h->sites[i];
+			struct heap_site cur = h->sites[i];
+			const struct heap_site *x = &cur;
 			size_t at;
 
 			if (x->stack == 0)
 				continue;
+			at_peak(h, &cur);
 			if (k < n) {
 				/* sift up */
 				for (at = k++; at > 0 && cmp(&v[(at - 1) / 2], x) < 0;
@@ -500,8 +553,10 @@ model_heap_top_sites(const struct heap_model *h,
 	} else {
 		v = xcalloc(h->nsites ? h->nsites : 1, sizeof(*v));
 		for (size_t i = 0; i < h->nsites_slots; i++)
-			if (h->sites[i].stack != 0)
-				v[k++] = h->sites[i];
+			if (h->sites[i].stack != 0) {
+				v[k] = h->sites[i];
+				at_peak(h, &v[k++]);
+			}
 	}
 	if (k > 1)
 		qsort(v, k, sizeof(*v), cmp);

@@ -135,4 +135,17 @@ size_t	model_heap_top_sites(const struct heap_model *h,
 int	model_heap_site_by_live(const void *a, const void *b);
 int	model_heap_site_by_allocated(const void *a, const void *b);
 
+/* The orders of --sort: live bytes, bytes allocated, allocations, bytes at
+ * the peak, temporary allocations. */
+enum heap_site_order {
+	SITES_BY_LIVE,
+	SITES_BY_ALLOCATED,
+	SITES_BY_ALLOCATIONS,
+	SITES_BY_PEAK,
+	SITES_BY_TEMPORARY,
+};
+extern const char *const heap_site_order_names[];	/* NULL-terminated */
+int	(*model_heap_site_order(enum heap_site_order order))(const void *,
+	    const void *);
+
 #endif

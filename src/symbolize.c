@@ -565,14 +565,16 @@ symbolize_stack(struct symbolizer *s, struct session *session,
 
 void
 symbolize_session_sites(struct symbolizer *s, struct session *session,
-    size_t top)
+    size_t top, int sort)
 {
 	for (size_t k = 0; k < session->nprocs; k++) {
 		const struct process *p = session->procs[k];
-		int (*orders[2])(const void *, const void *) = {
-			model_heap_site_by_live, model_heap_site_by_allocated };
+		int (*orders[3])(const void *, const void *) = {
+			model_heap_site_by_live, model_heap_site_by_allocated,
+			model_heap_site_order(sort < 0 ? SITES_BY_LIVE :
+			    (enum heap_site_order)sort) };
 
-		for (int o = 0; o < 2; o++) {
+		for (int o = 0; o < 3; o++) {
 			struct heap_site *sites;
 			size_t n = model_heap_top_sites(&p->heap, orders[o], top, &sites);
 
@@ -601,7 +603,7 @@ release(void *s)
 }
 
 void
-symbolize_sites(struct session *session, size_t top)
+symbolize_sites(struct session *session, size_t top, int sort)
 {
 	struct stack_table *t = &session->stacks;
 
@@ -610,6 +612,6 @@ symbolize_sites(struct session *session, size_t top)
 		t->symbols_owner = symbolizer_new();
 		t->symbols_release = release;
 	}
-	symbolize_session_sites(t->symbols_owner, session, top);
+	symbolize_session_sites(t->symbols_owner, session, top, sort);
 	symbolize_session_leaks(t->symbols_owner, session);
 }

@@ -27,10 +27,10 @@ uint32_t symbolizer_lookup(struct symbolizer *s, const char *path,
 
 /* Symbolize the frames of the top sites (as the views list them) of every process. */
 void	symbolize_session_sites(struct symbolizer *s, struct session *session,
-	    size_t top);
+	    size_t top, int sort);
 /* Symbolize the stacks of every loss record of every process. */
 void	symbolize_session_leaks(struct symbolizer *s, struct session *session);
 /* Both (sites and loss records) with a symbolizer of its own. */
-void	symbolize_sites(struct session *session, size_t top);
+void	symbolize_sites(struct session *session, size_t top, int sort);
 
 #endif

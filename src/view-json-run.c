@@ -72,13 +72,14 @@ frames(struct json *j, const struct session *s, const struct process *p,
 /* The top sites by live bytes and by bytes allocated, each listed once. */
 static void
 sites(struct json *j, const struct session *s, const struct process *p,
-    size_t top)
+    size_t top, int sort)
 {
-	struct heap_site *by_live, *by_alloc;
-	size_t nl = model_heap_top_sites(&p->heap, model_heap_site_by_live, top,
-	    &by_live);
-	size_t na = model_heap_top_sites(&p->heap, model_heap_site_by_allocated,
-	    top, &by_alloc);
+	struct heap_site *by_live, *by_alloc = NULL;
+	/* by default the top by live bytes and the top by bytes allocated */
+	size_t nl = model_heap_top_sites(&p->heap, model_heap_site_order(sort < 0 ?
+	    SITES_BY_LIVE : (enum heap_site_order)sort), top, &by_live);
+	size_t na = sort >= 0 ? 0 : model_heap_top_sites(&p->heap,
+	    model_heap_site_by_allocated, top, &by_alloc);
 
 	json_key(j, "sites");
 	json_array_begin(j);
@@ -218,7 +219,7 @@ process_fields(struct json *j, const struct session *s, const struct process *p,
 	json_key_bool(j, "forked", p->forked);
 	json_key_uint(j, "threads", p->threads_started);
 	summary(j, &p->heap.sum);
-	sites(j, s, p, o->sites);
+	sites(j, s, p, o->sites, o->sort);
 	leaks(j, s, p, o);
 }
 

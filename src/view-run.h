@@ -18,6 +18,7 @@ enum view_leaks {
 
 struct view_run_opts {
 	size_t		 sites;		/* top sites listed */
+	int		 sort;		/* enum heap_site_order, -1: live and allocated */
 	pid_t		 main_pid;
 	char *const	*main_argv;
 	const char	*main_path;

@@ -150,27 +150,38 @@ view_text_frames(FILE *f, int pid, const struct session *s,
 
 static void
 print_sites(FILE *f, int pid, const struct session *s, const struct process *p,
-    const struct view_run_opts *o, bool by_live)
+    const struct view_run_opts *o, enum heap_site_order order)
 {
+	static const char *const titles[] = { "LIVE BYTES AT EXIT",
+	    "BYTES ALLOCATED", "ALLOCATIONS", "BYTES AT THE PEAK",
+	    "TEMPORARY ALLOCATIONS" };
 	struct heap_site *sites;
-	size_t n = model_heap_top_sites(&p->heap, by_live ?
-	    model_heap_site_by_live : model_heap_site_by_allocated, o->sites, &sites);
+	size_t n = model_heap_top_sites(&p->heap, model_heap_site_order(order),
+	    o->sites, &sites);
 	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN], d[FMT_SIZE_LEN];
 
-	fprintf(f, "==%d==\n==%d== TOP SITES BY %s\n", pid, pid,
-	    by_live ? "LIVE BYTES AT EXIT" : "BYTES ALLOCATED");
+	fprintf(f, "==%d==\n==%d== TOP SITES BY %s\n", pid, pid, titles[order]);
 	for (size_t i = 0; i < n; i++) {
 		const struct heap_site *site = &sites[i];
 
-		if (by_live && site->live_bytes == 0 && site->live_blocks == 0)
+		/* what has none of the figure is not a top site for it */
+		if ((order == SITES_BY_LIVE && site->live_blocks == 0) ||
+		    (order == SITES_BY_PEAK && site->peak_blocks == 0) ||
+		    (order == SITES_BY_TEMPORARY && site->temporaries == 0))
 			break;
-		fprintf(f, "==%d==   %s bytes live in %s %s; %s bytes in %s %s\n",
+		fprintf(f, "==%d==   %s bytes live in %s %s; %s bytes in %s %s",
 		    pid, fmt_count(a, site->live_bytes),
 		    fmt_count(b, site->live_blocks),
 		    site->live_blocks == 1 ? "block" : "blocks",
 		    fmt_count(c, site->bytes_allocated),
 		    fmt_count(d, site->allocations),
 		    site->allocations == 1 ? "call" : "calls");
+		if (order == SITES_BY_PEAK)
+			fprintf(f, "; %s bytes at the peak",
+			    fmt_count(a, site->peak_bytes));
+		else if (order == SITES_BY_TEMPORARY)
+			fprintf(f, "; %s temporary", fmt_count(a, site->temporaries));
+		fputc('\n', f);
 		view_text_frames(f, pid, s, p, site->stack);
 	}
 	free(sites);
@@ -192,8 +203,11 @@ print_process(FILE *f, const struct session *s, const struct process *p,
 	describe_end(f, pid, p, base_name(name));
 	fprintf(f, "==%d==\n", pid);
 	print_summary(f, pid, &p->heap.sum, p->threads_started);
-	print_sites(f, pid, s, p, o, true);
-	print_sites(f, pid, s, p, o, false);
+	if (o->sort < 0) {
+		print_sites(f, pid, s, p, o, SITES_BY_LIVE);
+		print_sites(f, pid, s, p, o, SITES_BY_ALLOCATED);
+	} else
+		print_sites(f, pid, s, p, o, (enum heap_site_order)o->sort);
 	view_text_leaks(f, pid, s, p, o);
 }
 
