@@ -26,6 +26,25 @@ bootstrapping(void)
 	return shim.real.malloc == NULL;
 }
 
+/*
+ * What the allocator gave beyond size (the size bins' waste), and whether
+ * it made the block a mapping of its own: glibc says so in the chunk's
+ * header, the word before the block (bit 1, IS_MMAPPED).
+ */
+static uint32_t
+block_spare(void *p, size_t size, uint32_t *flags)
+{
+	size_t usable;
+
+	if (shim.glibc_malloc && (((const size_t *)p)[-1] & 2) != 0)
+		*flags |= MS_FN_MMAPPED;
+	if (shim.real.malloc_usable_size == NULL)
+		return MS_SPARE_UNKNOWN;
+	usable = shim.real.malloc_usable_size(p);
+	return usable >= size && usable - size < MS_SPARE_UNKNOWN ?
+	    (uint32_t)(usable - size) : MS_SPARE_UNKNOWN;
+}
+
 static void
 record_alloc(void *p, size_t size, uint32_t fn)
 {
@@ -33,6 +52,7 @@ record_alloc(void *p, size_t size, uint32_t fn)
 	    .addr = (uintptr_t)p, .size = size, .fn = fn };
 	int saved_errno = errno;
 
+	ev.spare = block_spare(p, size, &ev.fn);
 	ev.stack = stack_capture();
 	producer_emit(&ev, sizeof(ev));
 	errno = saved_errno;
@@ -137,6 +157,7 @@ realloc_tracked(void *p, size_t size, void *(*call)(void *, size_t, size_t),
 		done.addr = (uintptr_t)q;
 		done.size = nmemb * size;
 		done.stack = stack;
+		done.spare = block_spare(q, nmemb * size, &done.flags);
 		producer_emit(&done, sizeof(done));
 	}
 	errno = saved_errno;

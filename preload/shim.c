@@ -89,9 +89,16 @@ shim_resolve(void)
 	RESOLVE(exit);
 	shim.real.libc_start_main = (__typeof__(shim.real.libc_start_main))
 	    dlsym(RTLD_NEXT, "__libc_start_main");
+	RESOLVE(malloc_usable_size);
 	/* last: its being set is what ends the bootstrap */
 	void *(*m)(size_t) = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
 	shim.real.malloc = m;
+	{
+		Dl_info info;
+
+		shim.glibc_malloc = m != NULL && dladdr((void *)m, &info) != 0 &&
+		    info.dli_fname != NULL && strstr(info.dli_fname, "/libc.so") != NULL;
+	}
 	shim_self.in_hook--;
 	atomic_store(&resolve_state, 2);
 	errno = saved_errno;

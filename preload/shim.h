@@ -53,6 +53,7 @@ struct shim_real {
 	void	 (*exit)(int) __attribute__((noreturn));
 	int	 (*libc_start_main)(int (*)(int, char **, char **), int, char **,
 		    void (*)(void), void (*)(void), void (*)(void), void *);
+	size_t	 (*malloc_usable_size)(void *);
 };
 
 struct shim_options {
@@ -79,6 +80,7 @@ struct shim {
 	uintptr_t	 self_end;
 	uintptr_t	 unwind_start;	/* libunwind's: its own calls are not the program's */
 	uintptr_t	 unwind_end;
+	bool		 glibc_malloc;	/* the malloc is glibc's: chunk headers readable */
 };
 
 /* Per thread. */

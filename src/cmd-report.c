@@ -32,6 +32,8 @@ const struct cmd cmd_report = {
 	    "                       exit), allocated (bytes), allocations, peak\n"
 	    "                       (bytes at the peak) or temporary; default: by\n"
 	    "                       live bytes and by bytes allocated\n"
+	    "  --bins               the size bins: blocks, live bytes, and the\n"
+	    "                       bytes the allocator gave beyond the requests\n"
 	    CMD_LEAK_HELP
 	    CMD_PROFILE_HELP
 	    "  -h, --help           this help\n",
@@ -42,12 +44,14 @@ enum {
 	OPT_JSON = 256,
 	OPT_SITES,
 	OPT_SORT,
+	OPT_BINS,
 };
 
 static const struct option report_options[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "sites", required_argument, NULL, OPT_SITES },
 	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "bins", no_argument, NULL, OPT_BINS },
 	CMD_LEAK_OPTIONS,
 	CMD_PROFILE_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
@@ -79,6 +83,9 @@ report_exec(const struct cmd *self, int argc, char **argv)
 		case OPT_SITES:
 			vopts.sites = (size_t)cmd_parse_number(self, "--sites", optarg,
 			    1, 100000);
+			break;
+		case OPT_BINS:
+			vopts.bins = true;
 			break;
 		case OPT_SORT:
 			vopts.sort = cmd_choice(self, "--sort", optarg,

@@ -62,6 +62,8 @@ const struct cmd cmd_run = {
 	    "                       exit), allocated (bytes), allocations, peak\n"
 	    "                       (bytes at the peak) or temporary; default: by\n"
 	    "                       live bytes and by bytes allocated\n"
+	    "  --bins               the size bins: blocks, live bytes, and the\n"
+	    "                       bytes the allocator gave beyond the requests\n"
 	    CMD_LEAK_HELP
 	    CMD_PROFILE_HELP
 	    "  --error-exitcode N   exit N if any block is definitely or\n"
@@ -79,6 +81,7 @@ enum {
 	OPT_RING_SIZE,
 	OPT_SITES,
 	OPT_SORT,
+	OPT_BINS,
 	OPT_ERROR_EXITCODE,
 	OPT_LOG_FILE,
 };
@@ -92,6 +95,7 @@ static const struct option run_options[] = {
 	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	{ "sites", required_argument, NULL, OPT_SITES },
 	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "bins", no_argument, NULL, OPT_BINS },
 	CMD_LEAK_OPTIONS,
 	CMD_PROFILE_OPTIONS,
 	{ "error-exitcode", required_argument, NULL, OPT_ERROR_EXITCODE },
@@ -672,6 +676,9 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			break;
 		case OPT_LOG_FILE:
 			log_path = optarg;
+			break;
+		case OPT_BINS:
+			vopts.bins = true;
 			break;
 		case OPT_SORT:
 			vopts.sort = cmd_choice(self, "--sort", optarg,

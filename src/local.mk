@@ -47,6 +47,7 @@ src_libmemscope_a_SOURCES = \
 	src/view-text.c src/view-text.h \
 	src/view-text-run.c \
 	src/view-text-leaks.c \
+	src/view-text-bins.c \
 	src/view-collapsed.c src/view-collapsed.h \
 	src/view-massif.c src/view-massif.h \
 	src/wire/futex.h src/wire/protocol.h src/wire/ring.h \

@@ -5,10 +5,11 @@
 #include <string.h>
 
 #include "model-heap.h"
+#include "wire/protocol.h"
 #include "xmalloc.h"
 
 /* an inherited block the child has freed */
-#define INHERITED_GONE	UINT64_MAX
+#define INHERITED_GONE	(((uint64_t)1 << 42) - 1)	/* no block is 4 TiB */
 
 /* Fibonacci hashing of an address or id into a power-of-two table. */
 static size_t
@@ -277,12 +278,71 @@ model_heap_site_at_peak(const struct heap_model *h, const struct heap_site *site
 	*blocks = saved ? site->peak_blocks : site->live_blocks;
 }
 
+/* The bin of a block: see HEAP_NBINS. */
+static size_t
+bin_of(const struct heap_block *b)
+{
+	uint64_t n = b->size;
+	size_t log2 = 0;
+
+	if (b->mmapped)
+		return HEAP_BIN_MMAP;
+	if (n <= 128)
+		return n == 0 ? 0 : (size_t)(n - 1) / 8;
+	if (n <= 1024)
+		return 16 + (size_t)(n - 129) / 16;
+	while (((uint64_t)1 << log2) < n)
+		log2++;
+	return 72 + (log2 - 11);	/* (1024, 2048] is bin 72 */
+}
+
+void
+model_heap_bin_range(size_t b, uint64_t *min, uint64_t *max)
+{
+	if (b == HEAP_BIN_MMAP) {
+		*min = 0;
+		*max = UINT64_MAX;
+	} else if (b < 16) {
+		*min = b == 0 ? 0 : 8 * b + 1;
+		*max = 8 * (b + 1);
+	} else if (b < 72) {
+		*min = 129 + 16 * (b - 16);
+		*max = 128 + 16 * (b - 15);
+	} else {
+		*min = ((uint64_t)1 << (b - 72 + 10)) + 1;
+		*max = b - 72 + 11 < 64 ? (uint64_t)1 << (b - 72 + 11) : UINT64_MAX;
+	}
+}
+
+/* As peak_sync, for a bin. */
+static void
+bin_sync(struct heap_model *h, struct heap_bin *bin)
+{
+	if (bin->peak_epoch == h->peak_epoch)
+		return;
+	bin->peak_epoch = h->peak_epoch;
+	bin->peak_bytes = bin->live_bytes;
+	bin->peak_blocks = bin->live_blocks;
+}
+
+void
+model_heap_bin_at_peak(const struct heap_model *h, size_t b, uint64_t *bytes,
+    uint64_t *blocks)
+{
+	const struct heap_bin *bin = &h->bins[b];
+	bool saved = bin->peak_epoch == h->peak_epoch;
+
+	*bytes = saved ? bin->peak_bytes : bin->live_bytes;
+	*blocks = saved ? bin->peak_blocks : bin->live_blocks;
+}
+
 /* Take the block at addr out of the live set; false if there is none. */
 static bool
 drop_live(struct heap_model *h, uint64_t addr)
 {
 	struct heap_block *b = block_find(h, addr);
 	struct heap_site *site;
+	struct heap_bin *bin;
 
 	if (b == NULL) {
 		if (h->inherits) {
@@ -294,6 +354,12 @@ drop_live(struct heap_model *h, uint64_t addr)
 	}
 	site = site_get(h, b->stack);
 	peak_sync(h, site);
+	bin = &h->bins[bin_of(b)];
+	bin_sync(h, bin);
+	bin->frees++;
+	bin->live_blocks--;
+	bin->live_bytes -= b->size;
+	bin->usable_bytes -= b->size + b->spare;
 	site->live_blocks--;
 	site->live_bytes -= b->size;
 	h->sum.live_blocks--;
@@ -304,10 +370,14 @@ drop_live(struct heap_model *h, uint64_t addr)
 }
 
 static void
-add_live(struct heap_model *h, uint64_t addr, uint64_t size, uint64_t stack)
+add_live(struct heap_model *h, uint64_t addr, uint64_t size, uint64_t stack,
+    uint32_t fn, uint32_t spare)
 {
-	struct heap_block b = { addr, size, stack };
+	struct heap_block b = { .addr = addr, .size = size, .stack = stack,
+	    .spare = spare < HEAP_SPARE_MAX ? spare : HEAP_SPARE_MAX,
+	    .mmapped = (fn & MS_FN_MMAPPED) != 0 };
 	struct heap_site *site;
+	struct heap_bin *bin;
 
 	if (block_find(h, addr) != NULL) {
 		/* allocated while live: an event went missing or out of order */
@@ -316,6 +386,12 @@ add_live(struct heap_model *h, uint64_t addr, uint64_t size, uint64_t stack)
 	}
 	site = site_get(h, stack);	/* after drop_live: it may grow the table */
 	peak_sync(h, site);
+	bin = &h->bins[bin_of(&b)];
+	bin_sync(h, bin);
+	bin->allocations++;
+	bin->live_blocks++;
+	bin->live_bytes += size;
+	bin->usable_bytes += size + b.spare;
 	/*
 	 * At most 3/4 full, so at least 3/8 full after doubling: a 24-byte
 	 * slot costs at most 64 bytes per live block.
@@ -335,6 +411,7 @@ add_live(struct heap_model *h, uint64_t addr, uint64_t size, uint64_t stack)
 		h->peak_event = h->sum.events;
 		h->peak_time = h->time_bytes;
 		peak_sync(h, site);
+		bin_sync(h, bin);
 	}
 	if (h->sum.live_blocks > h->sum.peak_live_blocks)
 		h->sum.peak_live_blocks = h->sum.live_blocks;
@@ -357,18 +434,18 @@ last_alloc(struct heap_model *h, uint16_t thread)
 
 void
 model_heap_alloc(struct heap_model *h, uint16_t thread, uint64_t addr,
-    uint64_t size, uint64_t stack, uint32_t fn)
+    uint64_t size, uint64_t stack, uint32_t fn, uint32_t spare)
 {
 	struct heap_site *site = site_get(h, stack);
 
 	*last_alloc(h, thread) = addr;
 	if (site->fn == 0)
-		site->fn = fn;
+		site->fn = fn & 0xff;
 	h->sum.allocations++;
 	h->sum.bytes_allocated += size;
 	site->allocations++;
 	site->bytes_allocated += size;
-	add_live(h, addr, size, stack);
+	add_live(h, addr, size, stack, fn, spare);
 }
 
 /*
@@ -407,19 +484,19 @@ model_heap_realloc_release(struct heap_model *h, uint16_t thread, uint64_t addr)
 
 void
 model_heap_realloc_done(struct heap_model *h, uint16_t thread, uint64_t addr,
-    uint64_t size, uint64_t stack, uint32_t fn)
+    uint64_t size, uint64_t stack, uint32_t fn, uint32_t spare)
 {
 	struct heap_site *site = site_get(h, stack);
 
 	/* realloc allocates: its block freed next is a temporary too */
 	*last_alloc(h, thread) = addr;
 	if (site->fn == 0)
-		site->fn = fn;
+		site->fn = fn & 0xff;
 	/* for a site, a realloc that moved a block there is a call like any */
 	h->sum.bytes_allocated += size;
 	site->allocations++;
 	site->bytes_allocated += size;
-	add_live(h, addr, size, stack);
+	add_live(h, addr, size, stack, fn, spare);
 }
 
 const struct heap_block *

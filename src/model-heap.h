@@ -11,8 +11,32 @@
 
 struct heap_block {
 	uint64_t	 addr;		/* 0: empty slot */
-	uint64_t	 size;
+	uint64_t	 size : 42;	/* requested bytes (4 TiB at most) */
+	uint64_t	 spare : 21;	/* usable beyond size, HEAP_SPARE_MAX at most */
+	uint64_t	 mmapped : 1;	/* served by a mapping of its own */
 	uint64_t	 stack;
+};
+
+#define HEAP_SPARE_MAX	((1u << 21) - 1)
+
+/*
+ * Size bins by requested size: 8-byte steps to 128 bytes, 16-byte steps
+ * to 1 KiB, then powers of two; and one for the blocks the allocator
+ * served with a mapping of their own, whatever their size.
+ */
+#define HEAP_NBINS	127
+#define HEAP_BIN_MMAP	(HEAP_NBINS - 1)
+
+struct heap_bin {
+	uint64_t	 allocations;	/* blocks that came into it */
+	uint64_t	 frees;		/* blocks that left it (free, or realloc) */
+	uint64_t	 live_blocks;
+	uint64_t	 live_bytes;	/* requested */
+	uint64_t	 usable_bytes;	/* malloc_usable_size of the live blocks */
+	/* at the heap's peak: see model_heap_bin_at_peak() */
+	uint64_t	 peak_epoch;
+	uint64_t	 peak_blocks;
+	uint64_t	 peak_bytes;
 };
 
 struct heap_site {
@@ -83,6 +107,7 @@ struct heap_model {
 	size_t		 nsamples;
 	uint64_t	 sample_every;
 	uint64_t	 next_sample;
+	struct heap_bin	 bins[HEAP_NBINS];
 	/* per thread (the shim's number): its last allocation's address */
 	uint64_t	*last_alloc;
 	size_t		 nlast_alloc;
@@ -100,7 +125,7 @@ void	model_heap_free(struct heap_model *h);
 
 /* A block was allocated (malloc family, or the new block of a realloc). */
 void	model_heap_alloc(struct heap_model *h, uint16_t thread, uint64_t addr,
-	    uint64_t size, uint64_t stack, uint32_t fn);
+	    uint64_t size, uint64_t stack, uint32_t fn, uint32_t spare);
 /* A block was freed. */
 void	model_heap_release(struct heap_model *h, uint16_t thread, uint64_t addr);
 /* realloc gave p's bytes back (moved or resized): a realloc, not a free. */
@@ -108,7 +133,8 @@ void	model_heap_realloc_release(struct heap_model *h, uint16_t thread,
 	    uint64_t addr);
 /* The new block of that realloc. */
 void	model_heap_realloc_done(struct heap_model *h, uint16_t thread,
-	    uint64_t addr, uint64_t size, uint64_t stack, uint32_t fn);
+	    uint64_t addr, uint64_t size, uint64_t stack, uint32_t fn,
+	    uint32_t spare);
 
 /* A fork child's inheritance: n blocks sorted by address (copied). */
 void	model_heap_inherit(struct heap_model *h, const struct heap_block *v,
@@ -119,6 +145,12 @@ size_t	model_heap_live_sorted(const struct heap_model *h, struct heap_block **ou
 /* What site held when the live heap was at its peak. */
 void	model_heap_site_at_peak(const struct heap_model *h,
 	    const struct heap_site *site, uint64_t *bytes, uint64_t *blocks);
+
+/* The sizes bin b holds, from min to max (max UINT64_MAX: no bound). */
+void	model_heap_bin_range(size_t b, uint64_t *min, uint64_t *max);
+/* What bin b held when the live heap was at its peak. */
+void	model_heap_bin_at_peak(const struct heap_model *h, size_t b,
+	    uint64_t *bytes, uint64_t *blocks);
 
 /* The site of stack, or NULL. */
 const struct heap_site *model_heap_site(const struct heap_model *h,

@@ -44,7 +44,8 @@ source_event_apply(struct process *proc, struct session *session,
 		NEED(struct ms_ev_alloc);
 		const struct ms_ev_alloc *ev = (const void *)rec;
 
-		model_heap_alloc(h, rec->thread, ev->addr, ev->size, ev->stack, ev->fn);
+		model_heap_alloc(h, rec->thread, ev->addr, ev->size, ev->stack, ev->fn,
+		    ev->spare);
 		break;
 	}
 	case MS_EV_FREE: {
@@ -68,7 +69,7 @@ source_event_apply(struct process *proc, struct session *session,
 		const struct ms_ev_realloc_done *ev = (const void *)rec;
 
 		model_heap_realloc_done(h, rec->thread, ev->addr, ev->size, ev->stack,
-		    MS_FN_REALLOC);
+		    MS_FN_REALLOC | ev->flags, ev->spare);
 		break;
 	}
 	case MS_EV_MMAP:

@@ -244,6 +244,7 @@ write_compact(struct tracefile *t, uint32_t stream, const void *rec, uint32_t le
 		p = put_varint(p, ev->size);
 		p = put_varint(p, stack_number(t, ev->stack));
 		p = put_varint(p, ev->fn);
+		p = put_varint(p, ev->spare);
 		break;
 	}
 	case MS_EV_FREE: {
@@ -271,6 +272,8 @@ write_compact(struct tracefile *t, uint32_t stream, const void *rec, uint32_t le
 		p = put_head(p, TRACE_C_REALLOC_DONE, stream, hdr, ev->addr);
 		p = put_varint(p, ev->size);
 		p = put_varint(p, stack_number(t, ev->stack));
+		p = put_varint(p, ev->flags);
+		p = put_varint(p, ev->spare);
 		break;
 	}
 	default:
@@ -516,14 +519,13 @@ decode_compact(struct trace_reader *r, struct trace_entry *e)
 {
 	const unsigned char *p = r->buf + r->start, *end = r->buf + r->end;
 	const unsigned char *begin = p;
-	uint64_t v[6] = { 0 };
+	uint64_t v[7] = { 0 };
 	int nfields;
 	unsigned char kind = *p++;
 	struct ms_record *hdr = (struct ms_record *)(void *)r->record;
 
 	/* stream, thread, the address (8 bytes), then the kind's numbers */
-	nfields = kind == TRACE_C_ALLOC ? 6 : kind == TRACE_C_FREE ? 3 :
-	    kind == TRACE_C_REALLOC ? 4 : 5;
+	nfields = kind == TRACE_C_FREE ? 3 : kind == TRACE_C_REALLOC ? 4 : 7;
 	for (int i = 0; i < nfields; i++) {
 		if (i == 2) {
 			if (end - p < 8)
@@ -548,6 +550,7 @@ decode_compact(struct trace_reader *r, struct trace_entry *e)
 		ev->size = v[3];
 		ev->stack = v[4];
 		ev->fn = (uint32_t)v[5];
+		ev->spare = (uint32_t)v[6];
 		break;
 	}
 	case TRACE_C_FREE:
@@ -572,6 +575,8 @@ decode_compact(struct trace_reader *r, struct trace_entry *e)
 		ev->addr = v[2];
 		ev->size = v[3];
 		ev->stack = v[4];
+		ev->flags = (uint32_t)v[5];
+		ev->spare = (uint32_t)v[6];
 		break;
 	}
 	}

@@ -33,10 +33,10 @@ enum trace_kind {
 	 * address as its 8 bytes, and the kind's other fields as LEB128
 	 * numbers (a stack as its number).
 	 */
-	TRACE_C_ALLOC,		/* addr, size, stack, fn */
+	TRACE_C_ALLOC,		/* addr, size, stack, fn, spare */
 	TRACE_C_FREE,		/* addr */
 	TRACE_C_REALLOC,	/* old_addr, status */
-	TRACE_C_REALLOC_DONE,	/* addr, size, stack */
+	TRACE_C_REALLOC_DONE,	/* addr, size, stack, flags, spare */
 	/* The leak check of a process, in its stream after its last record
 	 * (see trace-leaks.c): */
 	TRACE_LEAKS,		/* struct trace_leaks */

@@ -111,6 +111,41 @@ sites(struct json *j, const struct session *s, const struct process *p,
 	free(by_alloc);
 }
 
+/* The size bins that ever held a block. */
+static void
+bins(struct json *j, const struct heap_model *h)
+{
+	json_key(j, "bins");
+	json_array_begin(j);
+	for (size_t b = 0; b < HEAP_NBINS; b++) {
+		const struct heap_bin *bin = &h->bins[b];
+		uint64_t min, max, peak_bytes, peak_blocks;
+
+		if (bin->allocations == 0)
+			continue;
+		model_heap_bin_range(b, &min, &max);
+		model_heap_bin_at_peak(h, b, &peak_bytes, &peak_blocks);
+		json_object_begin(j);
+		json_key_bool(j, "mmap", b == HEAP_BIN_MMAP);
+		json_key_uint(j, "min", min);
+		json_key(j, "max");
+		if (max == UINT64_MAX)
+			json_null(j);
+		else
+			json_uint(j, max);
+		json_key_uint(j, "allocations", bin->allocations);
+		json_key_uint(j, "frees", bin->frees);
+		json_key_uint(j, "live_blocks", bin->live_blocks);
+		json_key_uint(j, "live_bytes", bin->live_bytes);
+		json_key_uint(j, "usable_bytes", bin->usable_bytes);
+		json_key_uint(j, "waste_bytes", bin->usable_bytes - bin->live_bytes);
+		json_key_uint(j, "peak_blocks", peak_blocks);
+		json_key_uint(j, "peak_bytes", peak_bytes);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
 static void
 totals(struct json *j, const char *key, const struct leak_totals *t)
 {
@@ -220,6 +255,7 @@ process_fields(struct json *j, const struct session *s, const struct process *p,
 	json_key_uint(j, "threads", p->threads_started);
 	summary(j, &p->heap.sum);
 	sites(j, s, p, o->sites, o->sort);
+	bins(j, &p->heap);
 	leaks(j, s, p, o);
 }
 

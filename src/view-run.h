@@ -27,6 +27,7 @@ struct view_run_opts {
 	enum view_leaks	 leak_check;
 	bool		 show_reachable; /* loss records of reachable blocks too */
 	bool		 gen_suppressions; /* a suppression after each record */
+	bool		 bins;		/* the size bins in the text report */
 };
 
 /* The report of a run on f (stderr): every process, its summary and sites. */
@@ -35,6 +36,8 @@ void	view_text_run(FILE *f, const struct session *s,
 /* view-text-leaks.c: the leak records and summary of process p. */
 void	view_text_leaks(FILE *f, int pid, const struct session *s,
 	    const struct process *p, const struct view_run_opts *opts);
+/* view-text-bins.c: the size bins of process p. */
+void	view_text_bins(FILE *f, int pid, const struct process *p);
 /* The frames of a stack, one line each ("at f (file.c:12) in module"). */
 void	view_text_frames(FILE *f, int pid, const struct session *s,
 	    const struct process *p, uint64_t stack);

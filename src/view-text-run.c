@@ -208,6 +208,8 @@ print_process(FILE *f, const struct session *s, const struct process *p,
 		print_sites(f, pid, s, p, o, SITES_BY_ALLOCATED);
 	} else
 		print_sites(f, pid, s, p, o, (enum heap_site_order)o->sort);
+	if (o->bins)
+		view_text_bins(f, pid, p);
 	view_text_leaks(f, pid, s, p, o);
 }
 

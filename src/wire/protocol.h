@@ -142,13 +142,18 @@ enum ms_alloc_fn {
 	MS_FN_PVALLOC,
 };
 
+/* In fn: the allocator served the block with a mapping of its own (glibc). */
+#define MS_FN_MMAPPED	0x100u
+/* In spare: more than fits, or malloc_usable_size unknown. */
+#define MS_SPARE_UNKNOWN	UINT32_MAX
+
 struct ms_ev_alloc {
 	struct ms_record hdr;
 	uint64_t	addr;
 	uint64_t	size;		/* requested bytes */
 	uint64_t	stack;		/* stack id, 0 without stacks */
-	uint32_t	fn;		/* enum ms_alloc_fn */
-	uint32_t	pad;
+	uint32_t	fn;		/* enum ms_alloc_fn | MS_FN_MMAPPED */
+	uint32_t	spare;		/* malloc_usable_size(addr) - size */
 };
 
 struct ms_ev_free {
@@ -182,6 +187,8 @@ struct ms_ev_realloc_done {
 	uint64_t	addr;
 	uint64_t	size;
 	uint64_t	stack;
+	uint32_t	flags;		/* MS_FN_MMAPPED */
+	uint32_t	spare;		/* as in ms_ev_alloc */
 };
 
 struct ms_ev_mmap {

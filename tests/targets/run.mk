@@ -91,3 +91,7 @@ tests_targets_run_signals_CFLAGS = $(run_target_cflags)
 check_PROGRAMS += tests/targets/leak-main-local
 tests_targets_leak_main_local_SOURCES = tests/targets/leak-main-local.c
 tests_targets_leak_main_local_CFLAGS = $(run_target_cflags)
+
+check_PROGRAMS += tests/targets/run-bins
+tests_targets_run_bins_SOURCES = tests/targets/run-bins.c
+tests_targets_run_bins_CFLAGS = $(run_target_cflags)
