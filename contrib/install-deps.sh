@@ -6,8 +6,9 @@ set -eu
 packages="
 	build-essential autoconf automake libtool pkg-config
 	libelf-dev libdw-dev libunwind-dev libncurses-dev libzstd-dev
+	libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
 	libcmocka-dev
-	procps jq util-linux binutils valgrind heaptrack tmux
+	procps jq protobuf-compiler util-linux binutils valgrind heaptrack tmux
 	python3 sqlite3 libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
 "
 

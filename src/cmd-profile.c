@@ -7,6 +7,7 @@
 #include "cmd-profile.h"
 #include "log.h"
 #include "view-massif.h"
+#include "view-pprof.h"
 #include "xmalloc.h"
 
 bool
@@ -19,6 +20,9 @@ profile_options_parse(const struct cmd *self, int opt, const char *arg,
 		return true;
 	case OPT_MASSIF:
 		o->massif_path = arg;
+		return true;
+	case OPT_PPROF:
+		o->pprof_path = arg;
 		return true;
 	case OPT_COLLAPSED_METRIC:
 		o->collapsed_metric = (enum collapsed_metric)cmd_choice(self,
@@ -37,6 +41,8 @@ profile_options_open(struct profile_options *o)
 	if (o->massif_path != NULL && strstr(o->massif_path, "%p") == NULL &&
 	    (o->massif = fopen(o->massif_path, "w")) == NULL)
 		fatal("%s", o->massif_path);
+	if (o->pprof_path != NULL && (o->pprof = fopen(o->pprof_path, "w")) == NULL)
+		fatal("%s", o->pprof_path);
 }
 
 static bool
@@ -113,6 +119,8 @@ write_massif(struct profile_options *o, const struct session *s,
 bool
 profile_options_any(const struct profile_options *o)
 {
+	if (o->pprof != NULL)
+		return true;
 	return o->collapsed != NULL || o->massif_path != NULL;
 }
 
@@ -126,6 +134,16 @@ profile_options_write(struct profile_options *o, const struct session *s,
 		view_collapsed(o->collapsed, s, o->collapsed_metric);
 		ok = finish(o->collapsed, o->collapsed_path);
 		o->collapsed = NULL;
+	}
+	if (o->pprof != NULL) {
+		char why[256];
+
+		if (!view_pprof(o->pprof, s, why, sizeof(why))) {
+			log_warnx("%s: %s", o->pprof_path, why);
+			ok = false;
+		}
+		ok = finish(o->pprof, o->pprof_path) && ok;
+		o->pprof = NULL;
 	}
 	return write_massif(o, s, main_argv) && ok;
 }

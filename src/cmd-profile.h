@@ -17,11 +17,13 @@ enum {
 	OPT_COLLAPSED = 1100,
 	OPT_COLLAPSED_METRIC,
 	OPT_MASSIF,
+	OPT_PPROF,
 };
 
 #define CMD_PROFILE_OPTIONS \
 	{ "collapsed", required_argument, NULL, OPT_COLLAPSED }, \
 	{ "collapsed-metric", required_argument, NULL, OPT_COLLAPSED_METRIC }, \
+	{ "pprof", required_argument, NULL, OPT_PPROF }, \
 	{ "massif", required_argument, NULL, OPT_MASSIF }
 
 #define CMD_PROFILE_HELP \
@@ -29,6 +31,8 @@ enum {
 	"                       (flamegraph.pl, inferno, speedscope)\n" \
 	"  --collapsed-metric M their figure: allocated (bytes, the default),\n" \
 	"                       allocations, live (bytes at exit) or peak\n" \
+	"  --pprof FILE         write a gzip'd pprof profile of every process\n" \
+	"                       (go tool pprof, Pyroscope, Parca)\n" \
 	"  --massif FILE        write massif's format (ms_print, massif-visualizer)\n" \
 	"                       for the program; %p in FILE: one per process\n"
 
@@ -38,6 +42,8 @@ struct profile_options {
 	enum collapsed_metric collapsed_metric;
 	const char	*massif_path;
 	FILE		*massif;	/* without %p: the program's */
+	const char	*pprof_path;
+	FILE		*pprof;
 };
 
 /* Handle opt if it is a profile option. */

@@ -2,8 +2,10 @@
 # link the very objects that ship.
 noinst_LIBRARIES += src/libmemscope.a
 src_libmemscope_a_CFLAGS = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS) \
-	$(LIBDW_CFLAGS) $(ZSTD_CFLAGS)
-src_libmemscope_a_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBDIR='"$(pkglibdir)"'
+	$(LIBDW_CFLAGS) $(ZSTD_CFLAGS) $(PROTOBUFC_CFLAGS) $(ZLIB_CFLAGS)
+# -I of the build's src/: the generated src/pprof/profile.pb-c.h
+src_libmemscope_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/src \
+	-DPKGLIBDIR='"$(pkglibdir)"'
 src_libmemscope_a_SOURCES = \
 	src/buf.c src/buf.h \
 	src/cmd.c src/cmd.h \
@@ -50,6 +52,7 @@ src_libmemscope_a_SOURCES = \
 	src/view-text-bins.c \
 	src/view-collapsed.c src/view-collapsed.h \
 	src/view-massif.c src/view-massif.h \
+	src/view-pprof.c src/view-pprof.h \
 	src/wire/futex.h src/wire/protocol.h src/wire/ring.h \
 	src/xmalloc.c src/xmalloc.h
 
@@ -67,8 +70,24 @@ src/default-supp.c: src/default.supp
 	        $(srcdir)/src/default.supp; \
 	    echo ';'; } > $@-t && mv $@-t $@
 
+# The pprof output's messages: C made from Google's profile.proto by
+# protoc-c, in the build tree (a VPATH build too), before anything compiles.
+nodist_src_libmemscope_a_SOURCES += src/pprof/profile.pb-c.c src/pprof/profile.pb-c.h
+BUILT_SOURCES = src/pprof/profile.pb-c.c src/pprof/profile.pb-c.h
+EXTRA_DIST += src/pprof/profile.proto
+CLEANFILES += src/pprof/profile.pb-c.c src/pprof/profile.pb-c.h
+src/pprof/profile.pb-c.c: src/pprof/profile.proto
+	$(AM_V_GEN)$(MKDIR_P) src/pprof && rm -f $@ src/pprof/profile.pb-c.h && \
+	    $(PROTOC_C) --c_out=src/pprof -I$(srcdir)/src/pprof \
+	    $(srcdir)/src/pprof/profile.proto
+# made with the .c; if it went missing alone, made again
+src/pprof/profile.pb-c.h: src/pprof/profile.pb-c.c
+	@test -f $@ || { rm -f src/pprof/profile.pb-c.c; \
+	    $(MAKE) $(AM_MAKEFLAGS) src/pprof/profile.pb-c.c; }
+
 # libstdc++ for its C++ demangler (__cxa_demangle)
-MEMSCOPE_LIBS = src/libmemscope.a $(LIBDW_LIBS) $(LIBELF_LIBS) $(ZSTD_LIBS) -lstdc++
+MEMSCOPE_LIBS = src/libmemscope.a $(LIBDW_LIBS) $(LIBELF_LIBS) $(ZSTD_LIBS) \
+	$(PROTOBUFC_LIBS) $(ZLIB_LIBS) -lstdc++
 
 bin_PROGRAMS += src/memscope
 src_memscope_SOURCES = src/memscope.c

@@ -20,6 +20,7 @@ RUN_TESTS = \
 	tests/run-signals.test \
 	tests/run-collapsed.test \
 	tests/run-massif.test \
+	tests/run-pprof.test \
 	tests/run-bins.test \
 	tests/run-symbols.test
 
