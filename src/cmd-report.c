@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "cmd-leaks.h"
 #include "cmd-profile.h"
+#include "cmd-views.h"
 #include "model.h"
 #include "source-trace.h"
 #include "symbolize.h"
@@ -27,13 +28,7 @@ const struct cmd cmd_report = {
 	    "Options:\n"
 	    "  --json FILE          write the report as JSON to FILE ('-': stdout)\n"
 	    "                       instead of text\n"
-	    "  --sites N            top sites listed (default 10)\n"
-	    "  --sort ORDER         one list of top sites by live (bytes at\n"
-	    "                       exit), allocated (bytes), allocations, peak\n"
-	    "                       (bytes at the peak) or temporary; default: by\n"
-	    "                       live bytes and by bytes allocated\n"
-	    "  --bins               the size bins: blocks, live bytes, and the\n"
-	    "                       bytes the allocator gave beyond the requests\n"
+	    CMD_VIEW_HELP
 	    CMD_LEAK_HELP
 	    CMD_PROFILE_HELP
 	    "  -h, --help           this help\n",
@@ -42,16 +37,11 @@ const struct cmd cmd_report = {
 
 enum {
 	OPT_JSON = 256,
-	OPT_SITES,
-	OPT_SORT,
-	OPT_BINS,
 };
 
 static const struct option report_options[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
-	{ "sites", required_argument, NULL, OPT_SITES },
-	{ "sort", required_argument, NULL, OPT_SORT },
-	{ "bins", no_argument, NULL, OPT_BINS },
+	CMD_VIEW_OPTIONS,
 	CMD_LEAK_OPTIONS,
 	CMD_PROFILE_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
@@ -80,22 +70,12 @@ report_exec(const struct cmd *self, int argc, char **argv)
 		case OPT_JSON:
 			json_path = optarg;
 			break;
-		case OPT_SITES:
-			vopts.sites = (size_t)cmd_parse_number(self, "--sites", optarg,
-			    1, 100000);
-			break;
-		case OPT_BINS:
-			vopts.bins = true;
-			break;
-		case OPT_SORT:
-			vopts.sort = cmd_choice(self, "--sort", optarg,
-			    heap_site_order_names);
-			break;
 		case 'h':
 			cmd_print_help(self, stdout);
 			return cmd_finish_output();
 		default:
-			if (!leak_options_parse(self, opt, optarg, &lopts, &vopts) &&
+			if (!view_options_parse(self, opt, optarg, &vopts) &&
+			    !leak_options_parse(self, opt, optarg, &lopts, &vopts) &&
 			    !profile_options_parse(self, opt, optarg, &popts))
 				cmd_bad_option(self, opt, argv);
 		}

@@ -19,6 +19,7 @@
 #include "cmd.h"
 #include "cmd-leaks.h"
 #include "cmd-profile.h"
+#include "cmd-views.h"
 #include "control.h"
 #include "launch.h"
 #include "model.h"
@@ -57,13 +58,7 @@ const struct cmd cmd_run = {
 	    "  --no-follow          track only the first process\n"
 	    "  --ring-size BYTES    ring per process, a power of two from 16K\n"
 	    "                       to 1024M (K and M suffixes; default 8M)\n"
-	    "  --sites N            top sites listed (default 10)\n"
-	    "  --sort ORDER         one list of top sites by live (bytes at\n"
-	    "                       exit), allocated (bytes), allocations, peak\n"
-	    "                       (bytes at the peak) or temporary; default: by\n"
-	    "                       live bytes and by bytes allocated\n"
-	    "  --bins               the size bins: blocks, live bytes, and the\n"
-	    "                       bytes the allocator gave beyond the requests\n"
+	    CMD_VIEW_HELP
 	    CMD_LEAK_HELP
 	    CMD_PROFILE_HELP
 	    "  --error-exitcode N   exit N if any block is definitely or\n"
@@ -79,9 +74,6 @@ enum {
 	OPT_NO_STACKS,
 	OPT_NO_FOLLOW,
 	OPT_RING_SIZE,
-	OPT_SITES,
-	OPT_SORT,
-	OPT_BINS,
 	OPT_ERROR_EXITCODE,
 	OPT_LOG_FILE,
 };
@@ -93,9 +85,7 @@ static const struct option run_options[] = {
 	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
 	{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
 	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
-	{ "sites", required_argument, NULL, OPT_SITES },
-	{ "sort", required_argument, NULL, OPT_SORT },
-	{ "bins", no_argument, NULL, OPT_BINS },
+	CMD_VIEW_OPTIONS,
 	CMD_LEAK_OPTIONS,
 	CMD_PROFILE_OPTIONS,
 	{ "error-exitcode", required_argument, NULL, OPT_ERROR_EXITCODE },
@@ -666,10 +656,6 @@ run_exec(const struct cmd *self, int argc, char **argv)
 		case OPT_RING_SIZE:
 			ring = parse_ring_size(self, optarg);
 			break;
-		case OPT_SITES:
-			vopts.sites = (size_t)cmd_parse_number(self, "--sites", optarg,
-			    1, 100000);
-			break;
 		case OPT_ERROR_EXITCODE:
 			error_exitcode = (int)cmd_parse_number(self,
 			    "--error-exitcode", optarg, 1, 255);
@@ -677,18 +663,12 @@ run_exec(const struct cmd *self, int argc, char **argv)
 		case OPT_LOG_FILE:
 			log_path = optarg;
 			break;
-		case OPT_BINS:
-			vopts.bins = true;
-			break;
-		case OPT_SORT:
-			vopts.sort = cmd_choice(self, "--sort", optarg,
-			    heap_site_order_names);
-			break;
 		case 'h':
 			cmd_print_help(self, stdout);
 			return cmd_finish_output();
 		default:
-			if (!leak_options_parse(self, opt, optarg, &lopts, &vopts) &&
+			if (!view_options_parse(self, opt, optarg, &vopts) &&
+			    !leak_options_parse(self, opt, optarg, &lopts, &vopts) &&
 			    !profile_options_parse(self, opt, optarg, &popts))
 				cmd_bad_option(self, opt, argv);
 		}

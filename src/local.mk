@@ -12,6 +12,7 @@ src_libmemscope_a_SOURCES = \
 	src/cmd-leaks.c src/cmd-leaks.h \
 	src/cmd-map.c \
 	src/cmd-profile.c src/cmd-profile.h \
+	src/cmd-views.c src/cmd-views.h \
 	src/cmd-report.c \
 	src/cmd-run.c \
 	src/control.c src/control.h \

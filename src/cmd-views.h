@@ -1,0 +1,39 @@
+/*
+ * The options that shape the report of a run, shared by `memscope run`
+ * and `memscope report`: how many top sites, in which order, and the
+ * size bins.
+ */
+#ifndef MEMSCOPE_CMD_VIEWS_H
+#define MEMSCOPE_CMD_VIEWS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "cmd.h"
+#include "view-run.h"
+
+enum {
+	OPT_SITES = 1200,
+	OPT_SORT,
+	OPT_BINS,
+};
+
+#define CMD_VIEW_OPTIONS \
+	{ "sites", required_argument, NULL, OPT_SITES }, \
+	{ "sort", required_argument, NULL, OPT_SORT }, \
+	{ "bins", no_argument, NULL, OPT_BINS }
+
+#define CMD_VIEW_HELP \
+	"  --sites N            top sites listed (default 10)\n" \
+	"  --sort ORDER         one list of top sites by live (bytes at\n" \
+	"                       exit), allocated (bytes), allocations, peak\n" \
+	"                       (bytes at the peak) or temporary; default: by\n" \
+	"                       live bytes and by bytes allocated\n" \
+	"  --bins               the size bins: blocks, live bytes, and the\n" \
+	"                       bytes the allocator gave beyond the requests\n"
+
+/* Handle opt if it is one of these options. */
+bool	view_options_parse(const struct cmd *self, int opt, const char *arg,
+	    struct view_run_opts *v);
+
+#endif
