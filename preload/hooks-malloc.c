@@ -53,6 +53,7 @@ record_alloc(void *p, size_t size, uint32_t fn)
 	int saved_errno = errno;
 
 	ev.spare = block_spare(p, size, &ev.fn);
+	allocator_tick();
 	ev.stack = stack_capture();
 	producer_emit(&ev, sizeof(ev));
 	errno = saved_errno;

@@ -277,6 +277,7 @@ shim_exiting(int status)
 	if (atomic_load(&shim.state) != SHIM_ACTIVE || getpid() != shim.pid)
 		return;
 	shim_self.in_hook++;
+	allocator_final();
 	producer_emit(&ev, sizeof(ev));
 	shim_self.in_hook--;
 }

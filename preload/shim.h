@@ -89,6 +89,7 @@ struct shim_thread {
 	uint16_t	 number;	/* 0 until the thread's first event */
 	bool		 ended;
 	uint64_t	 fork_token;	/* of this thread's last fork */
+	uint32_t	 allocs_since_check; /* allocator.c */
 };
 
 extern struct shim shim;
@@ -131,6 +132,10 @@ shim_internal_caller(const void *ret)
 {
 	return (uintptr_t)ret >= shim.unwind_start && (uintptr_t)ret < shim.unwind_end;
 }
+
+/* allocator.c: the allocator's own figures, now and then and at the end */
+void	allocator_tick(void);
+void	allocator_final(void);
 
 /* fork.c */
 void	fork_install(void);

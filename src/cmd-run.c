@@ -30,6 +30,7 @@
 #include "source-leaks.h"
 #include "source-ring.h"
 #include "symbolize.h"
+#include "trace-layout.h"
 #include "trace-leaks.h"
 #include "tracefile.h"
 #include "tracer.h"
@@ -347,8 +348,10 @@ process_end(void *ctx, const struct tracer_end *end)
 		if (!source_leaks_scan(src->proc, end, &r->leak_opts, &shim_own, 1,
 		    why, sizeof(why)))
 			log_warnx("%s", why);
-		else if (r->trace != NULL)
+		else if (r->trace != NULL) {
 			trace_leaks_write(r->trace, src->stream, src->proc->leaks);
+			trace_layout_write(r->trace, src->stream, src->proc);
+		}
 		return;
 	}
 }

@@ -42,6 +42,7 @@ src_libmemscope_a_SOURCES = \
 	src/strtab.c src/strtab.h \
 	src/suppress.c src/suppress.h \
 	src/symbolize.c src/symbolize.h \
+	src/trace-layout.c src/trace-layout.h \
 	src/trace-leaks.c src/trace-leaks.h \
 	src/tracefile.c src/tracefile.h \
 	src/tracer.c src/tracer.h \

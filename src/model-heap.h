@@ -86,6 +86,21 @@ struct heap_sample {
 /* At most this many samples: then every other one goes, twice as sparse. */
 #define HEAP_SAMPLES_MAX	256
 
+/* The allocator's own figures, as its last sample gave them (glibc only). */
+struct heap_allocator {
+	uint64_t	 samples;	/* 0: none came (not glibc's malloc) */
+	bool		 at_exit;	/* the last was taken as the process ended */
+	uint64_t	 system_bytes;
+	uint64_t	 in_use_bytes;
+	uint64_t	 free_bytes;
+	uint64_t	 top_bytes;
+	uint64_t	 mmapped_bytes;
+	uint64_t	 mmapped_blocks;
+	uint64_t	 free_chunks;
+	uint64_t	 fastbin_free_bytes;
+	uint32_t	 arenas;
+};
+
 struct heap_model {
 	struct heap_summary sum;
 	struct heap_block *blocks;
@@ -108,6 +123,7 @@ struct heap_model {
 	uint64_t	 sample_every;
 	uint64_t	 next_sample;
 	struct heap_bin	 bins[HEAP_NBINS];
+	struct heap_allocator allocator;
 	/* per thread (the shim's number): its last allocation's address */
 	uint64_t	*last_alloc;
 	size_t		 nlast_alloc;

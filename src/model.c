@@ -53,6 +53,29 @@ model_session_adopt(struct session *s, struct process *child)
 }
 
 void
+model_process_take_layout(struct process *p, struct process *snap)
+{
+	model_segments_free(&p->layout);
+	free(p->objects);
+	free(p->threads);
+	p->layout = snap->layout;
+	p->objects = snap->objects;
+	p->nobjects = snap->nobjects;
+	p->threads = snap->threads;
+	p->nthreads = snap->nthreads;
+	p->threads_located = snap->threads_located;
+	p->totals = snap->totals;
+	p->totals_from_rollup = snap->totals_from_rollup;
+	p->vsz = snap->vsz;
+	p->markers = snap->markers;
+	memset(&snap->layout, 0, sizeof(snap->layout));
+	snap->objects = NULL;
+	snap->nobjects = 0;
+	snap->threads = NULL;
+	snap->nthreads = 0;
+}
+
+void
 model_process_replaced(struct process *p)
 {
 	p->replaced = true;

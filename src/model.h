@@ -56,6 +56,7 @@ struct process {
 	size_t		 threads_located; /* threads whose stack was found */
 
 	struct layout	 layout;
+	size_t		 layout_expected; /* segments a trace announced */
 	struct process_object *objects;
 	size_t		 nobjects;
 
@@ -110,6 +111,8 @@ void	model_session_fork(struct session *s, const struct process *parent,
 void	model_session_adopt(struct session *s, struct process *child);
 
 void	model_process_free(struct process *p);
+/* Take snap's layout (its segments, objects, threads and totals) into p. */
+void	model_process_take_layout(struct process *p, struct process *snap);
 /* This image of p was replaced by exec: what it inherited is let go. */
 void	model_process_replaced(struct process *p);
 /* The ELF object record of path, or NULL. */

@@ -112,6 +112,24 @@ source_event_apply(struct process *proc, struct session *session,
 		model_session_fork(session, proc,
 		    ((const struct ms_ev_fork *)(const void *)rec)->token);
 		break;
+	case MS_EV_ALLOCATOR: {
+		NEED(struct ms_ev_allocator);
+		const struct ms_ev_allocator *ev = (const void *)rec;
+		struct heap_allocator *a = &h->allocator;
+
+		a->samples++;
+		a->at_exit = ev->at_exit != 0;
+		a->system_bytes = ev->system_bytes;
+		a->in_use_bytes = ev->in_use_bytes;
+		a->free_bytes = ev->free_bytes;
+		a->top_bytes = ev->top_bytes;
+		a->mmapped_bytes = ev->mmapped_bytes;
+		a->mmapped_blocks = ev->mmapped_blocks;
+		a->free_chunks = ev->free_chunks;
+		a->fastbin_free_bytes = ev->fastbin_free_bytes;
+		a->arenas = ev->arenas;
+		break;
+	}
 	case MS_EV_EXIT:
 		NEED(struct ms_ev_exit);
 		proc->exited = true;

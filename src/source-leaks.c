@@ -99,6 +99,8 @@ source_leaks_scan(struct process *p, const struct tracer_end *end,
 	leak_roots_free(&roots);
 	free(blocks);
 	free(stacks);
+	/* the layout at the end, for the report */
+	model_process_take_layout(p, &snap);
 	model_process_free(&snap);
 	return true;
 }

@@ -6,6 +6,7 @@
 
 #include "source-events.h"
 #include "source-trace.h"
+#include "trace-layout.h"
 #include "trace-leaks.h"
 #include "tracefile.h"
 #include "xmalloc.h"
@@ -151,6 +152,10 @@ source_trace_load(const char *path, struct session *s,
 		case TRACE_LEAK_VERDICTS:
 		case TRACE_LEAK_INDIRECT:
 			ok = trace_leaks_load(leaks, &e, s);
+			break;
+		case TRACE_LAYOUT:
+		case TRACE_LAYOUT_SEGMENT:
+			ok = trace_layout_load(&e, s);
 			break;
 		case TRACE_RUN_END: {
 			struct trace_run_end re;

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "memcounts.h"
+
 #define TRACE_MAGIC		"MSCTRACE"
 #define TRACE_FORMAT_VERSION	2
 #define TRACE_ENTRY_MAX		(1u << 20)
@@ -42,6 +44,9 @@ enum trace_kind {
 	TRACE_LEAKS,		/* struct trace_leaks */
 	TRACE_LEAK_VERDICTS,	/* struct trace_leak_chunk + a byte per block */
 	TRACE_LEAK_INDIRECT,	/* struct trace_leak_chunk + {u64 block, u64 bytes} */
+	/* The layout of a process as it ended (see trace-layout.c): */
+	TRACE_LAYOUT,		/* struct trace_layout */
+	TRACE_LAYOUT_SEGMENT,	/* struct trace_segment + object + detail */
 };
 
 /*
@@ -108,6 +113,28 @@ struct trace_leaks {
 struct trace_leak_chunk {
 	uint32_t	 stream;
 	uint32_t	 count;
+};
+
+struct trace_layout {
+	uint32_t	 stream;
+	uint32_t	 nsegs;		/* TRACE_LAYOUT_SEGMENT entries that follow */
+	uint64_t	 vsz;
+	uint32_t	 from_rollup;
+	uint32_t	 pad;
+	struct mem_counts totals;
+};
+
+struct trace_segment {
+	uint32_t	 stream;
+	uint32_t	 kind;		/* enum seg_kind */
+	uint64_t	 start;
+	uint64_t	 end;
+	uint64_t	 mapping;
+	int32_t		 tid;
+	char		 perms[5];
+	uint8_t		 has_detail;
+	uint16_t	 object_len;	/* the object's name follows, then the detail */
+	struct mem_counts mem;
 };
 
 struct trace_run_end {

@@ -111,6 +111,30 @@ sites(struct json *j, const struct session *s, const struct process *p,
 	free(by_alloc);
 }
 
+/* The allocator's own figures, null when it gave none (not glibc's). */
+static void
+allocator(struct json *j, const struct heap_allocator *a)
+{
+	json_key(j, "allocator");
+	if (a->samples == 0) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	json_key_uint(j, "system_bytes", a->system_bytes);
+	json_key_uint(j, "in_use_bytes", a->in_use_bytes);
+	json_key_uint(j, "free_bytes", a->free_bytes);
+	json_key_uint(j, "top_bytes", a->top_bytes);
+	json_key_uint(j, "mmapped_bytes", a->mmapped_bytes);
+	json_key_uint(j, "mmapped_blocks", a->mmapped_blocks);
+	json_key_uint(j, "free_chunks", a->free_chunks);
+	json_key_uint(j, "fastbin_free_bytes", a->fastbin_free_bytes);
+	json_key_uint(j, "arenas", a->arenas);
+	json_key_uint(j, "samples", a->samples);
+	json_key_bool(j, "at_exit", a->at_exit);
+	json_object_end(j);
+}
+
 /* The size bins that ever held a block. */
 static void
 bins(struct json *j, const struct heap_model *h)
@@ -256,6 +280,15 @@ process_fields(struct json *j, const struct session *s, const struct process *p,
 	summary(j, &p->heap.sum);
 	sites(j, s, p, o->sites, o->sort);
 	bins(j, &p->heap);
+	allocator(j, &p->heap.allocator);
+	/* the layout as the process ended (taken by the leak check) */
+	json_key(j, "layout");
+	if (p->layout.nsegs > 0) {
+		json_object_begin(j);
+		view_json_layout(j, p);
+		json_object_end(j);
+	} else
+		json_null(j);
 	leaks(j, s, p, o);
 }
 

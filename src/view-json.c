@@ -161,6 +161,14 @@ segments(struct json *j, const struct process *p)
 }
 
 void
+view_json_layout(struct json *j, const struct process *p)
+{
+	totals(j, p);
+	by_kind(j, p);
+	segments(j, p);
+}
+
+void
 view_json_map(FILE *f, const struct process *p)
 {
 	struct json j;

@@ -15,4 +15,8 @@
 /* The layout of p as one JSON object (memscope map --json). */
 void	view_json_map(FILE *f, const struct process *p);
 
+struct json;
+/* Its totals, by_kind and segments keys, inside an object being written. */
+void	view_json_layout(struct json *j, const struct process *p);
+
 #endif

@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "fmt.h"
 #include "view-run.h"
@@ -23,6 +24,59 @@ range(char *out, size_t len, size_t b)
 		snprintf(out, len, "%" PRIu64 "+", min);
 	else
 		snprintf(out, len, "%" PRIu64 "-%" PRIu64, min, max);
+}
+
+/* The heap's resident bytes (brk heap and glibc arenas) in the layout at the end. */
+static bool
+heap_resident(const struct process *p, uint64_t *rss)
+{
+	*rss = 0;
+	for (size_t i = 0; i < p->layout.nsegs; i++) {
+		const struct segment *s = &p->layout.segs[i];
+
+		if (s->kind == SEG_HEAP || (s->object != NULL &&
+		    strcmp(s->object, "[malloc arena]") == 0))
+			*rss += s->mem.rss;
+	}
+	return p->layout.nsegs > 0;
+}
+
+/*
+ * What the allocator holds against what the program uses: external
+ * fragmentation, said plainly.
+ */
+static void
+print_allocator(FILE *f, int pid, const struct process *p)
+{
+	const struct heap_allocator *a = &p->heap.allocator;
+	char a1[FMT_SIZE_LEN], a2[FMT_SIZE_LEN], a3[FMT_SIZE_LEN], a4[FMT_SIZE_LEN];
+	uint64_t rss;
+
+	fprintf(f, "==%d==\n", pid);
+	if (a->samples == 0) {
+		fprintf(f, "==%d== ALLOCATOR: its own figures are unavailable (only "
+		    "glibc's malloc gives them)\n", pid);
+		return;
+	}
+	fprintf(f, "==%d== ALLOCATOR (glibc malloc, %s)\n", pid, a->at_exit ?
+	    "as the process ended" : "its last sample");
+	fprintf(f, "==%d==   from the system: %s bytes in %u %s, %s of them in "
+	    "%s blocks mapped on their own\n", pid, fmt_count(a1, a->system_bytes),
+	    a->arenas, a->arenas == 1 ? "arena" : "arenas",
+	    fmt_count(a2, a->mmapped_bytes), fmt_count(a3, a->mmapped_blocks));
+	fprintf(f, "==%d==   in blocks: %s bytes, for %s bytes the program asked "
+	    "for\n", pid, fmt_count(a1, a->in_use_bytes),
+	    fmt_count(a2, p->heap.sum.live_bytes));
+	fprintf(f, "==%d==   kept free: %s bytes (%s of what it holds) in %s "
+	    "chunks\n", pid, fmt_count(a1, a->free_bytes),
+	    fmt_percent(a2, a->free_bytes, a->system_bytes),
+	    fmt_count(a3, a->free_chunks));
+	fprintf(f, "==%d==   malloc_trim would give back at least the top "
+	    "chunk, %s bytes, and at most the %s kept free\n", pid,
+	    fmt_count(a1, a->top_bytes), fmt_count(a4, a->free_bytes));
+	if (heap_resident(p, &rss))
+		fprintf(f, "==%d==   resident heap: %s bytes for %s live bytes\n", pid,
+		    fmt_count(a1, rss), fmt_count(a2, p->heap.sum.live_bytes));
 }
 
 void
@@ -54,4 +108,5 @@ view_text_bins(FILE *f, int pid, const struct process *p)
 		    fmt_count(g, waste), fmt_percent(pct, waste, bin->usable_bytes),
 		    fmt_count(pk, peak_bytes));
 	}
+	print_allocator(f, pid, p);
 }

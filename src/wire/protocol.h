@@ -126,6 +126,7 @@ enum ms_event_type {
 	MS_EV_REALLOC_DONE,	/* struct ms_ev_realloc_done */
 	MS_EV_EXIT,		/* struct ms_ev_exit */
 	MS_EV_FORK,		/* struct ms_ev_fork */
+	MS_EV_ALLOCATOR,	/* struct ms_ev_allocator */
 	MS_EV_TYPE_MAX
 };
 
@@ -277,6 +278,24 @@ struct ms_ev_thread {
 struct ms_ev_fork {
 	struct ms_record hdr;
 	uint64_t	token;		/* 1, 2, ... in this process */
+};
+
+/*
+ * The allocator's own figures (glibc's mallinfo2 and malloc_info), taken
+ * by the shim now and then while the program allocates, and at its end.
+ */
+struct ms_ev_allocator {
+	struct ms_record hdr;
+	uint64_t	system_bytes;	/* from the system: arena + hblkhd */
+	uint64_t	in_use_bytes;	/* in blocks: uordblks + hblkhd */
+	uint64_t	free_bytes;	/* kept free: fordblks */
+	uint64_t	top_bytes;	/* releasable at the top: keepcost */
+	uint64_t	mmapped_bytes;	/* hblkhd */
+	uint64_t	mmapped_blocks;	/* hblks */
+	uint64_t	free_chunks;	/* ordblks */
+	uint64_t	fastbin_free_bytes; /* fsmblks */
+	uint32_t	arenas;		/* malloc_info's heaps */
+	uint32_t	at_exit;	/* 1: the last, as the process ends */
 };
 
 struct ms_ev_exit {

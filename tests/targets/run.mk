@@ -95,3 +95,7 @@ tests_targets_leak_main_local_CFLAGS = $(run_target_cflags)
 check_PROGRAMS += tests/targets/run-bins
 tests_targets_run_bins_SOURCES = tests/targets/run-bins.c
 tests_targets_run_bins_CFLAGS = $(run_target_cflags)
+
+check_PROGRAMS += tests/targets/run-frag
+tests_targets_run_frag_SOURCES = tests/targets/run-frag.c
+tests_targets_run_frag_CFLAGS = $(run_target_cflags)
