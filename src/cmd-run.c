@@ -97,6 +97,8 @@ static const struct option run_options[] = {
 
 /* How long processes other than the first may outlive it. */
 #define GRACE_MS	1000
+/* How often the live heap joins the growth series. */
+#define TICK_MS		100
 
 /* epoll tags that are not ring sources */
 #define TAG_LISTEN	((void *)1)
@@ -118,12 +120,16 @@ struct run {
 	size_t		 accepted;
 	char		 protocol_error[256];
 	struct tracefile *trace;	/* -o, or NULL */
+	long		 start_ms;	/* the growth series' clock starts here */
+	long		 next_tick_ms;
 	bool		 traced;	/* held with ptrace for the leak check */
 	struct tracer	 tracer;
 	struct leak_check_opts leak_opts;
 };
 
 static void trace_process(struct tracefile *, uint32_t, const struct process *);
+static long now_ms(void);
+static void tick(struct run *, struct ring_source *, long);
 
 /* "8M", "16384", "64K" → bytes; a power of two the ring accepts. */
 static uint64_t
@@ -296,6 +302,7 @@ close_source(struct run *r, size_t i, bool still_running)
 
 	epoll_ctl(r->epfd, EPOLL_CTL_DEL, src->sock, NULL);
 	source_ring_drain(src, 0);
+	tick(r, src, now_ms());
 	src->proc->still_running = still_running && !src->proc->exited;
 	if (src->corrupt)
 		log_warnx("the ring of process %d held a record that made no sense "
@@ -325,6 +332,18 @@ note_exit(struct run *r, pid_t pid, int status)
 	}
 }
 
+/* The growth series: the live heap of src's process, now. */
+static void
+tick(struct run *r, struct ring_source *src, long now)
+{
+	struct trace_tick tk = { .stream = src->stream,
+	    .ms = (uint64_t)(now - r->start_ms) };
+
+	model_heap_tick(&src->proc->heap, tk.ms);
+	if (r->trace != NULL)
+		tracefile_write(r->trace, TRACE_TICK, &tk, sizeof(tk), NULL, 0);
+}
+
 /*
  * The tracer holds a process at its end: read the rest of its ring, then
  * scan it. Processes that never said hello (not followed) are let go.
@@ -345,6 +364,7 @@ process_end(void *ctx, const struct tracer_end *end)
 
 		shim_own.end = shim_own.start + atomic_load(&src->ring.hdr->private_len);
 		source_ring_drain(src, 0);
+		tick(r, src, now_ms());
 		if (!source_leaks_scan(src->proc, end, &r->leak_opts, &shim_own, 1,
 		    why, sizeof(why)))
 			log_warnx("%s", why);
@@ -452,6 +472,13 @@ consume(struct run *r)
 
 		for (size_t i = 0; i < r->nsources; i++)
 			n += source_ring_drain(r->sources[i], 4096);
+		if (now_ms() >= r->next_tick_ms) {
+			long now = now_ms();
+
+			for (size_t i = 0; i < r->nsources; i++)
+				tick(r, r->sources[i], now);
+			r->next_tick_ms = now + TICK_MS;
+		}
 		if (r->main_exited && deadline < 0)
 			deadline = now_ms() + GRACE_MS;
 		if (r->main_exited && (r->nsources == 0 || now_ms() >= deadline))
@@ -721,6 +748,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	    r.control.path, options, vopts.leak_check != VIEW_LEAKS_NO ? &hold : NULL);
 	if (r.main_pid == -1)
 		fatal("fork");
+	r.start_ms = now_ms();
 	if (hold != -1) {
 		r.tracer.on_end = process_end;
 		r.tracer.ctx = &r;

@@ -35,6 +35,7 @@ model_heap_free(struct heap_model *h)
 	free(h->sites);
 	free(h->inherited);
 	free(h->samples);
+	free(h->ticks);
 	free(h->last_alloc);
 	memset(h, 0, sizeof(*h));
 }
@@ -256,6 +257,34 @@ advance(struct heap_model *h, uint64_t bytes)
 	h->samples[h->nsamples++] = (struct heap_sample){ h->time_bytes,
 	    h->sum.live_bytes };
 	h->next_sample = h->time_bytes + h->sample_every;
+}
+
+void
+model_heap_tick(struct heap_model *h, uint64_t ms)
+{
+	uint64_t spacing;
+
+	if (h->nticks > 0 && ms <= h->ticks[h->nticks - 1].ms) {
+		/* the same moment again: its latest figures */
+		h->ticks[h->nticks - 1].live_bytes = h->sum.live_bytes;
+		h->ticks[h->nticks - 1].live_blocks = h->sum.live_blocks;
+		return;
+	}
+	if (h->nticks > 0 && ms < h->ticks[h->nticks - 1].ms + h->tick_every_ms)
+		return;
+	if (h->ticks == NULL)
+		h->ticks = xreallocarray(NULL, HEAP_TICKS_MAX, sizeof(*h->ticks));
+	if (h->nticks == HEAP_TICKS_MAX) {
+		for (size_t i = 0; i < HEAP_TICKS_MAX / 2; i++)
+			h->ticks[i] = h->ticks[2 * i];
+		h->nticks = HEAP_TICKS_MAX / 2;
+		/* from now on as far apart as the ticks kept */
+		spacing = h->ticks[1].ms - h->ticks[0].ms;
+		h->tick_every_ms = spacing > 2 * h->tick_every_ms ? spacing :
+		    2 * h->tick_every_ms;
+	}
+	h->ticks[h->nticks++] = (struct heap_tick){ ms, h->sum.live_bytes,
+	    h->sum.live_blocks };
 }
 
 static void

@@ -86,6 +86,16 @@ struct heap_sample {
 /* At most this many samples: then every other one goes, twice as sparse. */
 #define HEAP_SAMPLES_MAX	256
 
+/* The live heap at a moment of the run (its growth over time). */
+struct heap_tick {
+	uint64_t	 ms;		/* since the run began */
+	uint64_t	 live_bytes;
+	uint64_t	 live_blocks;
+};
+
+/* At most this many ticks: then every other one goes. */
+#define HEAP_TICKS_MAX		1000
+
 /* The allocator's own figures, as its last sample gave them (glibc only). */
 struct heap_allocator {
 	uint64_t	 samples;	/* 0: none came (not glibc's malloc) */
@@ -123,6 +133,9 @@ struct heap_model {
 	uint64_t	 sample_every;
 	uint64_t	 next_sample;
 	struct heap_bin	 bins[HEAP_NBINS];
+	struct heap_tick *ticks;
+	size_t		 nticks;
+	uint64_t	 tick_every_ms;	/* ticks closer than this are skipped */
 	struct heap_allocator allocator;
 	/* per thread (the shim's number): its last allocation's address */
 	uint64_t	*last_alloc;
@@ -157,6 +170,12 @@ void	model_heap_inherit(struct heap_model *h, const struct heap_block *v,
 	    size_t n);
 /* Every live block, inherited ones too, sorted by address (a new array). */
 size_t	model_heap_live_sorted(const struct heap_model *h, struct heap_block **out);
+
+/*
+ * A tick of the clock ms after the run began: the live heap joins the
+ * growth series (at most HEAP_TICKS_MAX ticks, thinned by halves).
+ */
+void	model_heap_tick(struct heap_model *h, uint64_t ms);
 
 /* What site held when the live heap was at its peak. */
 void	model_heap_site_at_peak(const struct heap_model *h,

@@ -157,6 +157,17 @@ source_trace_load(const char *path, struct session *s,
 		case TRACE_LAYOUT_SEGMENT:
 			ok = trace_layout_load(&e, s);
 			break;
+		case TRACE_TICK: {
+			struct trace_tick tk;
+
+			ok = e.len >= sizeof(tk);
+			if (ok)
+				memcpy(&tk, e.data, sizeof(tk));
+			ok = ok && tk.stream < s->nprocs;
+			if (ok)
+				model_heap_tick(&s->procs[tk.stream]->heap, tk.ms);
+			break;
+		}
 		case TRACE_RUN_END: {
 			struct trace_run_end re;
 

@@ -625,7 +625,7 @@ trace_next(struct trace_reader *r, struct trace_entry *e, char *why,
 		hlen = sizeof(uint32_t);
 	}
 	if (hdr[0] < TRACE_RUN || (hdr[0] > TRACE_STACK_NUMBER &&
-	    (hdr[0] < TRACE_LEAKS || hdr[0] > TRACE_LAYOUT_SEGMENT)) ||
+	    (hdr[0] < TRACE_LEAKS || hdr[0] > TRACE_TICK)) ||
 	    hdr[1] > TRACE_ENTRY_MAX ||
 	    (hdr[0] == TRACE_RECORD && (hdr[1] < 8 || (hdr[1] & 7) != 0))) {
 		snprintf(why, whylen, "corrupt entry at byte %llu of the trace "

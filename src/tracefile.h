@@ -47,6 +47,7 @@ enum trace_kind {
 	/* The layout of a process as it ended (see trace-layout.c): */
 	TRACE_LAYOUT,		/* struct trace_layout */
 	TRACE_LAYOUT_SEGMENT,	/* struct trace_segment + object + detail */
+	TRACE_TICK,		/* struct trace_tick: the growth series' clock */
 };
 
 /*
@@ -135,6 +136,12 @@ struct trace_segment {
 	uint8_t		 has_detail;
 	uint16_t	 object_len;	/* the object's name follows, then the detail */
 	struct mem_counts mem;
+};
+
+struct trace_tick {
+	uint32_t	 stream;
+	uint32_t	 pad;
+	uint64_t	 ms;		/* since the run began */
 };
 
 struct trace_run_end {

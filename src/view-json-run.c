@@ -281,6 +281,18 @@ process_fields(struct json *j, const struct session *s, const struct process *p,
 	sites(j, s, p, o->sites, o->sort);
 	bins(j, &p->heap);
 	allocator(j, &p->heap.allocator);
+	json_key(j, "growth");
+	json_array_begin(j);
+	for (size_t i = 0; i < p->heap.nticks; i++) {
+		const struct heap_tick *t = &p->heap.ticks[i];
+
+		json_object_begin(j);
+		json_key_uint(j, "ms", t->ms);
+		json_key_uint(j, "live_bytes", t->live_bytes);
+		json_key_uint(j, "live_blocks", t->live_blocks);
+		json_object_end(j);
+	}
+	json_array_end(j);
 	/* the layout as the process ended (taken by the leak check) */
 	json_key(j, "layout");
 	if (p->layout.nsegs > 0) {
