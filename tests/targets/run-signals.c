@@ -7,8 +7,8 @@
  * Sends itself COUNT SIGUSR1 (a handler that allocates and frees counts
  * them), blocks SIGUSR2 and checks it stays pending, ignores SIGPIPE and
  * checks write() to a closed pipe fails with EPIPE, then stops itself with
- * SIGSTOP (the test sends SIGCONT) and prints "usr1 N pending 1 epipe 1
- * continued 1". Exits with 3.
+ * SIGSTOP (the test sends SIGCONT; "stopping" on stderr first) and prints
+ * "usr1 N pending 1 epipe 1 continued 1". Exits with 3.
  */
 #include <errno.h>
 #include <signal.h>
@@ -64,6 +64,8 @@ main(int argc, char **argv)
 	close(fds[0]);
 	epipe = write(fds[1], "x", 1) == -1 && errno == EPIPE;
 
+	/* for the test: from here the only stop is this one */
+	(void)!write(STDERR_FILENO, "stopping\n", 9);
 	raise(SIGSTOP);
 	printf("usr1 %d pending %d epipe %d continued %d\n", (int)usr1,
 	    sigismember(&pending, SIGUSR2), epipe, (int)continued);
