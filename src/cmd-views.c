@@ -17,6 +17,10 @@ view_options_parse(const struct cmd *self, int opt, const char *arg,
 	case OPT_BINS:
 		v->bins = true;
 		return true;
+	case OPT_PEAK:
+		v->peak = true;
+		v->sort = SITES_BY_PEAK;
+		return true;
 	}
 	return false;
 }

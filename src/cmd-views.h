@@ -16,12 +16,14 @@ enum {
 	OPT_SITES = 1200,
 	OPT_SORT,
 	OPT_BINS,
+	OPT_PEAK,
 };
 
 #define CMD_VIEW_OPTIONS \
 	{ "sites", required_argument, NULL, OPT_SITES }, \
 	{ "sort", required_argument, NULL, OPT_SORT }, \
-	{ "bins", no_argument, NULL, OPT_BINS }
+	{ "bins", no_argument, NULL, OPT_BINS }, \
+	{ "peak", no_argument, NULL, OPT_PEAK }
 
 #define CMD_VIEW_HELP \
 	"  --sites N            top sites listed (default 10)\n" \
@@ -30,7 +32,9 @@ enum {
 	"                       (bytes at the peak) or temporary; default: by\n" \
 	"                       live bytes and by bytes allocated\n" \
 	"  --bins               the size bins: blocks, live bytes, and the\n" \
-	"                       bytes the allocator gave beyond the requests\n"
+	"                       bytes the allocator gave beyond the requests\n" \
+	"  --peak               when the heap was largest, and the sites that\n" \
+	"                       held it then (--sort peak)\n"
 
 /* Handle opt if it is one of these options. */
 bool	view_options_parse(const struct cmd *self, int opt, const char *arg,

@@ -264,6 +264,7 @@ model_heap_tick(struct heap_model *h, uint64_t ms)
 {
 	uint64_t spacing;
 
+	h->last_tick_ms = ms;
 	if (h->nticks > 0 && ms <= h->ticks[h->nticks - 1].ms) {
 		/* the same moment again: its latest figures */
 		h->ticks[h->nticks - 1].live_bytes = h->sum.live_bytes;
@@ -439,6 +440,8 @@ add_live(struct heap_model *h, uint64_t addr, uint64_t size, uint64_t stack,
 		h->peak_epoch++;
 		h->peak_event = h->sum.events;
 		h->peak_time = h->time_bytes;
+		h->peak_ms = h->last_tick_ms;
+		h->peak_blocks_then = h->sum.live_blocks;
 		peak_sync(h, site);
 		bin_sync(h, bin);
 	}

@@ -128,6 +128,7 @@ struct heap_model {
 	 */
 	uint64_t	 time_bytes;
 	uint64_t	 peak_time;
+	uint64_t	 peak_blocks_then; /* live blocks at that peak */
 	struct heap_sample *samples;
 	size_t		 nsamples;
 	uint64_t	 sample_every;
@@ -136,6 +137,8 @@ struct heap_model {
 	struct heap_tick *ticks;
 	size_t		 nticks;
 	uint64_t	 tick_every_ms;	/* ticks closer than this are skipped */
+	uint64_t	 last_tick_ms;	/* the clock as last told */
+	uint64_t	 peak_ms;	/* the peak came after this tick */
 	struct heap_allocator allocator;
 	/* per thread (the shim's number): its last allocation's address */
 	uint64_t	*last_alloc;

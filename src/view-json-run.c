@@ -281,6 +281,13 @@ process_fields(struct json *j, const struct session *s, const struct process *p,
 	sites(j, s, p, o->sites, o->sort);
 	bins(j, &p->heap);
 	allocator(j, &p->heap.allocator);
+	json_key(j, "peak");
+	json_object_begin(j);
+	json_key_uint(j, "live_bytes", p->heap.sum.peak_live_bytes);
+	json_key_uint(j, "live_blocks", p->heap.peak_blocks_then);
+	json_key_uint(j, "time_bytes", p->heap.peak_time);
+	json_key_uint(j, "after_ms", p->heap.peak_ms);
+	json_object_end(j);
 	json_key(j, "growth");
 	json_array_begin(j);
 	for (size_t i = 0; i < p->heap.nticks; i++) {

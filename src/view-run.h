@@ -28,6 +28,7 @@ struct view_run_opts {
 	bool		 show_reachable; /* loss records of reachable blocks too */
 	bool		 gen_suppressions; /* a suppression after each record */
 	bool		 bins;		/* the size bins in the text report */
+	bool		 peak;		/* the peak, and the sites at the peak */
 };
 
 /* The report of a run on f (stderr): every process, its summary and sites. */

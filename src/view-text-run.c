@@ -187,6 +187,25 @@ print_sites(FILE *f, int pid, const struct session *s, const struct process *p,
 	free(sites);
 }
 
+/* When the heap was largest: between two ticks of the growth series. */
+static void
+print_peak(FILE *f, int pid, const struct heap_model *h)
+{
+	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN];
+	size_t i = 0;
+
+	fprintf(f, "==%d==\n==%d== PEAK: %s bytes live in %s blocks, after %s bytes "
+	    "allocated and freed,", pid, pid, fmt_count(a, h->sum.peak_live_bytes),
+	    fmt_count(b, h->peak_blocks_then), fmt_count(c, h->peak_time));
+	while (i < h->nticks && h->ticks[i].ms <= h->peak_ms)
+		i++;
+	if (i < h->nticks)
+		fprintf(f, " between %" PRIu64 " and %" PRIu64 " ms into the run\n",
+		    h->peak_ms, h->ticks[i].ms);
+	else
+		fprintf(f, " %" PRIu64 " ms or more into the run\n", h->peak_ms);
+}
+
 static void
 print_process(FILE *f, const struct session *s, const struct process *p,
     const struct view_run_opts *o, bool first)
@@ -203,6 +222,8 @@ print_process(FILE *f, const struct session *s, const struct process *p,
 	describe_end(f, pid, p, base_name(name));
 	fprintf(f, "==%d==\n", pid);
 	print_summary(f, pid, &p->heap.sum, p->threads_started);
+	if (o->peak)
+		print_peak(f, pid, &p->heap);
 	if (o->sort < 0) {
 		print_sites(f, pid, s, p, o, SITES_BY_LIVE);
 		print_sites(f, pid, s, p, o, SITES_BY_ALLOCATED);
