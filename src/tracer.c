@@ -273,16 +273,19 @@ tracer_event(struct tracer *t, pid_t pid, int status)
 	unsigned long msg = 0;
 
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		bool leader;
+
 		th = find_thread(t, pid);
+		leader = th == NULL || th->tid == th->tgid;
 		remove_thread(t, pid);
 		/* the leader's end is the process's: its status is the exit status */
-		if (th != NULL && th->tid == th->tgid) {
+		if (leader) {
 			struct tracer_process *p = find_process(t, pid, false);
 
 			if (p != NULL)
 				forget_process(t, p);
 		}
-		return th == NULL || th->tid == th->tgid;
+		return leader;
 	}
 	if (!WIFSTOPPED(status))
 		return false;
