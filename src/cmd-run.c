@@ -129,7 +129,7 @@ struct run {
 
 static void trace_process(struct tracefile *, uint32_t, const struct process *);
 static long now_ms(void);
-static void tick(struct run *, struct ring_source *, long);
+static void tick(struct run *, struct ring_source *, long, bool);
 
 /* "8M", "16384", "64K" → bytes; a power of two the ring accepts. */
 static uint64_t
@@ -302,7 +302,7 @@ close_source(struct run *r, size_t i, bool still_running)
 
 	epoll_ctl(r->epfd, EPOLL_CTL_DEL, src->sock, NULL);
 	source_ring_drain(src, 0);
-	tick(r, src, now_ms());
+	tick(r, src, now_ms(), true);
 	src->proc->still_running = still_running && !src->proc->exited;
 	if (src->corrupt)
 		log_warnx("the ring of process %d held a record that made no sense "
@@ -334,12 +334,12 @@ note_exit(struct run *r, pid_t pid, int status)
 
 /* The growth series: the live heap of src's process, now. */
 static void
-tick(struct run *r, struct ring_source *src, long now)
+tick(struct run *r, struct ring_source *src, long now, bool end)
 {
-	struct trace_tick tk = { .stream = src->stream,
+	struct trace_tick tk = { .stream = src->stream, .end = end,
 	    .ms = (uint64_t)(now - r->start_ms) };
 
-	model_heap_tick(&src->proc->heap, tk.ms);
+	model_heap_tick(&src->proc->heap, tk.ms, end);
 	if (r->trace != NULL)
 		tracefile_write(r->trace, TRACE_TICK, &tk, sizeof(tk), NULL, 0);
 }
@@ -364,7 +364,7 @@ process_end(void *ctx, const struct tracer_end *end)
 
 		shim_own.end = shim_own.start + atomic_load(&src->ring.hdr->private_len);
 		source_ring_drain(src, 0);
-		tick(r, src, now_ms());
+		tick(r, src, now_ms(), true);
 		if (!source_leaks_scan(src->proc, end, &r->leak_opts, &shim_own, 1,
 		    why, sizeof(why)))
 			log_warnx("%s", why);
@@ -476,7 +476,7 @@ consume(struct run *r)
 			long now = now_ms();
 
 			for (size_t i = 0; i < r->nsources; i++)
-				tick(r, r->sources[i], now);
+				tick(r, r->sources[i], now, false);
 			r->next_tick_ms = now + TICK_MS;
 		}
 		if (r->main_exited && deadline < 0)

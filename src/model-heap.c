@@ -260,13 +260,17 @@ advance(struct heap_model *h, uint64_t bytes)
 }
 
 void
-model_heap_tick(struct heap_model *h, uint64_t ms)
+model_heap_tick(struct heap_model *h, uint64_t ms, bool end)
 {
 	uint64_t spacing;
 
 	h->last_tick_ms = ms;
-	if (h->nticks > 0 && ms <= h->ticks[h->nticks - 1].ms) {
-		/* the same moment again: its latest figures */
+	if (h->nticks > 0 && (ms <= h->ticks[h->nticks - 1].ms ||
+	    (end && ms < h->ticks[h->nticks - 1].ms + h->tick_every_ms))) {
+		/* the same moment again, or the end too soon after the last
+		 * tick kept: the last tick takes these figures */
+		h->ticks[h->nticks - 1].ms = ms > h->ticks[h->nticks - 1].ms ?
+		    ms : h->ticks[h->nticks - 1].ms;
 		h->ticks[h->nticks - 1].live_bytes = h->sum.live_bytes;
 		h->ticks[h->nticks - 1].live_blocks = h->sum.live_blocks;
 		return;

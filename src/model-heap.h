@@ -176,9 +176,10 @@ size_t	model_heap_live_sorted(const struct heap_model *h, struct heap_block **ou
 
 /*
  * A tick of the clock ms after the run began: the live heap joins the
- * growth series (at most HEAP_TICKS_MAX ticks, thinned by halves).
+ * growth series (at most HEAP_TICKS_MAX ticks, thinned by halves). The
+ * end of the process (end) is always there, as the last tick.
  */
-void	model_heap_tick(struct heap_model *h, uint64_t ms);
+void	model_heap_tick(struct heap_model *h, uint64_t ms, bool end);
 
 /* What site held when the live heap was at its peak. */
 void	model_heap_site_at_peak(const struct heap_model *h,

@@ -165,7 +165,8 @@ source_trace_load(const char *path, struct session *s,
 				memcpy(&tk, e.data, sizeof(tk));
 			ok = ok && tk.stream < s->nprocs;
 			if (ok)
-				model_heap_tick(&s->procs[tk.stream]->heap, tk.ms);
+				model_heap_tick(&s->procs[tk.stream]->heap, tk.ms,
+				    tk.end != 0);
 			break;
 		}
 		case TRACE_RUN_END: {

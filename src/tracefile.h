@@ -140,7 +140,7 @@ struct trace_segment {
 
 struct trace_tick {
 	uint32_t	 stream;
-	uint32_t	 pad;
+	uint32_t	 end;		/* the process's end */
 	uint64_t	 ms;		/* since the run began */
 };
 
