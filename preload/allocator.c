@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <malloc.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,51 +20,95 @@
 
 static _Atomic long long last_ns;
 
-/* The arenas malloc_info lists ("<heap nr="), or 0. */
-static uint32_t
-count_arenas(void)
+struct sample {
+	struct ms_ev_allocator ev;
+	struct ms_free_class classes[MS_FREE_CLASSES_MAX];
+};
+
+/* Add a free class of malloc_info's to the sample (same sizes: summed). */
+static void
+add_class(struct sample *s, const struct ms_free_class *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->ev.nclasses; i++)
+		if (s->classes[i].from == c->from && s->classes[i].to == c->to) {
+			s->classes[i].count += c->count;
+			s->classes[i].bytes += c->bytes;
+			return;
+		}
+	if (i < MS_FREE_CLASSES_MAX) {
+		s->classes[i] = *c;
+		s->ev.nclasses++;
+	}
+}
+
+/*
+ * What malloc_info lists: its arenas ("<heap nr=") and their free chunks
+ * by size ("<size from= to= total= count=/>", inside each heap).
+ */
+static void
+read_malloc_info(struct sample *s)
 {
 	char *text = NULL;
 	size_t len = 0;
-	uint32_t n = 0;
 	FILE *f = open_memstream(&text, &len);
 
 	if (f == NULL)
-		return 0;
+		return;
 	if (malloc_info(0, f) != 0) {
 		fclose(f);
 		free(text);
-		return 0;
+		return;
 	}
 	fclose(f);
 	for (const char *p = text; p != NULL && (p = strstr(p, "<heap nr=")) != NULL; p++)
-		n++;
+		s->ev.arenas++;
+	for (const char *p = text; p != NULL && (p = strstr(p, "<size from=")) != NULL; p++) {
+		unsigned long from, to, total, count;
+
+		if (sscanf(p, "<size from=\"%lu\" to=\"%lu\" total=\"%lu\" count=\"%lu\"",
+		    &from, &to, &total, &count) == 4)
+			add_class(s, &(struct ms_free_class){ (uint32_t)from,
+			    (uint32_t)to, count, total });
+	}
 	free(text);
-	return n;
 }
 
 static void
 sample(bool at_exit)
 {
-	struct ms_ev_allocator ev = { .hdr.type = MS_EV_ALLOCATOR,
-	    .at_exit = at_exit };
+	/* 2.3 KiB: not on a thread's stack, one sample at a time */
+	static struct sample s;
+	static _Atomic int busy;
 	struct mallinfo2 mi;
 
 	if (!shim.glibc_malloc)
 		return;
+	/* another thread is sampling: skip this one, but never the last */
+	while (atomic_exchange(&busy, 1) != 0) {
+		if (!at_exit)
+			return;
+		sched_yield();
+	}
+	memset(&s, 0, sizeof(s));
+	s.ev.hdr.type = MS_EV_ALLOCATOR;
+	s.ev.at_exit = at_exit;
 	shim_self.in_hook++;	/* malloc_info's own allocations are glibc's */
 	mi = mallinfo2();
-	ev.arenas = count_arenas();
+	read_malloc_info(&s);
 	shim_self.in_hook--;
-	ev.system_bytes = mi.arena + mi.hblkhd;
-	ev.in_use_bytes = mi.uordblks + mi.hblkhd;
-	ev.free_bytes = mi.fordblks;
-	ev.top_bytes = mi.keepcost;
-	ev.mmapped_bytes = mi.hblkhd;
-	ev.mmapped_blocks = mi.hblks;
-	ev.free_chunks = mi.ordblks;
-	ev.fastbin_free_bytes = mi.fsmblks;
-	producer_emit(&ev, sizeof(ev));
+	s.ev.system_bytes = mi.arena + mi.hblkhd;
+	s.ev.in_use_bytes = mi.uordblks + mi.hblkhd;
+	s.ev.free_bytes = mi.fordblks;
+	s.ev.top_bytes = mi.keepcost;
+	s.ev.mmapped_bytes = mi.hblkhd;
+	s.ev.mmapped_blocks = mi.hblks;
+	s.ev.free_chunks = mi.ordblks;
+	s.ev.fastbin_free_bytes = mi.fsmblks;
+	producer_emit(&s, (uint32_t)(sizeof(s.ev) +
+	    s.ev.nclasses * sizeof(s.classes[0])));
+	atomic_store(&busy, 0);
 }
 
 void

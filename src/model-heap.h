@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wire/protocol.h"
+
 struct heap_block {
 	uint64_t	 addr;		/* 0: empty slot */
 	uint64_t	 size : 42;	/* requested bytes (4 TiB at most) */
@@ -96,6 +98,14 @@ struct heap_tick {
 /* At most this many ticks: then every other one goes. */
 #define HEAP_TICKS_MAX		1000
 
+/* Free chunks of a size class, as malloc_info lists them. */
+struct heap_free_class {
+	uint32_t	 from;
+	uint32_t	 to;
+	uint64_t	 count;
+	uint64_t	 bytes;
+};
+
 /* The allocator's own figures, as its last sample gave them (glibc only). */
 struct heap_allocator {
 	uint64_t	 samples;	/* 0: none came (not glibc's malloc) */
@@ -109,6 +119,8 @@ struct heap_allocator {
 	uint64_t	 free_chunks;
 	uint64_t	 fastbin_free_bytes;
 	uint32_t	 arenas;
+	uint32_t	 nclasses;
+	struct heap_free_class classes[MS_FREE_CLASSES_MAX];
 };
 
 struct heap_model {

@@ -115,8 +115,16 @@ source_event_apply(struct process *proc, struct session *session,
 	case MS_EV_ALLOCATOR: {
 		NEED(struct ms_ev_allocator);
 		const struct ms_ev_allocator *ev = (const void *)rec;
+		const struct ms_free_class *fc = (const void *)(ev + 1);
 		struct heap_allocator *a = &h->allocator;
 
+		if (ev->nclasses > MS_FREE_CLASSES_MAX ||
+		    len < sizeof(*ev) + ev->nclasses * sizeof(*fc))
+			return false;
+		a->nclasses = ev->nclasses;
+		for (uint32_t i = 0; i < ev->nclasses; i++)
+			a->classes[i] = (struct heap_free_class){ fc[i].from, fc[i].to,
+			    fc[i].count, fc[i].bytes };
 		a->samples++;
 		a->at_exit = ev->at_exit != 0;
 		a->system_bytes = ev->system_bytes;

@@ -41,6 +41,30 @@ heap_resident(const struct process *p, uint64_t *rss)
 	return p->layout.nsegs > 0;
 }
 
+/* The three size classes of free chunks that keep the most. */
+static void
+print_classes(FILE *f, int pid, const struct heap_allocator *a)
+{
+	char a1[FMT_SIZE_LEN], a2[FMT_SIZE_LEN];
+	bool shown[MS_FREE_CLASSES_MAX] = { false };
+
+	for (int k = 0; k < 3; k++) {
+		int best = -1;
+
+		for (uint32_t i = 0; i < a->nclasses; i++)
+			if (!shown[i] && (best < 0 ||
+			    a->classes[i].bytes > a->classes[best].bytes))
+				best = (int)i;
+		if (best < 0)
+			return;
+		shown[best] = true;
+		fprintf(f, "==%d==     %s bytes in %s free chunks of %u to %u bytes\n",
+		    pid, fmt_count(a1, a->classes[best].bytes),
+		    fmt_count(a2, a->classes[best].count), a->classes[best].from,
+		    a->classes[best].to);
+	}
+}
+
 /*
  * What the allocator holds against what the program uses: external
  * fragmentation, said plainly.
@@ -71,6 +95,7 @@ print_allocator(FILE *f, int pid, const struct process *p)
 	    "chunks\n", pid, fmt_count(a1, a->free_bytes),
 	    fmt_percent(a2, a->free_bytes, a->system_bytes),
 	    fmt_count(a3, a->free_chunks));
+	print_classes(f, pid, a);
 	fprintf(f, "==%d==   malloc_trim would give back at least the top "
 	    "chunk, %s bytes, and at most the %s kept free\n", pid,
 	    fmt_count(a1, a->top_bytes), fmt_count(a4, a->free_bytes));

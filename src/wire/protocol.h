@@ -296,7 +296,19 @@ struct ms_ev_allocator {
 	uint64_t	fastbin_free_bytes; /* fsmblks */
 	uint32_t	arenas;		/* malloc_info's heaps */
 	uint32_t	at_exit;	/* 1: the last, as the process ends */
+	uint32_t	nclasses;	/* struct ms_free_class entries that follow */
+	uint32_t	pad;
 };
+
+/* Free chunks of one size class, as malloc_info lists them, all arenas summed. */
+struct ms_free_class {
+	uint32_t	from;		/* chunk sizes, as malloc_info gives them */
+	uint32_t	to;
+	uint64_t	count;
+	uint64_t	bytes;
+};
+
+#define MS_FREE_CLASSES_MAX	96
 
 struct ms_ev_exit {
 	struct ms_record hdr;
