@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,13 +57,35 @@ parse_hex(const char **s, uintptr_t *out)
 	return true;
 }
 
+/* The rest of a maps line after its range: no path (an anonymous mapping)? */
+static bool
+path_empty(const char *rest)
+{
+	/* perms, offset, device, inode, then the path if any */
+	for (int field = 0; field < 4; field++) {
+		while (*rest == ' ')
+			rest++;
+		while (*rest != ' ' && *rest != '\0')
+			rest++;
+	}
+	while (*rest == ' ')
+		rest++;
+	return *rest == '\0';
+}
+
 /*
- * The start of the mapping holding addr, from /proc/self/maps (no
- * allocation: this runs while the process ends), or 0.
+ * The start of the stack mapping holding addr, from /proc/self/maps (no
+ * allocation: this runs while the process ends), or 0 when the mapping
+ * is not a thread's stack: "[stack]", or an anonymous mapping that also
+ * holds this thread's descriptor (glibc keeps it at the top of the stacks
+ * it makes). A stack the program made itself (a coroutine's, in a heap
+ * block or a mapping of its own) is left alone: below its stack pointer
+ * may lie another block, or the block's own header.
  */
 static uintptr_t
-mapping_start(uintptr_t addr)
+stack_mapping_start(uintptr_t addr)
 {
+	uintptr_t self = (uintptr_t)pthread_self();
 	char buf[4096];
 	size_t have = 0;
 	bool at_line_start = true;
@@ -86,7 +109,10 @@ mapping_start(uintptr_t addr)
 
 			if (at_line_start && parse_hex(&p, &lo) && *p++ == '-' &&
 			    parse_hex(&p, &hi) && addr >= lo && addr < hi) {
-				found = lo;
+				*nl = '\0';
+				if (strstr(p, "[stack]") != NULL ||
+				    (path_empty(p) && self >= lo && self < hi))
+					found = lo;
 				goto out;
 			}
 			at_line_start = true;
@@ -127,7 +153,7 @@ static __attribute__((noinline)) void
 scrub_dead_stack(void)
 {
 	volatile char here = 0;
-	uintptr_t low = mapping_start((uintptr_t)&here);
+	uintptr_t low = stack_mapping_start((uintptr_t)&here);
 
 	if (low != 0)
 		scrub_below(low);

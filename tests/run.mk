@@ -18,6 +18,7 @@ RUN_TESTS = \
 	tests/run-leaks.test \
 	tests/run-leaks-report.test \
 	tests/run-signals.test \
+	tests/run-coroutine.test \
 	tests/run-collapsed.test \
 	tests/run-massif.test \
 	tests/run-pprof.test \

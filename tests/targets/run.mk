@@ -99,3 +99,7 @@ tests_targets_run_bins_CFLAGS = $(run_target_cflags)
 check_PROGRAMS += tests/targets/run-frag
 tests_targets_run_frag_SOURCES = tests/targets/run-frag.c
 tests_targets_run_frag_CFLAGS = $(run_target_cflags)
+
+check_PROGRAMS += tests/targets/run-coroutine
+tests_targets_run_coroutine_SOURCES = tests/targets/run-coroutine.c
+tests_targets_run_coroutine_CFLAGS = $(run_target_cflags)
