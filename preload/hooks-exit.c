@@ -20,8 +20,10 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -160,9 +162,64 @@ scrub_dead_stack(void)
 	(void)here;
 }
 
+/* The state letter of thread tid (/proc/self/task/TID/stat), or 0. */
+static char
+thread_state(const char *tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%s/stat", tid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * How many threads of the process still run (not zombies: a traced
+ * thread that has exited stays one until memscope reaps it), read with
+ * getdents64 (no allocation while the process ends); 0 if unknown.
+ */
+static long
+threads_running(void)
+{
+	char buf[4096];
+	long n, running = 0;
+	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd == -1)
+		return 0;
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+		for (long off = 0; off < n;) {
+			/* struct linux_dirent64: ino, off, reclen, type, name */
+			unsigned short reclen;
+			const char *name = buf + off + 19;
+			char state;
+
+			memcpy(&reclen, buf + off + 16, sizeof(reclen));
+			if (name[0] >= '0' && name[0] <= '9' &&
+			    (state = thread_state(name)) != 0 && state != 'Z' &&
+			    state != 'X')
+				running++;
+			off += reclen;
+		}
+	close(fd);
+	return n < 0 ? 0 : running;
+}
+
 /*
  * The last thing before the process goes: free what the runtime libraries
  * keep for themselves, once. The frees are recorded as the program's.
+ * Only when no other thread runs: one still at work (exit() does not wait
+ * for them) could use what is freed, and the program must not crash
+ * because memscope watched it. valgrind frees them regardless.
  */
 void
 shim_final(void)
@@ -170,7 +227,8 @@ shim_final(void)
 	static _Atomic int done;
 	void (*cxx_freeres)(void), (*libc_freeres)(void);
 
-	if (!leak_check_wanted() || atomic_exchange(&done, 1) != 0)
+	if (!leak_check_wanted() || atomic_exchange(&done, 1) != 0 ||
+	    threads_running() != 1)
 		return;
 	shim_self.in_hook++;
 	cxx_freeres = (void (*)(void))dlsym(RTLD_DEFAULT, "_ZN9__gnu_cxx9__freeresEv");
