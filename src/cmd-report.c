@@ -13,7 +13,6 @@
 #include "cmd-views.h"
 #include "model.h"
 #include "source-trace.h"
-#include "symbolize.h"
 #include "view-run.h"
 
 static int report_exec(const struct cmd *, int, char **);
@@ -74,9 +73,8 @@ report_exec(const struct cmd *self, int argc, char **argv)
 			cmd_print_help(self, stdout);
 			return cmd_finish_output();
 		default:
-			if (!view_options_parse(self, opt, optarg, &vopts) &&
-			    !leak_options_parse(self, opt, optarg, &lopts, &vopts) &&
-			    !profile_options_parse(self, opt, optarg, &popts))
+			if (!report_option_parse(self, opt, optarg, &vopts, &lopts,
+			    &popts))
 				cmd_bad_option(self, opt, argv);
 		}
 	}
@@ -93,9 +91,7 @@ report_exec(const struct cmd *self, int argc, char **argv)
 		source_trace_info_free(&info);
 		fatalx("%s", why);
 	}
-	symbolize_sites(&s, profile_options_any(&popts) ? 0 : vopts.sites,
-	    vopts.sort);
-	leak_options_apply(&lopts, &s);
+	report_prepare(&s, &vopts, &lopts, &popts);
 	vopts.main_pid = info.main_pid;
 	vopts.main_argv = info.argv;
 	vopts.main_path = info.path;

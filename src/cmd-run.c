@@ -29,7 +29,6 @@
 #include "proc-stat.h"
 #include "source-leaks.h"
 #include "source-ring.h"
-#include "symbolize.h"
 #include "trace-layout.h"
 #include "trace-leaks.h"
 #include "tracefile.h"
@@ -697,9 +696,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			cmd_print_help(self, stdout);
 			return cmd_finish_output();
 		default:
-			if (!view_options_parse(self, opt, optarg, &vopts) &&
-			    !leak_options_parse(self, opt, optarg, &lopts, &vopts) &&
-			    !profile_options_parse(self, opt, optarg, &popts))
+			if (!report_option_parse(self, opt, optarg, &vopts, &lopts,
+			    &popts))
 				cmd_bad_option(self, opt, argv);
 		}
 	}
@@ -768,9 +766,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	if (r.trace != NULL && !trace_finish(&r, trace_path))
 		status_override = EXIT_RUNTIME;
 
-	symbolize_sites(&r.session, profile_options_any(&popts) ? 0 : vopts.sites,
-	    vopts.sort);
-	leak_options_apply(&lopts, &r.session);
+	report_prepare(&r.session, &vopts, &lopts, &popts);
 	vopts.main_pid = r.main_pid;
 	vopts.main_argv = argv + optind;
 	vopts.main_path = path;

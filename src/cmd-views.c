@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "cmd-views.h"
+#include "symbolize.h"
 
 bool
 view_options_parse(const struct cmd *self, int opt, const char *arg,
@@ -23,4 +24,22 @@ view_options_parse(const struct cmd *self, int opt, const char *arg,
 		return true;
 	}
 	return false;
+}
+
+bool
+report_option_parse(const struct cmd *self, int opt, const char *arg,
+    struct view_run_opts *v, struct leak_options *l, struct profile_options *p)
+{
+	return view_options_parse(self, opt, arg, v) ||
+	    leak_options_parse(self, opt, arg, l, v) ||
+	    profile_options_parse(self, opt, arg, p);
+}
+
+void
+report_prepare(struct session *s, const struct view_run_opts *v,
+    struct leak_options *l, const struct profile_options *p)
+{
+	/* the profile outputs show every stack */
+	symbolize_sites(s, profile_options_any(p) ? 0 : v->sites, v->sort);
+	leak_options_apply(l, s);
 }

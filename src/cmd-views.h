@@ -10,6 +10,8 @@
 #include <stdbool.h>
 
 #include "cmd.h"
+#include "cmd-leaks.h"
+#include "cmd-profile.h"
 #include "view-run.h"
 
 enum {
@@ -39,5 +41,15 @@ enum {
 /* Handle opt if it is one of these options. */
 bool	view_options_parse(const struct cmd *self, int opt, const char *arg,
 	    struct view_run_opts *v);
+
+/* Any option that shapes a run's report: these, the leak report's, the
+ * profile outputs'. */
+bool	report_option_parse(const struct cmd *self, int opt, const char *arg,
+	    struct view_run_opts *v, struct leak_options *l,
+	    struct profile_options *p);
+/* A run loaded: the stacks the report shows symbolized, the suppressions
+ * applied. */
+void	report_prepare(struct session *s, const struct view_run_opts *v,
+	    struct leak_options *l, const struct profile_options *p);
 
 #endif
