@@ -41,7 +41,9 @@ bench_workloads_deep_SOURCES = bench/workloads/deep.c \
 bench_workloads_realloc_grow_SOURCES = bench/workloads/realloc-grow.c \
 	bench/workloads/workload.h
 bench_workloads_leaky_SOURCES = bench/workloads/leaky.c \
-	bench/workloads/workload.h
+	bench/workloads/workload.h tests/targets/leak-target.h
+# the stack scrub of the leak test targets (tests/targets/leak-target.h)
+bench_workloads_leaky_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/targets
 # C++: needs AC_PROG_CXX in configure.ac.
 bench_workloads_cxx_containers_SOURCES = bench/workloads/cxx-containers.cc
 

@@ -72,6 +72,11 @@
 
 #include "workload.h"
 
+/* its figures must not depend on stale pointers in dead frames: the leak
+ * test targets' scrub, over more stack */
+#define LEAK_SCRUB_BYTES	(64 * 1024)
+#include "leak-target.h"
+
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
 #define NOINLINE	__attribute__((noipa))
 #else
@@ -85,7 +90,6 @@
 #define RESERVOIR	4096
 #define MAX_LARGE	8192
 #define INTERIOR	16	/* offset of the interior pointers */
-#define SCRUB_BYTES	(64 * 1024)
 
 enum fate { DEF, IND, POSS, REACH, NFATES };
 
@@ -507,43 +511,6 @@ build_large(long mib)
 	return n;
 }
 
-/*
- * Zeroes SCRUB_BYTES of stack below the caller's frame, where the dead
- * frames of the building may hold copies of lost blocks' addresses, then
- * the caller-saved registers.
- */
-static NOINLINE void
-scrub(void)
-{
-	unsigned char pad[SCRUB_BYTES];
-
-	explicit_bzero(pad, sizeof(pad));
-	__asm__ volatile("" : : "r"(pad) : "memory");
-#if defined(__x86_64__)
-	__asm__ volatile(
-		"xorl %%eax, %%eax\n\t"
-		"xorl %%ecx, %%ecx\n\t"
-		"xorl %%edx, %%edx\n\t"
-		"xorl %%esi, %%esi\n\t"
-		"xorl %%edi, %%edi\n\t"
-		"xorl %%r8d, %%r8d\n\t"
-		"xorl %%r9d, %%r9d\n\t"
-		"xorl %%r10d, %%r10d\n\t"
-		"xorl %%r11d, %%r11d\n\t"
-		: : : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
-		"cc", "memory");
-#elif defined(__aarch64__)
-	__asm__ volatile(
-		"mov x0, xzr\n\tmov x1, xzr\n\tmov x2, xzr\n\tmov x3, xzr\n\t"
-		"mov x4, xzr\n\tmov x5, xzr\n\tmov x6, xzr\n\tmov x7, xzr\n\t"
-		"mov x8, xzr\n\tmov x9, xzr\n\tmov x10, xzr\n\tmov x11, xzr\n\t"
-		"mov x12, xzr\n\tmov x13, xzr\n\tmov x14, xzr\n\tmov x15, xzr\n\t"
-		"mov x16, xzr\n\tmov x17, xzr\n\t"
-		: : : "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9",
-		"x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
-#endif
-}
-
 /* The figures, with write(2): stdio would leave a live buffer. */
 static void
 write_figures(const char *path)
@@ -595,7 +562,7 @@ main(int argc, char **argv)
 	build_small(blocks);
 	build_large(mib);
 	r.state = 0;		/* no stray value that could pass for an address */
-	scrub();
+	leak_scrub();
 	if (argc > 3)
 		write_figures(argv[3]);
 	return 0;

@@ -39,8 +39,10 @@
 /* Fill byte of every block: 0xa5a5... is no user-space address. */
 #define LEAK_FILL_BYTE 0xa5
 
-/* How much stack below its caller leak_scrub() zeroes. */
+/* How much stack below its caller leak_scrub() zeroes (a program may say). */
+#ifndef LEAK_SCRUB_BYTES
 #define LEAK_SCRUB_BYTES (32 * 1024)
+#endif
 
 /* "leak target: WHAT" on stderr, exit 99 (the harness's hard error). */
 static void __attribute__((noreturn, unused))
