@@ -120,6 +120,8 @@ allocator_tick(void)
 	if (++shim_self.allocs_since_check < CHECK_EVERY)
 		return;
 	shim_self.allocs_since_check = 0;
+	if (!shim.opts.stats)
+		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	last = atomic_load(&last_ns);
@@ -132,5 +134,6 @@ allocator_tick(void)
 void
 allocator_final(void)
 {
-	sample(true);
+	if (shim.opts.stats)
+		sample(true);
 }

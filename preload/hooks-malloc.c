@@ -38,7 +38,7 @@ block_spare(void *p, size_t size, uint32_t *flags)
 
 	if (shim.glibc_malloc && (((const size_t *)p)[-1] & 2) != 0)
 		*flags |= MS_FN_MMAPPED;
-	if (shim.real.malloc_usable_size == NULL)
+	if (shim.real.malloc_usable_size == NULL || !shim.opts.stats)
 		return MS_SPARE_UNKNOWN;
 	usable = shim.real.malloc_usable_size(p);
 	return usable >= size && usable - size < MS_SPARE_UNKNOWN ?
@@ -55,6 +55,8 @@ record_alloc(void *p, size_t size, uint32_t fn)
 	ev.spare = block_spare(p, size, &ev.fn);
 	allocator_tick();
 	ev.stack = stack_capture();
+	/* after the shim's own work: a lifetime is the program's time */
+	ev.time = shim_time();
 	producer_emit(&ev, sizeof(ev));
 	errno = saved_errno;
 }
@@ -62,7 +64,8 @@ record_alloc(void *p, size_t size, uint32_t fn)
 static void
 record_free(void *p)
 {
-	struct ms_ev_free ev = { .hdr.type = MS_EV_FREE, .addr = (uintptr_t)p };
+	struct ms_ev_free ev = { .hdr.type = MS_EV_FREE, .addr = (uintptr_t)p,
+	    .time = shim_time() };
 	int saved_errno = errno;
 
 	producer_emit(&ev, sizeof(ev));
@@ -143,6 +146,7 @@ realloc_tracked(void *p, size_t size, void *(*call)(void *, size_t, size_t),
 
 	/* p may be handed out again as soon as the call frees it */
 	pos = producer_reserve(sizeof(ev), &ok);
+	ev.time = shim_time();
 	q = call(p, nmemb, size);
 	saved_errno = errno;
 	if (q != NULL)
@@ -159,6 +163,7 @@ realloc_tracked(void *p, size_t size, void *(*call)(void *, size_t, size_t),
 		done.size = nmemb * size;
 		done.stack = stack;
 		done.spare = block_spare(q, nmemb * size, &done.flags);
+		done.time = shim_time();
 		producer_emit(&done, sizeof(done));
 	}
 	errno = saved_errno;

@@ -104,13 +104,14 @@ shim_resolve(void)
 	errno = saved_errno;
 }
 
-/* "depth=64,follow=1,ring=8388608" */
+/* "depth=64,follow=1,ring=8388608,stats=1" */
 static void
 parse_options(const char *s)
 {
 	shim.opts.depth = 64;
 	shim.opts.follow = true;
 	shim.opts.ring_size = 8u << 20;
+	shim.opts.stats = true;
 	while (s != NULL && *s != '\0') {
 		const char *eq = strchr(s, '='), *comma = strchr(s, ',');
 		unsigned long long v;
@@ -126,6 +127,8 @@ parse_options(const char *s)
 			shim.opts.ring_size = v;
 		else if (strncmp(s, "leaks=", 6) == 0)
 			shim.opts.leaks = v != 0;
+		else if (strncmp(s, "stats=", 6) == 0)
+			shim.opts.stats = v != 0;
 		s = comma != NULL ? comma + 1 : NULL;
 	}
 }

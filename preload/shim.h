@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "clock.h"
 #include "protocol.h"
 #include "ring.h"
 
@@ -61,6 +62,9 @@ struct shim_options {
 	bool	 follow;	/* track forked children and exec'd images */
 	uint64_t ring_size;	/* bytes of the data area */
 	bool	 leaks;		/* the analyzer scans the process at its end */
+	/* measure beyond the calls: usable sizes, the allocator's figures,
+	 * the events' times (lifetimes) */
+	bool	 stats;
 };
 
 struct shim {
@@ -94,6 +98,13 @@ struct shim_thread {
 
 extern struct shim shim;
 extern SHIM_TLS struct shim_thread shim_self;
+
+/* The time of a heap event, or 0 when the analyzer asked for none. */
+static inline uint64_t
+shim_time(void)
+{
+	return likely(shim.opts.stats) ? ms_clock() : 0;
+}
 
 /* shim.c */
 bool	shim_enter(void);	/* true: record this call; sets the guard */

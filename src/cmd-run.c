@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "cmd-leaks.h"
 #include "cmd-profile.h"
@@ -55,6 +56,9 @@ const struct cmd cmd_run = {
 	    "  -o FILE              record the run as a trace (memscope report FILE)\n"
 	    "  --depth N            frames kept per stack, 1 to 256 (default 64)\n"
 	    "  --no-stacks          capture no stacks (faster; one site)\n"
+	    "  --no-heap-stats      measure only the calls: no usable sizes\n"
+	    "                       (the bins' waste), allocator figures or\n"
+	    "                       lifetimes\n"
 	    "  --no-follow          track only the first process\n"
 	    "  --ring-size BYTES    ring per process, a power of two from 16K\n"
 	    "                       to 1024M (K and M suffixes; default 8M)\n"
@@ -72,6 +76,7 @@ enum {
 	OPT_JSON = 256,
 	OPT_DEPTH,
 	OPT_NO_STACKS,
+	OPT_NO_HEAP_STATS,
 	OPT_NO_FOLLOW,
 	OPT_RING_SIZE,
 	OPT_ERROR_EXITCODE,
@@ -83,6 +88,7 @@ static const struct option run_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "depth", required_argument, NULL, OPT_DEPTH },
 	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
+	{ "no-heap-stats", no_argument, NULL, OPT_NO_HEAP_STATS },
 	{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
 	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	CMD_VIEW_OPTIONS,
@@ -556,10 +562,11 @@ pack_strings(const char *prefix, char *const argv[], size_t *len, uint32_t *argc
 }
 
 static void
-trace_run(struct tracefile *t, pid_t pid, const char *path, char *const argv[])
+trace_run(struct tracefile *t, pid_t pid, const char *path, char *const argv[],
+    double ns_per_tick)
 {
 	struct trace_run run = { .main_pid = pid, .protocol = MS_PROTOCOL_VERSION,
-	    .path_len = (uint32_t)strlen(path) };
+	    .path_len = (uint32_t)strlen(path), .ns_per_tick = ns_per_tick };
 	size_t len;
 	char *blob = pack_strings(path, argv, &len, &run.argc);
 
@@ -649,6 +656,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	char path[PATH_MAX], why[PATH_MAX + 128], options[160];
 	int depth = 64, opt, status, status_override = 0, error_exitcode = 0;
 	int hold = -1;
+	bool stats = true;
 	uint64_t ring = 8u << 20;
 	struct run r = { .follow = true, .epfd = -1, .sigfd = -1 };
 	FILE *json = NULL, *log = stderr;
@@ -678,6 +686,9 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			break;
 		case OPT_NO_STACKS:
 			depth = 0;
+			break;
+		case OPT_NO_HEAP_STATS:
+			stats = false;
 			break;
 		case OPT_NO_FOLLOW:
 			r.follow = false;
@@ -724,11 +735,14 @@ run_exec(const struct cmd *self, int argc, char **argv)
 		fatal("cannot make the socket for the shim");
 	run_control = &r.control;
 	log_set_cleanup(remove_socket);
-	snprintf(options, sizeof(options), "depth=%d,follow=%d,ring=%llu,leaks=%d",
-	    depth, r.follow ? 1 : 0, (unsigned long long)ring,
-	    vopts.leak_check != VIEW_LEAKS_NO);
+	snprintf(options, sizeof(options),
+	    "depth=%d,follow=%d,ring=%llu,leaks=%d,stats=%d", depth,
+	    r.follow ? 1 : 0, (unsigned long long)ring,
+	    vopts.leak_check != VIEW_LEAKS_NO, stats);
 
 	model_session_init(&r.session);
+	if (stats)
+		r.session.ns_per_tick = clock_ns_per_tick();
 	r.session.inherit_on_fork = vopts.leak_check != VIEW_LEAKS_NO;
 	if ((r.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
@@ -758,7 +772,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 		launch_release(hold);
 	}
 	if (r.trace != NULL)
-		trace_run(r.trace, r.main_pid, path, argv + optind);
+		trace_run(r.trace, r.main_pid, path, argv + optind,
+		    r.session.ns_per_tick);
 	consume(&r);
 	settle_main(&r);
 	while (r.nsources > 0)

@@ -18,6 +18,9 @@ view_options_parse(const struct cmd *self, int opt, const char *arg,
 	case OPT_BINS:
 		v->bins = true;
 		return true;
+	case OPT_LIFETIMES:
+		v->lifetimes = true;
+		return true;
 	case OPT_PEAK:
 		v->peak = true;
 		v->sort = SITES_BY_PEAK;

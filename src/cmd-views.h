@@ -19,13 +19,15 @@ enum {
 	OPT_SORT,
 	OPT_BINS,
 	OPT_PEAK,
+	OPT_LIFETIMES,
 };
 
 #define CMD_VIEW_OPTIONS \
 	{ "sites", required_argument, NULL, OPT_SITES }, \
 	{ "sort", required_argument, NULL, OPT_SORT }, \
 	{ "bins", no_argument, NULL, OPT_BINS }, \
-	{ "peak", no_argument, NULL, OPT_PEAK }
+	{ "peak", no_argument, NULL, OPT_PEAK }, \
+	{ "lifetimes", no_argument, NULL, OPT_LIFETIMES }
 
 #define CMD_VIEW_HELP \
 	"  --sites N            top sites listed (default 10)\n" \
@@ -36,7 +38,9 @@ enum {
 	"  --bins               the size bins: blocks, live bytes, and the\n" \
 	"                       bytes the allocator gave beyond the requests\n" \
 	"  --peak               when the heap was largest, and the sites that\n" \
-	"                       held it then (--sort peak)\n"
+	"                       held it then (--sort peak)\n" \
+	"  --lifetimes          how long blocks lived (under 1 us to over a\n" \
+	"                       minute), overall and per top site\n"
 
 /* Handle opt if it is one of these options. */
 bool	view_options_parse(const struct cmd *self, int opt, const char *arg,

@@ -8,6 +8,7 @@ src_libmemscope_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/src \
 	-DPKGLIBDIR='"$(pkglibdir)"'
 src_libmemscope_a_SOURCES = \
 	src/buf.c src/buf.h \
+	src/clock.c src/clock.h \
 	src/cmd.c src/cmd.h \
 	src/cmd-leaks.c src/cmd-leaks.h \
 	src/cmd-map.c \
@@ -52,10 +53,11 @@ src_libmemscope_a_SOURCES = \
 	src/view-text-run.c \
 	src/view-text-leaks.c \
 	src/view-text-bins.c \
+	src/view-text-lifetimes.c \
 	src/view-collapsed.c src/view-collapsed.h \
 	src/view-massif.c src/view-massif.h \
 	src/view-pprof.c src/view-pprof.h \
-	src/wire/futex.h src/wire/protocol.h src/wire/ring.h \
+	src/wire/clock.h src/wire/futex.h src/wire/protocol.h src/wire/ring.h \
 	src/xmalloc.c src/xmalloc.h
 
 # The default leak suppressions: one file, installed for users to read and

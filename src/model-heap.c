@@ -8,6 +8,16 @@
 #include "wire/protocol.h"
 #include "xmalloc.h"
 
+const uint64_t heap_lifetime_max_ns[HEAP_LIFETIMES - 1] = {
+	1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
+	10000000000, 60000000000,
+};
+
+const char *const heap_lifetime_names[HEAP_LIFETIMES] = {
+	"< 1 us", "1-10 us", "10-100 us", "0.1-1 ms", "1-10 ms", "10-100 ms",
+	"0.1-1 s", "1-10 s", "10 s-1 min", ">= 1 min",
+};
+
 /* an inherited block the child has freed */
 #define INHERITED_GONE	(((uint64_t)1 << 42) - 1)	/* no block is 4 TiB */
 
@@ -370,9 +380,35 @@ model_heap_bin_at_peak(const struct heap_model *h, size_t b, uint64_t *bytes,
 	*blocks = saved ? bin->peak_blocks : bin->live_blocks;
 }
 
-/* Take the block at addr out of the live set; false if there is none. */
+void
+model_heap_set_clock(struct heap_model *h, double ns_per_tick)
+{
+	for (size_t i = 0; i < HEAP_LIFETIMES - 1; i++)
+		h->lifetime_max_ticks[i] = ns_per_tick > 0 ?
+		    (uint64_t)((double)heap_lifetime_max_ns[i] / ns_per_tick) : 0;
+}
+
+/* A block of site ends at time: count its lifetime. */
+static void
+count_lifetime(struct heap_model *h, struct heap_site *site,
+    const struct heap_block *b, uint64_t time)
+{
+	uint64_t life;
+	size_t i = 0;
+
+	if (b->born == 0 || time == 0 || h->lifetime_max_ticks[0] == 0)
+		return;
+	/* threads on different CPUs: a free may seem a little early */
+	life = time > b->born ? time - b->born : 0;
+	while (i < HEAP_LIFETIMES - 1 && life >= h->lifetime_max_ticks[i])
+		i++;
+	h->lifetimes[i]++;
+	site->lifetimes[i]++;
+}
+
+/* Take the block at addr out of the live set at time; false if there is none. */
 static bool
-drop_live(struct heap_model *h, uint64_t addr)
+drop_live(struct heap_model *h, uint64_t addr, uint64_t time)
 {
 	struct heap_block *b = block_find(h, addr);
 	struct heap_site *site;
@@ -388,6 +424,7 @@ drop_live(struct heap_model *h, uint64_t addr)
 	}
 	site = site_get(h, b->stack);
 	peak_sync(h, site);
+	count_lifetime(h, site, b, time);
 	bin = &h->bins[bin_of(b)];
 	bin_sync(h, bin);
 	bin->frees++;
@@ -404,21 +441,25 @@ drop_live(struct heap_model *h, uint64_t addr)
 }
 
 static void
-add_live(struct heap_model *h, uint64_t addr, uint64_t size, uint64_t stack,
-    uint32_t fn, uint32_t spare)
+add_live(struct heap_model *h, const struct heap_new_block *nb)
 {
-	struct heap_block b = { .addr = addr, .size = size, .stack = stack,
-	    .spare = spare < HEAP_SPARE_MAX ? spare : HEAP_SPARE_MAX,
-	    .mmapped = (fn & MS_FN_MMAPPED) != 0 };
+	struct heap_block b = { .addr = nb->addr, .size = nb->size,
+	    .stack = nb->stack, .born = nb->time,
+	    .spare = nb->spare == MS_SPARE_UNKNOWN ? 0 :
+	    nb->spare < HEAP_SPARE_MAX ? nb->spare : HEAP_SPARE_MAX,
+	    .mmapped = (nb->fn & MS_FN_MMAPPED) != 0 };
+	uint64_t size = nb->size;
 	struct heap_site *site;
 	struct heap_bin *bin;
 
-	if (block_find(h, addr) != NULL) {
+	if (nb->spare == MS_SPARE_UNKNOWN)
+		h->usable_unknown = true;
+	if (block_find(h, nb->addr) != NULL) {
 		/* allocated while live: an event went missing or out of order */
 		h->sum.anomalies++;
-		drop_live(h, addr);
+		drop_live(h, nb->addr, 0);
 	}
-	site = site_get(h, stack);	/* after drop_live: it may grow the table */
+	site = site_get(h, nb->stack);	/* after drop_live: it may grow the table */
 	peak_sync(h, site);
 	bin = &h->bins[bin_of(&b)];
 	bin_sync(h, bin);
@@ -427,8 +468,8 @@ add_live(struct heap_model *h, uint64_t addr, uint64_t size, uint64_t stack,
 	bin->live_bytes += size;
 	bin->usable_bytes += size + b.spare;
 	/*
-	 * At most 3/4 full, so at least 3/8 full after doubling: a 24-byte
-	 * slot costs at most 64 bytes per live block.
+	 * At most 3/4 full, so at least 3/8 full after doubling: a 32-byte
+	 * slot costs at most 86 bytes per live block.
 	 */
 	if (4 * (h->sum.live_blocks + 1) > 3 * h->nblocks_slots)
 		blocks_grow(h);
@@ -468,20 +509,27 @@ last_alloc(struct heap_model *h, uint16_t thread)
 	return &h->last_alloc[thread];
 }
 
-void
-model_heap_alloc(struct heap_model *h, uint16_t thread, uint64_t addr,
-    uint64_t size, uint64_t stack, uint32_t fn, uint32_t spare)
+/* A call of site made nb: its thread's last allocation now. */
+static void
+count_call(struct heap_model *h, uint16_t thread, const struct heap_new_block *nb)
 {
-	struct heap_site *site = site_get(h, stack);
+	struct heap_site *site = site_get(h, nb->stack);
 
-	*last_alloc(h, thread) = addr;
+	*last_alloc(h, thread) = nb->addr;
 	if (site->fn == 0)
-		site->fn = fn & 0xff;
-	h->sum.allocations++;
-	h->sum.bytes_allocated += size;
+		site->fn = nb->fn & 0xff;
+	h->sum.bytes_allocated += nb->size;
 	site->allocations++;
-	site->bytes_allocated += size;
-	add_live(h, addr, size, stack, fn, spare);
+	site->bytes_allocated += nb->size;
+}
+
+void
+model_heap_alloc(struct heap_model *h, uint16_t thread,
+    const struct heap_new_block *nb)
+{
+	h->sum.allocations++;
+	count_call(h, thread, nb);
+	add_live(h, nb);
 }
 
 /*
@@ -503,36 +551,33 @@ note_temporary(struct heap_model *h, uint16_t thread, uint64_t addr)
 }
 
 void
-model_heap_release(struct heap_model *h, uint16_t thread, uint64_t addr)
+model_heap_release(struct heap_model *h, uint16_t thread, uint64_t addr,
+    uint64_t time)
 {
 	note_temporary(h, thread, addr);
-	if (drop_live(h, addr))
+	if (drop_live(h, addr, time))
 		h->sum.frees++;
 }
 
 void
-model_heap_realloc_release(struct heap_model *h, uint16_t thread, uint64_t addr)
+model_heap_realloc_release(struct heap_model *h, uint16_t thread, uint64_t addr,
+    uint64_t time)
 {
 	note_temporary(h, thread, addr);
-	drop_live(h, addr);
+	drop_live(h, addr, time);
 	h->sum.reallocs++;
 }
 
 void
-model_heap_realloc_done(struct heap_model *h, uint16_t thread, uint64_t addr,
-    uint64_t size, uint64_t stack, uint32_t fn, uint32_t spare)
+model_heap_realloc_done(struct heap_model *h, uint16_t thread,
+    const struct heap_new_block *nb)
 {
-	struct heap_site *site = site_get(h, stack);
-
-	/* realloc allocates: its block freed next is a temporary too */
-	*last_alloc(h, thread) = addr;
-	if (site->fn == 0)
-		site->fn = fn & 0xff;
-	/* for a site, a realloc that moved a block there is a call like any */
-	h->sum.bytes_allocated += size;
-	site->allocations++;
-	site->bytes_allocated += size;
-	add_live(h, addr, size, stack, fn, spare);
+	/*
+	 * realloc allocates: its block freed next is a temporary too; and
+	 * for a site, a realloc that moved a block there is a call like any.
+	 */
+	count_call(h, thread, nb);
+	add_live(h, nb);
 }
 
 const struct heap_block *

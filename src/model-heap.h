@@ -1,7 +1,7 @@
 /*
  * The heap of one process as its events tell it: live blocks, counters,
- * peak, and per allocation site (stack id) figures. At most 64 bytes per
- * live block: a 24-byte slot in a table kept between 3/8 and 3/4 full.
+ * peak, and per allocation site (stack id) figures. At most 86 bytes per
+ * live block: a 32-byte slot in a table kept between 3/8 and 3/4 full.
  */
 #ifndef MEMSCOPE_MODEL_HEAP_H
 #define MEMSCOPE_MODEL_HEAP_H
@@ -17,7 +17,28 @@ struct heap_block {
 	uint64_t	 spare : 21;	/* usable beyond size, HEAP_SPARE_MAX at most */
 	uint64_t	 mmapped : 1;	/* served by a mapping of its own */
 	uint64_t	 stack;
+	uint64_t	 born;		/* its event's time (wire/clock.h), 0: unknown */
 };
+
+/* A new block, as its event (alloc, or realloc's new block) tells it. */
+struct heap_new_block {
+	uint64_t	 addr;
+	uint64_t	 size;
+	uint64_t	 stack;
+	uint64_t	 time;
+	uint32_t	 fn;		/* enum ms_alloc_fn | MS_FN_MMAPPED */
+	uint32_t	 spare;
+};
+
+/*
+ * Lifetimes, from allocation to free (or to the realloc that took the
+ * block), in decades: under 1 us, 1-10 us, ... 1-10 s, 10 s-1 min, over
+ * 1 min. heap_lifetime_max_ns[i] bounds bucket i; the last has no bound.
+ */
+#define HEAP_LIFETIMES	10
+extern const uint64_t heap_lifetime_max_ns[HEAP_LIFETIMES - 1];
+/* "< 1 us", "1-10 us", ... for the views */
+extern const char *const heap_lifetime_names[HEAP_LIFETIMES];
 
 #define HEAP_SPARE_MAX	((1u << 21) - 1)
 
@@ -53,6 +74,8 @@ struct heap_site {
 	uint64_t	 peak_epoch;
 	uint64_t	 peak_bytes;
 	uint64_t	 peak_blocks;
+	/* its blocks that ended, by lifetime (HEAP_LIFETIMES) */
+	uint64_t	 lifetimes[HEAP_LIFETIMES];
 };
 
 /* The figures of memscope-json(5)'s "summary". */
@@ -152,6 +175,15 @@ struct heap_model {
 	uint64_t	 last_tick_ms;	/* the clock as last told */
 	uint64_t	 peak_ms;	/* the peak came after this tick */
 	struct heap_allocator allocator;
+	/*
+	 * Lifetimes of the blocks that ended, the bounds in ticks of the
+	 * events' clock: all 0 when the run did not time its events.
+	 */
+	/* a block came whose usable size the shim did not read: the bins'
+	 * usable and waste bytes are unknown */
+	bool		 usable_unknown;
+	uint64_t	 lifetime_max_ticks[HEAP_LIFETIMES - 1];
+	uint64_t	 lifetimes[HEAP_LIFETIMES];
 	/* per thread (the shim's number): its last allocation's address */
 	uint64_t	*last_alloc;
 	size_t		 nlast_alloc;
@@ -167,18 +199,21 @@ struct heap_model {
 void	model_heap_init(struct heap_model *h);
 void	model_heap_free(struct heap_model *h);
 
-/* A block was allocated (malloc family, or the new block of a realloc). */
-void	model_heap_alloc(struct heap_model *h, uint16_t thread, uint64_t addr,
-	    uint64_t size, uint64_t stack, uint32_t fn, uint32_t spare);
-/* A block was freed. */
-void	model_heap_release(struct heap_model *h, uint16_t thread, uint64_t addr);
+/* The rate of the events' clock (0: unknown, no lifetimes). */
+void	model_heap_set_clock(struct heap_model *h, double ns_per_tick);
+
+/* A block was allocated (malloc family). */
+void	model_heap_alloc(struct heap_model *h, uint16_t thread,
+	    const struct heap_new_block *nb);
+/* A block was freed at time. */
+void	model_heap_release(struct heap_model *h, uint16_t thread, uint64_t addr,
+	    uint64_t time);
 /* realloc gave p's bytes back (moved or resized): a realloc, not a free. */
 void	model_heap_realloc_release(struct heap_model *h, uint16_t thread,
-	    uint64_t addr);
+	    uint64_t addr, uint64_t time);
 /* The new block of that realloc. */
 void	model_heap_realloc_done(struct heap_model *h, uint16_t thread,
-	    uint64_t addr, uint64_t size, uint64_t stack, uint32_t fn,
-	    uint32_t spare);
+	    const struct heap_new_block *nb);
 
 /* A fork child's inheritance: n blocks sorted by address (copied). */
 void	model_heap_inherit(struct heap_model *h, const struct heap_block *v,

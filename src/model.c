@@ -116,6 +116,7 @@ model_session_add(struct session *s, pid_t pid)
 
 	p->pid = pid;
 	model_heap_init(&p->heap);
+	model_heap_set_clock(&p->heap, s->ns_per_tick);
 	s->procs = xgrow(s->procs, &s->cap, s->nprocs + 1, sizeof(*s->procs));
 	s->procs[s->nprocs++] = p;
 	return p;

@@ -93,6 +93,8 @@ struct session {
 	size_t		 nprocs;
 	size_t		 cap;
 	struct stack_table stacks;
+	/* the rate of the heap events' clock (src/clock.c); 0: no times */
+	double		 ns_per_tick;
 	bool		 inherit_on_fork; /* the leak check wants inheritances */
 	struct fork_snapshot *forks;	/* not claimed yet */
 	size_t		 nforks;

@@ -44,14 +44,18 @@ source_event_apply(struct process *proc, struct session *session,
 		NEED(struct ms_ev_alloc);
 		const struct ms_ev_alloc *ev = (const void *)rec;
 
-		model_heap_alloc(h, rec->thread, ev->addr, ev->size, ev->stack, ev->fn,
-		    ev->spare);
+		struct heap_new_block nb = { .addr = ev->addr, .size = ev->size,
+		    .stack = ev->stack, .time = ev->time, .fn = ev->fn,
+		    .spare = ev->spare };
+
+		model_heap_alloc(h, rec->thread, &nb);
 		break;
 	}
 	case MS_EV_FREE: {
 		NEED(struct ms_ev_free);
-		model_heap_release(h, rec->thread,
-		    ((const struct ms_ev_free *)(const void *)rec)->addr);
+		const struct ms_ev_free *ev = (const void *)rec;
+
+		model_heap_release(h, rec->thread, ev->addr, ev->time);
 		break;
 	}
 	case MS_EV_REALLOC: {
@@ -59,17 +63,21 @@ source_event_apply(struct process *proc, struct session *session,
 		const struct ms_ev_realloc *ev = (const void *)rec;
 
 		if (ev->status == MS_REALLOC_FREED)
-			model_heap_release(h, rec->thread, ev->old_addr);
+			model_heap_release(h, rec->thread, ev->old_addr, ev->time);
 		else if (ev->status == MS_REALLOC_MOVED)
-			model_heap_realloc_release(h, rec->thread, ev->old_addr);
+			model_heap_realloc_release(h, rec->thread, ev->old_addr,
+			    ev->time);
 		break;
 	}
 	case MS_EV_REALLOC_DONE: {
 		NEED(struct ms_ev_realloc_done);
 		const struct ms_ev_realloc_done *ev = (const void *)rec;
 
-		model_heap_realloc_done(h, rec->thread, ev->addr, ev->size, ev->stack,
-		    MS_FN_REALLOC | ev->flags, ev->spare);
+		struct heap_new_block nb = { .addr = ev->addr, .size = ev->size,
+		    .stack = ev->stack, .time = ev->time,
+		    .fn = MS_FN_REALLOC | ev->flags, .spare = ev->spare };
+
+		model_heap_realloc_done(h, rec->thread, &nb);
 		break;
 	}
 	case MS_EV_MMAP:

@@ -32,8 +32,8 @@ unpack_strings(const char *p, const char *end, uint32_t argc, char ***out)
 }
 
 static bool
-load_run(const struct trace_entry *e, struct trace_run_info *info,
-    const char *path, char *why, size_t whylen)
+load_run(const struct trace_entry *e, struct session *s,
+    struct trace_run_info *info, const char *path, char *why, size_t whylen)
 {
 	struct trace_run run;
 	const char *p, *end = (const char *)e->data + e->len;
@@ -51,6 +51,7 @@ load_run(const struct trace_entry *e, struct trace_run_info *info,
 		return false;
 	p = (const char *)e->data + sizeof(run);
 	info->main_pid = run.main_pid;
+	s->ns_per_tick = run.ns_per_tick;
 	info->path = xstrndup(p, run.path_len);
 	return unpack_strings(p + run.path_len, end, run.argc, &info->argv);
 }
@@ -131,7 +132,7 @@ source_trace_load(const char *path, struct session *s,
 	while (ok && (rc = trace_next(r, &e, why, whylen)) == 1) {
 		switch (e.kind) {
 		case TRACE_RUN:
-			ok = !seen_run && load_run(&e, info, path, why, whylen);
+			ok = !seen_run && load_run(&e, s, info, path, why, whylen);
 			seen_run = true;
 			if (!ok && why[0] != '\0') {
 				trace_leaks_loader_free(leaks);

@@ -99,6 +99,7 @@ struct tracefile {
 	size_t		 incap;
 	unsigned char	*out;
 	size_t		 outcap;
+	uint64_t	 last_time;	/* of the last compact record */
 	int		 error;
 };
 
@@ -190,6 +191,16 @@ put_varint(unsigned char *p, uint64_t v)
 	return p;
 }
 
+/* A time as the zigzag difference from the last (modulo 2^64: any round-trips). */
+static unsigned char *
+put_time(unsigned char *p, uint64_t *last, uint64_t time)
+{
+	uint64_t d = time - *last;
+
+	*last = time;
+	return put_varint(p, (d << 1) ^ (uint64_t)-(int64_t)(d >> 63));
+}
+
 /*
  * An address as its 8 bytes: the differences of heap addresses are as
  * random as their low bits, and fixed-width bytes compress better.
@@ -245,6 +256,7 @@ write_compact(struct tracefile *t, uint32_t stream, const void *rec, uint32_t le
 		p = put_varint(p, stack_number(t, ev->stack));
 		p = put_varint(p, ev->fn);
 		p = put_varint(p, ev->spare);
+		p = put_time(p, &t->last_time, ev->time);
 		break;
 	}
 	case MS_EV_FREE: {
@@ -253,6 +265,7 @@ write_compact(struct tracefile *t, uint32_t stream, const void *rec, uint32_t le
 		if (len != sizeof(*ev))
 			return false;
 		p = put_head(p, TRACE_C_FREE, stream, hdr, ev->addr);
+		p = put_time(p, &t->last_time, ev->time);
 		break;
 	}
 	case MS_EV_REALLOC: {
@@ -262,6 +275,7 @@ write_compact(struct tracefile *t, uint32_t stream, const void *rec, uint32_t le
 			return false;
 		p = put_head(p, TRACE_C_REALLOC, stream, hdr, ev->old_addr);
 		p = put_varint(p, ev->status);
+		p = put_time(p, &t->last_time, ev->time);
 		break;
 	}
 	case MS_EV_REALLOC_DONE: {
@@ -274,6 +288,7 @@ write_compact(struct tracefile *t, uint32_t stream, const void *rec, uint32_t le
 		p = put_varint(p, stack_number(t, ev->stack));
 		p = put_varint(p, ev->flags);
 		p = put_varint(p, ev->spare);
+		p = put_time(p, &t->last_time, ev->time);
 		break;
 	}
 	default:
@@ -356,6 +371,7 @@ struct trace_reader {
 	uint64_t	 record[TRACE_ENTRY_MAX / 8];	/* an aligned copy, ids restored */
 	uint64_t	 file_offset;	/* compressed bytes consumed, header included */
 	size_t		 last_ret;	/* ZSTD: 0 when a frame ended */
+	uint64_t	 last_time;	/* of the last compact record */
 };
 
 struct trace_reader *
@@ -519,13 +535,13 @@ decode_compact(struct trace_reader *r, struct trace_entry *e)
 {
 	const unsigned char *p = r->buf + r->start, *end = r->buf + r->end;
 	const unsigned char *begin = p;
-	uint64_t v[7] = { 0 };
+	uint64_t v[8] = { 0 }, time, d;
 	int nfields;
 	unsigned char kind = *p++;
 	struct ms_record *hdr = (struct ms_record *)(void *)r->record;
 
-	/* stream, thread, the address (8 bytes), then the kind's numbers */
-	nfields = kind == TRACE_C_FREE ? 3 : kind == TRACE_C_REALLOC ? 4 : 7;
+	/* stream, thread, the address (8 bytes), the kind's numbers, the time */
+	nfields = kind == TRACE_C_FREE ? 4 : kind == TRACE_C_REALLOC ? 5 : 8;
 	for (int i = 0; i < nfields; i++) {
 		if (i == 2) {
 			if (end - p < 8)
@@ -537,6 +553,9 @@ decode_compact(struct trace_reader *r, struct trace_entry *e)
 	}
 	if (v[0] > 0xffffff || v[1] > 0xffff)
 		return -1;
+	d = v[nfields - 1];
+	time = r->last_time + ((d >> 1) ^ (uint64_t)-(int64_t)(d & 1));
+	r->last_time = time;
 	e->stream = (uint32_t)v[0];
 	memset(r->record, 0, 64);
 	hdr->thread = (uint16_t)v[1];
@@ -551,12 +570,14 @@ decode_compact(struct trace_reader *r, struct trace_entry *e)
 		ev->stack = v[4];
 		ev->fn = (uint32_t)v[5];
 		ev->spare = (uint32_t)v[6];
+		ev->time = time;
 		break;
 	}
 	case TRACE_C_FREE:
 		hdr->type = MS_EV_FREE;
 		e->len = sizeof(struct ms_ev_free);
 		((struct ms_ev_free *)(void *)r->record)->addr = v[2];
+		((struct ms_ev_free *)(void *)r->record)->time = time;
 		break;
 	case TRACE_C_REALLOC: {
 		struct ms_ev_realloc *ev = (void *)r->record;
@@ -565,6 +586,7 @@ decode_compact(struct trace_reader *r, struct trace_entry *e)
 		e->len = sizeof(*ev);
 		ev->old_addr = v[2];
 		ev->status = (uint32_t)v[3];
+		ev->time = time;
 		break;
 	}
 	default: {
@@ -577,6 +599,7 @@ decode_compact(struct trace_reader *r, struct trace_entry *e)
 		ev->stack = v[4];
 		ev->flags = (uint32_t)v[5];
 		ev->spare = (uint32_t)v[6];
+		ev->time = time;
 		break;
 	}
 	}

@@ -19,7 +19,7 @@
 #include "memcounts.h"
 
 #define TRACE_MAGIC		"MSCTRACE"
-#define TRACE_FORMAT_VERSION	2
+#define TRACE_FORMAT_VERSION	3
 #define TRACE_ENTRY_MAX		(1u << 20)
 
 enum trace_kind {
@@ -33,12 +33,13 @@ enum trace_kind {
 	 * The records that make up nearly all of a trace, compact: the kind
 	 * byte, then the stream and the thread as LEB128 numbers, the
 	 * address as its 8 bytes, and the kind's other fields as LEB128
-	 * numbers (a stack as its number).
+	 * numbers (a stack as its number), the time last, as the zigzag LEB128
+	 * difference from the time of the compact record before it.
 	 */
-	TRACE_C_ALLOC,		/* addr, size, stack, fn, spare */
-	TRACE_C_FREE,		/* addr */
-	TRACE_C_REALLOC,	/* old_addr, status */
-	TRACE_C_REALLOC_DONE,	/* addr, size, stack, flags, spare */
+	TRACE_C_ALLOC,		/* addr, size, stack, fn, spare, time */
+	TRACE_C_FREE,		/* addr, time */
+	TRACE_C_REALLOC,	/* old_addr, status, time */
+	TRACE_C_REALLOC_DONE,	/* addr, size, stack, flags, spare, time */
 	/* The leak check of a process, in its stream after its last record
 	 * (see trace-leaks.c): */
 	TRACE_LEAKS,		/* struct trace_leaks */
@@ -73,6 +74,7 @@ struct trace_run {
 	uint32_t	 protocol;	/* MS_PROTOCOL_VERSION of the records */
 	uint32_t	 argc;
 	uint32_t	 path_len;	/* the program's path follows, then argv */
+	double		 ns_per_tick;	/* the events' clock; 0: no times */
 };
 
 struct trace_process {

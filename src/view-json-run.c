@@ -70,6 +70,44 @@ frames(struct json *j, const struct session *s, const struct process *p,
 }
 
 /* The top sites by live bytes and by bytes allocated, each listed once. */
+/* Blocks per lifetime bucket (HEAP_LIFETIMES), null when not measured. */
+static void
+lifetime_counts(struct json *j, const struct heap_model *h, const uint64_t *v)
+{
+	if (h->lifetime_max_ticks[0] == 0) {
+		json_null(j);
+		return;
+	}
+	json_array_begin(j);
+	for (size_t i = 0; i < HEAP_LIFETIMES; i++)
+		json_uint(j, v[i]);
+	json_array_end(j);
+}
+
+/* The lifetime buckets' bounds, and the blocks of the process in each. */
+static void
+lifetimes(struct json *j, const struct heap_model *h)
+{
+	json_key(j, "lifetimes");
+	if (h->lifetime_max_ticks[0] == 0) {
+		json_null(j);
+		return;
+	}
+	json_array_begin(j);
+	for (size_t i = 0; i < HEAP_LIFETIMES; i++) {
+		json_object_begin(j);
+		json_key_uint(j, "min_ns", i == 0 ? 0 : heap_lifetime_max_ns[i - 1]);
+		json_key(j, "max_ns");
+		if (i + 1 < HEAP_LIFETIMES)
+			json_uint(j, heap_lifetime_max_ns[i]);
+		else
+			json_null(j);
+		json_key_uint(j, "blocks", h->lifetimes[i]);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
 static void
 sites(struct json *j, const struct session *s, const struct process *p,
     size_t top, int sort)
@@ -104,6 +142,8 @@ sites(struct json *j, const struct session *s, const struct process *p,
 		json_key_uint(j, "peak_blocks", peak_blocks);
 		json_key_uint(j, "peak_bytes", peak_bytes);
 		json_key_uint(j, "temporary_allocations", site->temporaries);
+		json_key(j, "lifetimes");
+		lifetime_counts(j, &p->heap, site->lifetimes);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -172,8 +212,16 @@ bins(struct json *j, const struct heap_model *h)
 		json_key_uint(j, "frees", bin->frees);
 		json_key_uint(j, "live_blocks", bin->live_blocks);
 		json_key_uint(j, "live_bytes", bin->live_bytes);
-		json_key_uint(j, "usable_bytes", bin->usable_bytes);
-		json_key_uint(j, "waste_bytes", bin->usable_bytes - bin->live_bytes);
+		json_key(j, "usable_bytes");
+		if (h->usable_unknown)
+			json_null(j);
+		else
+			json_uint(j, bin->usable_bytes);
+		json_key(j, "waste_bytes");
+		if (h->usable_unknown)
+			json_null(j);
+		else
+			json_uint(j, bin->usable_bytes - bin->live_bytes);
 		json_key_uint(j, "peak_blocks", peak_blocks);
 		json_key_uint(j, "peak_bytes", peak_bytes);
 		json_object_end(j);
@@ -291,6 +339,7 @@ process_fields(struct json *j, const struct session *s, const struct process *p,
 	summary(j, &p->heap.sum);
 	sites(j, s, p, o->sites, o->sort);
 	bins(j, &p->heap);
+	lifetimes(j, &p->heap);
 	allocator(j, &p->heap.allocator);
 	json_key(j, "peak");
 	json_object_begin(j);

@@ -29,6 +29,7 @@ struct view_run_opts {
 	bool		 gen_suppressions; /* a suppression after each record */
 	bool		 bins;		/* the size bins in the text report */
 	bool		 peak;		/* the peak, and the sites at the peak */
+	bool		 lifetimes;	/* how long blocks lived, and per site */
 };
 
 /* The report of a run on f (stderr): every process, its summary and sites. */
@@ -39,6 +40,11 @@ void	view_text_leaks(FILE *f, int pid, const struct session *s,
 	    const struct process *p, const struct view_run_opts *opts);
 /* view-text-bins.c: the size bins of process p. */
 void	view_text_bins(FILE *f, int pid, const struct process *p);
+/* view-text-lifetimes.c: how long the blocks of process p lived. */
+void	view_text_lifetimes(FILE *f, int pid, const struct process *p);
+/* The same for one site, in a line. */
+void	view_text_site_lifetimes(FILE *f, int pid, const struct process *p,
+	    const struct heap_site *site);
 /* The frames of a stack, one line each ("at f (file.c:12) in module"). */
 void	view_text_frames(FILE *f, int pid, const struct session *s,
 	    const struct process *p, uint64_t stack);

@@ -126,11 +126,16 @@ view_text_bins(FILE *f, int pid, const struct process *p)
 			continue;
 		model_heap_bin_at_peak(h, k, &peak_bytes, &peak_blocks);
 		range(sizes, sizeof(sizes), k);
+		/* "?": the shim did not read the usable sizes (--no-heap-stats,
+		 * or an allocator without malloc_usable_size) */
 		fprintf(f, "==%d==   %-15s %11s %11s %11s %13s %13s %11s %6s %13s\n",
 		    pid, sizes, fmt_count(a, bin->allocations),
 		    fmt_count(b, bin->frees), fmt_count(c, bin->live_blocks),
-		    fmt_count(d, bin->live_bytes), fmt_count(e, bin->usable_bytes),
-		    fmt_count(g, waste), fmt_percent(pct, waste, bin->usable_bytes),
+		    fmt_count(d, bin->live_bytes),
+		    h->usable_unknown ? "?" : fmt_count(e, bin->usable_bytes),
+		    h->usable_unknown ? "?" : fmt_count(g, waste),
+		    h->usable_unknown ? "?" :
+		    fmt_percent(pct, waste, bin->usable_bytes),
 		    fmt_count(pk, peak_bytes));
 	}
 	print_allocator(f, pid, p);

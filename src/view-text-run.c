@@ -182,6 +182,8 @@ print_sites(FILE *f, int pid, const struct session *s, const struct process *p,
 		else if (order == SITES_BY_TEMPORARY)
 			fprintf(f, "; %s temporary", fmt_count(a, site->temporaries));
 		fputc('\n', f);
+		if (o->lifetimes)
+			view_text_site_lifetimes(f, pid, p, site);
 		view_text_frames(f, pid, s, p, site->stack);
 	}
 	free(sites);
@@ -229,6 +231,8 @@ print_process(FILE *f, const struct session *s, const struct process *p,
 		print_sites(f, pid, s, p, o, SITES_BY_ALLOCATED);
 	} else
 		print_sites(f, pid, s, p, o, (enum heap_site_order)o->sort);
+	if (o->lifetimes)
+		view_text_lifetimes(f, pid, p);
 	if (o->bins)
 		view_text_bins(f, pid, p);
 	view_text_leaks(f, pid, s, p, o);

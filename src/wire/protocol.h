@@ -14,11 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MS_PROTOCOL_VERSION	2
+#define MS_PROTOCOL_VERSION	3
 
 /* Environment given to the target by `memscope run`. */
 #define MS_ENV_SOCKET		"MEMSCOPE_SOCKET"	/* the analyzer's socket path */
-#define MS_ENV_OPTIONS		"MEMSCOPE_OPTIONS"	/* "depth=64,follow=1,ring=8388608" */
+#define MS_ENV_OPTIONS		"MEMSCOPE_OPTIONS"	/* "depth=64,follow=1,ring=8388608,stats=1" */
 #define MS_ENV_DEBUG		"MEMSCOPE_DEBUG"	/* the shim may write to stderr */
 
 #define MS_HELLO_MAGIC		0x4f4c4c45484d534dULL	/* "MSMHELLO" */
@@ -155,11 +155,13 @@ struct ms_ev_alloc {
 	uint64_t	stack;		/* stack id, 0 without stacks */
 	uint32_t	fn;		/* enum ms_alloc_fn | MS_FN_MMAPPED */
 	uint32_t	spare;		/* malloc_usable_size(addr) - size */
+	uint64_t	time;		/* ms_clock() after the call; 0: not taken */
 };
 
 struct ms_ev_free {
 	struct ms_record hdr;
 	uint64_t	addr;
+	uint64_t	time;		/* ms_clock() before the call; 0: not taken */
 };
 
 /*
@@ -181,6 +183,7 @@ struct ms_ev_realloc {
 	uint64_t	old_addr;
 	uint32_t	status;		/* enum ms_realloc_status */
 	uint32_t	pad;
+	uint64_t	time;		/* ms_clock() before the call; 0: not taken */
 };
 
 struct ms_ev_realloc_done {
@@ -190,6 +193,7 @@ struct ms_ev_realloc_done {
 	uint64_t	stack;
 	uint32_t	flags;		/* MS_FN_MMAPPED */
 	uint32_t	spare;		/* as in ms_ev_alloc */
+	uint64_t	time;		/* ms_clock() after the call; 0: not taken */
 };
 
 struct ms_ev_mmap {
