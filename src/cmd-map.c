@@ -93,58 +93,6 @@ terminal_width(void)
 	return 80;
 }
 
-/* One line saying why the snapshot failed. */
-static void
-report_failure(const char *root, int pid, const struct source_proc_error *e)
-{
-	switch (e->result) {
-	case SOURCE_PROC_NO_PROCESS:
-		log_warnx("no process %d", pid);
-		break;
-	case SOURCE_PROC_GONE:
-		log_warnx("process %d exited while it was being read", pid);
-		break;
-	case SOURCE_PROC_DENIED:
-		if (geteuid() == 0)
-			log_warnx("permission denied reading %s/%d/%s: process %d "
-			    "(%s) belongs to uid %u and memscope lacks "
-			    "CAP_SYS_PTRACE (in a container, grant it that "
-			    "capability)", root, pid, e->file, pid, e->comm, e->uid);
-		else
-			log_warnx("permission denied reading %s/%d/%s: process %d "
-			    "(%s) belongs to uid %u; run memscope as that user "
-			    "or as root (reading another user's memory map needs "
-			    "CAP_SYS_PTRACE)", root, pid, e->file, pid, e->comm,
-			    e->uid);
-		break;
-	case SOURCE_PROC_THREAD:
-		log_warnx("%d is a thread of process %d, whose memory it shares: "
-		    "run memscope map %d", pid, e->tgid, e->tgid);
-		break;
-	case SOURCE_PROC_KTHREAD:
-		log_warnx("process %d (%s) is a kernel thread: it has no user "
-		    "address space", pid, e->comm);
-		break;
-	case SOURCE_PROC_ZOMBIE:
-		log_warnx("process %d (%s) has exited and not been reaped (zombie): "
-		    "its address space is gone", pid, e->comm);
-		break;
-	case SOURCE_PROC_MALFORMED:
-		if (e->line != 0)
-			log_warnx("%s/%d/%s: line %zu is not in the expected format",
-			    root, pid, e->file, e->line);
-		else
-			log_warnx("%s/%d/%s is not in the expected format", root,
-			    pid, e->file);
-		break;
-	case SOURCE_PROC_IOERR:
-	default:
-		errno = e->err;
-		log_warn("reading %s/%d/%s", root, pid, e->file);
-		break;
-	}
-}
-
 static int
 map_exec(const struct cmd *self, int argc, char **argv)
 {
@@ -195,7 +143,7 @@ map_exec(const struct cmd *self, int argc, char **argv)
 		cmd_usage_error(self, "'%s' is not a process id", argv[optind]);
 
 	if (source_proc_snapshot(root, pid, &proc, &err) != SOURCE_PROC_OK) {
-		report_failure(root, pid, &err);
+		cmd_proc_failure(root, pid, &err);
 		return EXIT_RUNTIME;
 	}
 	opts.color = want_color(color);

@@ -17,6 +17,7 @@ struct cmd {
 extern const struct cmd cmd_map;
 extern const struct cmd cmd_run;
 extern const struct cmd cmd_report;
+extern const struct cmd cmd_top;
 
 /* The full help of a command. */
 void	cmd_print_help(const struct cmd *c, FILE *f);
@@ -40,6 +41,10 @@ void	cmd_bad_option(const struct cmd *c, int opt, char **argv)
 	    __attribute__((noreturn));
 /* Parse a PID argument: digits only, 1 .. INT_MAX. Returns 0 or -1. */
 int	cmd_parse_pid(const char *s, int *pid);
+struct source_proc_error;
+/* The one-line error of a failed snapshot of pid under root (/proc). */
+void	cmd_proc_failure(const char *root, int pid,
+	    const struct source_proc_error *e);
 /* Flush and check stdout: a full disk is an error, not silence. */
 int	cmd_finish_output(void);
 

@@ -2,7 +2,8 @@
 # link the very objects that ship.
 noinst_LIBRARIES += src/libmemscope.a
 src_libmemscope_a_CFLAGS = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS) \
-	$(LIBDW_CFLAGS) $(ZSTD_CFLAGS) $(PROTOBUFC_CFLAGS) $(ZLIB_CFLAGS)
+	$(LIBDW_CFLAGS) $(ZSTD_CFLAGS) $(PROTOBUFC_CFLAGS) $(ZLIB_CFLAGS) \
+	$(NCURSESW_CFLAGS)
 # -I of the build's src/: the generated src/pprof/profile.pb-c.h
 src_libmemscope_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/src \
 	-DPKGLIBDIR='"$(pkglibdir)"'
@@ -16,10 +17,12 @@ src_libmemscope_a_SOURCES = \
 	src/cmd-views.c src/cmd-views.h \
 	src/cmd-report.c \
 	src/cmd-run.c \
+	src/cmd-top.c src/cmd-top.h \
 	src/control.c src/control.h \
 	src/launch.c src/launch.h \
 	src/leak-roots.c src/leak-roots.h \
 	src/leak-scan.c src/leak-scan.h \
+	src/live.c src/live.h \
 	src/elf-object.c src/elf-object.h \
 	src/fmt.c src/fmt.h \
 	src/json.c src/json.h \
@@ -47,6 +50,8 @@ src_libmemscope_a_SOURCES = \
 	src/trace-leaks.c src/trace-leaks.h \
 	src/tracefile.c src/tracefile.h \
 	src/tracer.c src/tracer.h \
+	src/tui.c src/tui.h src/tui-draw.h \
+	src/tui-views.c \
 	src/view-json.c src/view-json.h \
 	src/view-json-run.c src/view-run.h \
 	src/view-text.c src/view-text.h \
@@ -91,7 +96,7 @@ src/pprof/profile.pb-c.h: src/pprof/profile.pb-c.c
 
 # libstdc++ for its C++ demangler (__cxa_demangle)
 MEMSCOPE_LIBS = src/libmemscope.a $(LIBDW_LIBS) $(LIBELF_LIBS) $(ZSTD_LIBS) \
-	$(PROTOBUFC_LIBS) $(ZLIB_LIBS) -lstdc++
+	$(PROTOBUFC_LIBS) $(ZLIB_LIBS) $(NCURSESW_LIBS) -lm -lstdc++
 
 bin_PROGRAMS += src/memscope
 src_memscope_SOURCES = src/memscope.c

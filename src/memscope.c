@@ -12,6 +12,7 @@ static const struct cmd *const commands[] = {
 	&cmd_map,
 	&cmd_run,
 	&cmd_report,
+	&cmd_top,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -529,7 +529,7 @@ symbolizer_lookup(struct symbolizer *s, const char *path, uint64_t offset,
 	return c->n;
 }
 
-static void
+void
 symbolize_stack(struct symbolizer *s, struct session *session,
     const struct process *p, uint64_t id)
 {
@@ -602,8 +602,8 @@ release(void *s)
 	symbolizer_free(s);
 }
 
-void
-symbolize_sites(struct session *session, size_t top, int sort)
+struct symbolizer *
+symbolize_session_symbolizer(struct session *session)
 {
 	struct stack_table *t = &session->stacks;
 
@@ -612,6 +612,14 @@ symbolize_sites(struct session *session, size_t top, int sort)
 		t->symbols_owner = symbolizer_new();
 		t->symbols_release = release;
 	}
-	symbolize_session_sites(t->symbols_owner, session, top, sort);
-	symbolize_session_leaks(t->symbols_owner, session);
+	return t->symbols_owner;
+}
+
+void
+symbolize_sites(struct session *session, size_t top, int sort)
+{
+	struct symbolizer *s = symbolize_session_symbolizer(session);
+
+	symbolize_session_sites(s, session, top, sort);
+	symbolize_session_leaks(s, session);
 }

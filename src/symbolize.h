@@ -25,12 +25,17 @@ void	symbolizer_free(struct symbolizer *s);
 uint32_t symbolizer_lookup(struct symbolizer *s, const char *path,
 	    uint64_t offset, const struct frame_symbol **v);
 
+/* Symbolize the frames of stack id of process p (once). */
+void	symbolize_stack(struct symbolizer *s, struct session *session,
+	    const struct process *p, uint64_t id);
 /* Symbolize the frames of the top sites (as the views list them) of every process. */
 void	symbolize_session_sites(struct symbolizer *s, struct session *session,
 	    size_t top, int sort);
 /* Symbolize the stacks of every loss record of every process. */
 void	symbolize_session_leaks(struct symbolizer *s, struct session *session);
-/* Both (sites and loss records) with a symbolizer of its own. */
+/* The symbolizer the session keeps (its stacks' symbols point into it). */
+struct symbolizer *symbolize_session_symbolizer(struct session *session);
+/* Both (sites and loss records) with the session's symbolizer. */
 void	symbolize_sites(struct session *session, size_t top, int sort);
 
 #endif

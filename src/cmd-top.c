@@ -1,0 +1,185 @@
+/* memscope top PID: the live dashboard of any process, from /proc. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "cmd-top.h"
+#include "live.h"
+#include "source-proc.h"
+#include "tui.h"
+
+static int top_exec(const struct cmd *, int, char **);
+
+const struct cmd cmd_top = {
+	.name = "top",
+	.args = "[OPTIONS] PID",
+	.summary = "Watch a process's memory live: layout, RSS over time, faults.",
+	.help =
+	    "A dashboard of process PID's memory, refreshed every second: its\n"
+	    "address space by kind (virtual against resident), RSS over the last\n"
+	    "minutes, page faults per second, its mappings and threads. The heap\n"
+	    "views need the shim: memscope run --tui shows them for a program it\n"
+	    "starts. Keys: 1-5 or tab views, p pause, arrows scroll, ? help, q quit.\n\n"
+	    "Options:\n"
+	    "  -d SECONDS           between refreshes (default 1; 0.1 to 3600)\n"
+	    "  -h, --help           this help\n",
+	.exec = top_exec,
+};
+
+static const struct option top_options[] = {
+	{ "delay", required_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* SIGINT, SIGTERM, SIGHUP end the dashboard cleanly (the terminal restored). */
+static void
+catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+double
+top_parse_delay(const struct cmd *self, const char *s)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !isfinite(d) ||
+	    d < 0.1 || d > 3600)
+		cmd_usage_error(self, "-d must be a number of seconds from 0.1 to "
+		    "3600, not '%s'", s);
+	return d;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+const char *
+top_gone_text(const struct live *l, char *buf, size_t len)
+{
+	switch (l->gone) {
+	case SOURCE_PROC_OK:
+		return NULL;
+	case SOURCE_PROC_ZOMBIE:
+		snprintf(buf, len, "process %d has exited (not reaped yet)",
+		    (int)l->pid);
+		break;
+	case SOURCE_PROC_DENIED:
+		snprintf(buf, len, "process %d can no longer be read (permission "
+		    "denied)", (int)l->pid);
+		break;
+	case SOURCE_PROC_GONE:
+	case SOURCE_PROC_NO_PROCESS:
+		snprintf(buf, len, "process %d has exited", (int)l->pid);
+		break;
+	default:
+		snprintf(buf, len, "process %d can no longer be read", (int)l->pid);
+		break;
+	}
+	return buf;
+}
+
+static int
+top_exec(const struct cmd *self, int argc, char **argv)
+{
+	struct source_proc_error err;
+	struct process probe;
+	struct live *l;
+	struct tui *t;
+	char why[256], ended[128];
+	double delay = 1, next;
+	int opt, pid;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":d:h", top_options, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			delay = top_parse_delay(self, optarg);
+			break;
+		case 'h':
+			cmd_print_help(self, stdout);
+			return cmd_finish_output();
+		default:
+			cmd_bad_option(self, opt, argv);
+		}
+	}
+	if (optind >= argc)
+		cmd_usage_error(self, "no PID given");
+	if (optind + 1 < argc)
+		cmd_usage_error(self, "one PID at a time ('%s' is extra)", argv[optind + 1]);
+	if (cmd_parse_pid(argv[optind], &pid) != 0)
+		cmd_usage_error(self, "'%s' is not a process id", argv[optind]);
+	/* what cannot be shown is said before the screen is taken */
+	if (source_proc_snapshot("/proc", pid, &probe, &err) != SOURCE_PROC_OK) {
+		cmd_proc_failure("/proc", pid, &err);
+		return EXIT_RUNTIME;
+	}
+	model_process_free(&probe);
+	if ((t = tui_open(why, sizeof(why))) == NULL)
+		fatalx("%s", why);
+	catch_stop_signals();
+	l = malloc(sizeof(*l));
+	if (l == NULL) {
+		tui_close(t);
+		fatal("malloc");
+	}
+	live_init(l, pid, "/proc");
+	live_sample(l, NULL);
+	next = now_s() + delay;
+	while (!stop_requested) {
+		struct tui_frame f = { .live = l, .title = "memscope top",
+		    .ended = top_gone_text(l, ended, sizeof(ended)) };
+		struct pollfd pfd = { .fd = tui_fd(t), .events = POLLIN };
+		double wait = next - now_s();
+
+		tui_draw(t, &f);
+		if (poll(&pfd, 1, wait > 0 ? (int)(wait * 1000) + 1 : 0) > 0) {
+			enum tui_action act = tui_keys(t);
+
+			if (act == TUI_QUIT)
+				break;
+		}
+		if (now_s() >= next) {
+			if (!tui_paused(t) && l->gone == SOURCE_PROC_OK)
+				live_sample(l, NULL);
+			next = now_s() + delay;
+		}
+	}
+	tui_close(t);
+	live_free(l);
+	free(l);
+	return EXIT_SUCCESS;
+}

@@ -1,0 +1,418 @@
+/* The dashboard's views: each draws the body of the screen from the model. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "symbolize.h"
+#include "tui-draw.h"
+
+static const char kind_letters[LIVE_NKINDS] = "TDBHSLAFO";
+
+static void
+heading(int y, const char *fmt, const char *arg)
+{
+	attron(A_BOLD);
+	tui_print(y, 0, fmt, arg);
+	attroff(A_BOLD);
+}
+
+/* A bar of width cells, cut by kind in proportion to v (size or rss). */
+static void
+kind_bar(const struct tui *t, int y, int x, int width,
+    const struct live_kind_totals *k, bool resident)
+{
+	uint64_t total = 0, done = 0;
+	int drawn = 0;
+
+	for (int i = 0; i < LIVE_NKINDS; i++)
+		total += resident ? k[i].rss : k[i].size;
+	move(y, x);
+	for (int i = 0; i < LIVE_NKINDS && total > 0; i++) {
+		uint64_t v = resident ? k[i].rss : k[i].size;
+		int end;
+
+		done += v;
+		/* cells up to the rounded running sum: the bar is always full */
+		end = (int)((done * (uint64_t)width + total / 2) / total);
+		/* a kind that is there gets a cell, taken from the largest */
+		if (v > 0 && end == drawn && drawn < width)
+			end = drawn + 1;
+		if (end > width)
+			end = width;
+		tui_kind_on(t, i);
+		for (; drawn < end; drawn++)
+			addch((chtype)kind_letters[i]);
+		tui_kind_off(t, i);
+	}
+	for (; drawn < width; drawn++)
+		addch(' ');
+}
+
+/* "you are not under the shim" in the views that need it. */
+static bool
+needs_shim(const struct tui_frame *f, const struct tui_area *a)
+{
+	if (f->traced != NULL)
+		return false;
+	tui_print(a->top + 1, 2, "No heap figures: process %d is not under "
+	    "memscope's shim.", (int)f->live->pid);
+	tui_print(a->top + 2, 2, "Start it with `memscope run --tui -- PROGRAM` "
+	    "to see its allocations.");
+	return true;
+}
+
+static void
+heap_lines(const struct tui *t, const struct tui_frame *f, int y, int width)
+{
+	const struct live *l = f->live;
+	const struct heap_model *h = &f->traced->heap;
+	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN], d[FMT_SIZE_LEN];
+	uint64_t max;
+
+	tui_print(y, 0, "heap");
+	tui_sparkline(t, y, 7, width - 40, &l->heap, &max);
+	tui_print(y, width - 32, "%s live in %s blocks",
+	    fmt_size(a, h->sum.live_bytes), fmt_count(b, h->sum.live_blocks));
+	tui_print(y + 1, 0, "%s allocs/s  %s frees/s  %s/s allocated  peak %s",
+	    fmt_count(a, (uint64_t)l->alloc_rate), fmt_count(b, (uint64_t)l->free_rate),
+	    fmt_size(c, (uint64_t)l->byte_rate), fmt_size(d, h->sum.peak_live_bytes));
+	if (h->allocator.samples > 0)
+		tui_print(y + 2, 0, "malloc holds %s from the system, keeps %s free "
+		    "(%s of it)", fmt_size(a, h->allocator.system_bytes),
+		    fmt_size(b, h->allocator.free_bytes),
+		    fmt_percent(c, h->allocator.free_bytes, h->allocator.system_bytes));
+	else
+		tui_print(y + 2, 0, "the allocator's own figures: none yet (glibc "
+		    "gives them every second)");
+}
+
+/* One row of the sites' table; the title when site is NULL. */
+static void
+site_row(const struct tui *t, const struct tui_frame *f, int y,
+    const struct heap_site *site, bool selected)
+{
+	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN], d[FMT_SIZE_LEN];
+	char name[256], change[FMT_SIZE_LEN + 1];
+	const struct live_site *ls;
+	bool grows;
+
+	if (site == NULL) {
+		attron(A_BOLD);
+		tui_print(y, 0, "%9s %9s %10s %9s %9s  %s", "LIVE", "BLOCKS",
+		    "LAST MIN", "CALLS", "ALLOCATED", "SITE");
+		attroff(A_BOLD);
+		return;
+	}
+	ls = live_site_find(f->live, site->stack);
+	grows = ls != NULL && live_site_only_grows(ls, 10);
+	change[0] = '\0';
+	if (ls != NULL && ls->n > 1) {
+		uint64_t then = ls->hist[(ls->next + LIVE_SITE_HISTORY - ls->n) %
+		    LIVE_SITE_HISTORY];
+
+		snprintf(change, sizeof(change), "%c%s", site->live_bytes >= then ?
+		    '+' : '-', fmt_size(c, site->live_bytes >= then ?
+		    site->live_bytes - then : then - site->live_bytes));
+	}
+	tui_site_name(f->session, f->traced, site->stack, name, sizeof(name));
+	if (selected)
+		attron(A_REVERSE);
+	tui_print(y, 0, "%9s %9s %9s%s %9s %9s  %s", fmt_size(a, site->live_bytes),
+	    fmt_count(b, site->live_blocks), change, grows ? "^" : " ",
+	    fmt_count(d, site->allocations), fmt_size(c, site->bytes_allocated),
+	    name);
+	if (grows && t->colors && !selected)
+		mvchgat(y, 29, 1, A_BOLD, PAIR_GROWS, NULL);
+	if (selected)
+		attroff(A_REVERSE);
+}
+
+void
+tui_view_overview(struct tui *t, const struct tui_frame *f,
+    const struct tui_area *a)
+{
+	const struct live *l = f->live;
+	struct live_kind_totals k[LIVE_NKINDS];
+	char s1[FMT_SIZE_LEN], s2[FMT_SIZE_LEN];
+	uint64_t vsz = 0, rss = 0, max;
+	int y = a->top, x = 0, bar = a->width - 24;
+
+	live_by_kind(&l->snap, k);
+	for (int i = 0; i < LIVE_NKINDS; i++) {
+		vsz += k[i].size;
+		rss += k[i].rss;
+	}
+	heading(y++, "%s", "Address space by kind");
+	tui_print(y, 0, "virtual");
+	kind_bar(t, y, 9, bar, k, false);
+	tui_print(y++, 10 + bar, "%s", fmt_size(s1, vsz));
+	tui_print(y, 0, "resident");
+	kind_bar(t, y, 9, bar, k, true);
+	tui_print(y++, 10 + bar, "%s", fmt_size(s1, rss));
+	/* the legend: letter, name, virtual / resident */
+	for (int i = 0; i < LIVE_NKINDS; i++) {
+		char cell[64];
+		int w = 26;
+
+		if (x + w > a->width) {
+			x = 0;
+			y++;
+		}
+		snprintf(cell, sizeof(cell), " %s %s/%s", live_kind_names[i],
+		    fmt_size(s1, k[i].size), fmt_size(s2, k[i].rss));
+		move(y, x);
+		tui_kind_on(t, i);
+		addch((chtype)kind_letters[i]);
+		tui_kind_off(t, i);
+		tui_print(y, x + 1, "%s", cell);
+		x += w;
+	}
+	y += 2;
+	tui_print(y, 0, "RSS");
+	tui_sparkline(t, y, 7, a->width - 40, &l->rss, &max);
+	tui_print(y++, a->width - 32, "%s now, %s at most", fmt_size(s1,
+	    l->snap.totals.rss), fmt_size(s2, max));
+	if (f->traced == NULL) {
+		tui_print(y + 1, 0, "heap: process %d is not under memscope's shim "
+		    "(memscope run --tui shows it)", (int)l->pid);
+		return;
+	}
+	heap_lines(t, f, y, a->width);
+	y += 4;
+	if (y + 2 >= a->bottom)
+		return;
+	heading(y++, "%s", "Top sites by live bytes (^: only grew in the last minute)");
+	{
+		struct heap_site *sites;
+		size_t n = model_heap_top_sites(&f->traced->heap,
+		    model_heap_site_by_live, (size_t)(a->bottom - y - 1), &sites);
+
+		site_row(t, f, y++, NULL, false);
+		for (size_t i = 0; i < n && y < a->bottom; i++)
+			site_row(t, f, y++, &sites[i], false);
+		free(sites);
+	}
+}
+
+void
+tui_view_sites(struct tui *t, const struct tui_frame *f, const struct tui_area *a)
+{
+	static const char *const orders[] = { "live bytes", "bytes allocated",
+	    "allocations", "bytes at the peak", "temporary allocations" };
+	struct heap_site *sites;
+	int order = t->sort < 0 ? SITES_BY_LIVE : t->sort, y = a->top;
+	size_t n;
+
+	if (needs_shim(f, a))
+		return;
+	n = model_heap_top_sites(&f->traced->heap,
+	    model_heap_site_order((enum heap_site_order)order), 0, &sites);
+	heading(y++, "Sites by %s (s: another order; Enter: the stack)",
+	    orders[order]);
+	site_row(t, f, y++, NULL, false);
+	t->rows = (int)n;
+	t->page = a->bottom - y;
+	if (t->selected >= t->rows)
+		t->selected = t->rows > 0 ? t->rows - 1 : 0;
+	/* keep the selection on screen */
+	if (t->selected < t->scroll[VIEW_SITES])
+		t->scroll[VIEW_SITES] = t->selected;
+	if (t->selected >= t->scroll[VIEW_SITES] + t->page)
+		t->scroll[VIEW_SITES] = t->selected - t->page + 1;
+	t->selected_stack = n > 0 ? sites[t->selected].stack : 0;
+	for (int i = t->scroll[VIEW_SITES]; i < (int)n && y < a->bottom; i++)
+		site_row(t, f, y++, &sites[i], i == t->selected);
+	if (n == 0)
+		tui_print(y, 2, "no allocation yet");
+	free(sites);
+}
+
+void
+tui_view_stack(struct tui *t, const struct tui_frame *f, const struct tui_area *a)
+{
+	const struct stack_entry *e = f->session != NULL ?
+	    model_stacks_get(&f->session->stacks, t->stack) : NULL;
+	const struct heap_site *site = f->traced != NULL ?
+	    model_heap_site(&f->traced->heap, t->stack) : NULL;
+	char s1[FMT_SIZE_LEN], s2[FMT_SIZE_LEN], s3[FMT_SIZE_LEN];
+	int y = a->top, row = 0;
+
+	if (e == NULL || site == NULL) {
+		t->stack = 0;
+		return;
+	}
+	symbolize_stack(symbolize_session_symbolizer(f->session), f->session,
+	    f->traced, t->stack);
+	e = model_stacks_get(&f->session->stacks, t->stack);
+	heading(y++, "%s", "The stack of the site (Esc: back)");
+	tui_print(y++, 0, "%s live in %s blocks; %s allocated in %s calls",
+	    fmt_size(s1, site->live_bytes), fmt_count(s2, site->live_blocks),
+	    fmt_size(s3, site->bytes_allocated), fmt_count(s1, site->allocations));
+	t->page = a->bottom - y;
+	t->rows = 0;
+	for (uint32_t i = 0; i < e->nframes; i++) {
+		uint32_t n = e->symbols != NULL ? e->symbols[i].n : 0;
+		const struct module *m = model_modules_find(&f->traced->modules,
+		    e->frames[i]);
+		const char *mod = m != NULL ? strrchr(m->path, '/') : NULL;
+
+		mod = mod != NULL ? mod + 1 : m != NULL ? m->path : "?";
+		for (uint32_t k = 0; k < (n > 0 ? n : 1); k++, row++) {
+			const struct frame_symbol *v = n > 0 ? &e->symbols[i].v[k] : NULL;
+
+			t->rows++;
+			if (row < t->stack_scroll || y >= a->bottom)
+				continue;
+			if (v != NULL && v->function != NULL && v->file != NULL)
+				tui_print(y++, 0, "%s %s (%s:%" PRIu32 ") in %s",
+				    row == 0 ? "  at" : "  by", v->function, v->file,
+				    v->line, mod);
+			else if (v != NULL && v->function != NULL)
+				tui_print(y++, 0, "%s %s in %s", row == 0 ? "  at" :
+				    "  by", v->function, mod);
+			else
+				tui_print(y++, 0, "%s %s+0x%" PRIx64, row == 0 ? "  at" :
+				    "  by", mod, m != NULL ? e->frames[i] - m->base :
+				    e->frames[i]);
+		}
+	}
+}
+
+void
+tui_view_layout(struct tui *t, const struct tui_frame *f, const struct tui_area *a)
+{
+	const struct process *p = &f->live->snap;
+	struct live_kind_totals k[LIVE_NKINDS];
+	char s1[FMT_SIZE_LEN], s2[FMT_SIZE_LEN], s3[FMT_SIZE_LEN];
+	uint64_t rss = 0;
+	int y = a->top, first;
+
+	live_by_kind(p, k);
+	for (int i = 0; i < LIVE_NKINDS; i++)
+		rss += k[i].rss;
+	heading(y++, "%s", "By kind: virtual, resident, share of the resident");
+	/* in two columns */
+	for (int i = 0; i < LIVE_NKINDS; i++) {
+		int row = y + i / 2, x = i % 2 * 40;
+
+		move(row, x);
+		tui_kind_on(t, i);
+		addch((chtype)kind_letters[i]);
+		tui_kind_off(t, i);
+		tui_print(row, x + 2, "%-7s %9s %9s %6s", live_kind_names[i],
+		    fmt_size(s1, k[i].size), fmt_size(s2, k[i].rss),
+		    fmt_percent(s3, k[i].rss, rss));
+	}
+	y += (LIVE_NKINDS + 1) / 2 + 1;
+	attron(A_BOLD);
+	tui_print(y++, 0, "%-25s %-4s %-12s %8s %8s  %s", "RANGE", "PERM", "KIND",
+	    "SIZE", "RSS", "OBJECT");
+	attroff(A_BOLD);
+	t->rows = (int)p->layout.nsegs;
+	t->page = a->bottom - y;
+	if (t->scroll[VIEW_LAYOUT] > t->rows - t->page)
+		t->scroll[VIEW_LAYOUT] = t->rows - t->page > 0 ? t->rows - t->page : 0;
+	first = t->scroll[VIEW_LAYOUT];
+	for (int i = first; i < t->rows && y < a->bottom; i++) {
+		const struct segment *s = &p->layout.segs[i];
+
+		tui_print(y++, 0, "%012" PRIx64 "-%012" PRIx64 " %-4s %-12s %8s %8s  %s",
+		    s->start, s->end, s->perms, seg_kind_name(s->kind),
+		    fmt_size(s1, s->end - s->start), fmt_size(s2, s->mem.rss),
+		    s->object != NULL ? s->object : "");
+	}
+}
+
+void
+tui_view_bins(struct tui *t, const struct tui_frame *f, const struct tui_area *a)
+{
+	const struct heap_model *h;
+	char s1[FMT_SIZE_LEN], s2[FMT_SIZE_LEN], s3[FMT_SIZE_LEN], s4[FMT_SIZE_LEN];
+	char s5[FMT_SIZE_LEN], s6[FMT_SIZE_LEN], range[48];
+	int y = a->top, rows = 0, shown = 0;
+
+	if (needs_shim(f, a))
+		return;
+	h = &f->traced->heap;
+	heap_lines(t, f, y, a->width);
+	y += 4;
+	attron(A_BOLD);
+	tui_print(y++, 0, "%-14s %10s %10s %10s %10s %10s %6s", "SIZE", "ALLOCS",
+	    "FREES", "LIVE", "LIVE BYTES", "WASTE", "WASTE");
+	attroff(A_BOLD);
+	for (size_t b = 0; b < HEAP_NBINS; b++)
+		rows += h->bins[b].allocations > 0;
+	t->rows = rows;
+	t->page = a->bottom - y;
+	if (t->scroll[VIEW_BINS] > rows - t->page)
+		t->scroll[VIEW_BINS] = rows - t->page > 0 ? rows - t->page : 0;
+	for (size_t b = 0; b < HEAP_NBINS && y < a->bottom; b++) {
+		const struct heap_bin *bin = &h->bins[b];
+		uint64_t min, max, waste = bin->usable_bytes - bin->live_bytes;
+
+		if (bin->allocations == 0 || shown++ < t->scroll[VIEW_BINS])
+			continue;
+		model_heap_bin_range(b, &min, &max);
+		if (b == HEAP_BIN_MMAP)
+			snprintf(range, sizeof(range), "mmap'd");
+		else if (max == UINT64_MAX)
+			snprintf(range, sizeof(range), "%" PRIu64 "+", min);
+		else
+			snprintf(range, sizeof(range), "%" PRIu64 "-%" PRIu64, min, max);
+		tui_print(y++, 0, "%-14s %10s %10s %10s %10s %10s %6s", range,
+		    fmt_count(s1, bin->allocations), fmt_count(s2, bin->frees),
+		    fmt_count(s3, bin->live_blocks), fmt_size(s4, bin->live_bytes),
+		    h->usable_unknown ? "?" : fmt_size(s5, waste),
+		    h->usable_unknown ? "?" : fmt_percent(s6, waste, bin->usable_bytes));
+	}
+}
+
+/* The resident bytes of the stack segments of thread tid (0: the main one). */
+static uint64_t
+stack_rss(const struct process *p, int tid, bool main_thread)
+{
+	uint64_t rss = 0;
+
+	for (size_t i = 0; i < p->layout.nsegs; i++) {
+		const struct segment *s = &p->layout.segs[i];
+
+		if ((main_thread && s->kind == SEG_STACK) ||
+		    (s->kind == SEG_THREAD_STACK && s->tid == tid))
+			rss += s->mem.rss;
+	}
+	return rss;
+}
+
+void
+tui_view_threads(struct tui *t, const struct tui_frame *f,
+    const struct tui_area *a)
+{
+	const struct process *p = &f->live->snap;
+	char s1[FMT_SIZE_LEN], s2[FMT_SIZE_LEN];
+	int y = a->top;
+
+	heading(y++, "%s", "Threads and their stacks");
+	attron(A_BOLD);
+	tui_print(y++, 0, "%8s  %-16s %-27s %9s %9s", "TID", "NAME", "STACK",
+	    "SIZE", "RSS");
+	attroff(A_BOLD);
+	t->rows = (int)p->nthreads;
+	t->page = a->bottom - y;
+	if (t->scroll[VIEW_THREADS] > t->rows - t->page)
+		t->scroll[VIEW_THREADS] = t->rows - t->page > 0 ? t->rows - t->page : 0;
+	for (int i = t->scroll[VIEW_THREADS]; i < t->rows && y < a->bottom; i++) {
+		const struct seg_thread *th = &p->threads[i];
+		char range[40] = "not located";
+
+		if (th->stack_end > th->stack_start)
+			snprintf(range, sizeof(range), "%012" PRIx64 "-%012" PRIx64,
+			    th->stack_start, th->stack_end);
+		tui_print(y++, 0, "%8d  %-16.16s %-27s %9s %9s", th->tid, th->name,
+		    range, th->stack_end > th->stack_start ?
+		    fmt_size(s1, th->stack_end - th->stack_start) : "-",
+		    fmt_size(s2, stack_rss(p, th->tid, th->tid == (int)p->pid)));
+	}
+}
