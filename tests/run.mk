@@ -23,6 +23,7 @@ RUN_TESTS = \
 	tests/run-massif.test \
 	tests/run-pprof.test \
 	tests/run-bins.test \
+	tests/run-lifetimes.test \
 	tests/run-symbols.test
 
 TESTS += $(RUN_TESTS)

@@ -103,3 +103,7 @@ tests_targets_run_frag_CFLAGS = $(run_target_cflags)
 check_PROGRAMS += tests/targets/run-coroutine
 tests_targets_run_coroutine_SOURCES = tests/targets/run-coroutine.c
 tests_targets_run_coroutine_CFLAGS = $(run_target_cflags)
+
+check_PROGRAMS += tests/targets/run-lifetimes
+tests_targets_run_lifetimes_SOURCES = tests/targets/run-lifetimes.c $(run_target_headers)
+tests_targets_run_lifetimes_CFLAGS = $(run_target_cflags)
