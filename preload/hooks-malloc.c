@@ -51,13 +51,18 @@ record_alloc(void *p, size_t size, uint32_t fn)
 	struct ms_ev_alloc ev = { .hdr.type = MS_EV_ALLOC,
 	    .addr = (uintptr_t)p, .size = size, .fn = fn };
 	int saved_errno = errno;
+	uint64_t pos;
+	bool ok;
 
 	ev.spare = block_spare(p, size, &ev.fn);
 	allocator_tick();
 	ev.stack = stack_capture();
-	/* after the shim's own work: a lifetime is the program's time */
+	pos = producer_reserve(sizeof(ev), &ok);
+	/* after the shim's own work and any wait for room: a lifetime is
+	 * the program's time */
 	ev.time = shim_time();
-	producer_emit(&ev, sizeof(ev));
+	if (ok)
+		producer_commit(pos, &ev, sizeof(ev));
 	errno = saved_errno;
 }
 
@@ -163,8 +168,10 @@ realloc_tracked(void *p, size_t size, void *(*call)(void *, size_t, size_t),
 		done.size = nmemb * size;
 		done.stack = stack;
 		done.spare = block_spare(q, nmemb * size, &done.flags);
+		pos = producer_reserve(sizeof(done), &ok);
 		done.time = shim_time();
-		producer_emit(&done, sizeof(done));
+		if (ok)
+			producer_commit(pos, &done, sizeof(done));
 	}
 	errno = saved_errno;
 	return q;

@@ -20,6 +20,7 @@
 #include "cmd.h"
 #include "cmd-leaks.h"
 #include "cmd-profile.h"
+#include "cmd-top.h"
 #include "cmd-views.h"
 #include "control.h"
 #include "launch.h"
@@ -28,6 +29,7 @@
 #include "model-leaks.h"
 #include "proc.h"
 #include "proc-stat.h"
+#include "run-tui.h"
 #include "source-leaks.h"
 #include "source-ring.h"
 #include "trace-layout.h"
@@ -68,6 +70,10 @@ const struct cmd cmd_run = {
 	    "  --error-exitcode N   exit N if any block is definitely or\n"
 	    "                       indirectly lost\n"
 	    "  --log-file FILE      write the report to FILE, not stderr\n"
+	    "  --tui                a live dashboard while it runs (as memscope\n"
+	    "                       top, with the heap); its terminal output is\n"
+	    "                       held until the dashboard closes (q)\n"
+	    "  -d, --delay SECONDS  between the dashboard's refreshes (default 1)\n"
 	    "  -h, --help           this help\n",
 	.exec = run_exec,
 };
@@ -81,6 +87,7 @@ enum {
 	OPT_RING_SIZE,
 	OPT_ERROR_EXITCODE,
 	OPT_LOG_FILE,
+	OPT_TUI,
 };
 
 static const struct option run_options[] = {
@@ -96,6 +103,8 @@ static const struct option run_options[] = {
 	CMD_PROFILE_OPTIONS,
 	{ "error-exitcode", required_argument, NULL, OPT_ERROR_EXITCODE },
 	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
+	{ "tui", no_argument, NULL, OPT_TUI },
+	{ "delay", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -109,6 +118,7 @@ static const struct option run_options[] = {
 #define TAG_LISTEN	((void *)1)
 #define TAG_WAKE	((void *)2)
 #define TAG_SIGNAL	((void *)3)
+#define TAG_DASHBOARD	((void *)4)
 
 struct run {
 	struct session	 session;
@@ -130,6 +140,7 @@ struct run {
 	bool		 traced;	/* held with ptrace for the leak check */
 	struct tracer	 tracer;
 	struct leak_check_opts leak_opts;
+	struct run_tui	*dash;		/* --tui, or NULL */
 };
 
 static void trace_process(struct tracefile *, uint32_t, const struct process *);
@@ -477,6 +488,8 @@ consume(struct run *r)
 
 		for (size_t i = 0; i < r->nsources; i++)
 			n += source_ring_drain(r->sources[i], 4096);
+		if (r->dash != NULL)
+			run_tui_turn(r->dash, &r->session, NULL);
 		if (now_ms() >= r->next_tick_ms) {
 			long now = now_ms();
 
@@ -521,6 +534,8 @@ consume(struct run *r)
 					;
 			else if (tag == TAG_SIGNAL)
 				reap(r);
+			else if (tag == TAG_DASHBOARD)
+				;	/* the next turn's run_tui_turn reads it */
 			else {
 				char c;
 
@@ -637,14 +652,35 @@ exit_status_of(const struct run *r)
 	return WEXITSTATUS(r->main_status);
 }
 
-/* A fatal error must not leave the socket's directory behind. */
+/*
+ * A fatal error must not leave the socket's directory behind, nor the
+ * terminal in the dashboard's modes.
+ */
 static struct control *run_control;
+static struct run_tui *run_dash;
 
 static void
 remove_socket(void)
 {
 	if (run_control != NULL)
 		control_close(run_control);
+	if (run_dash != NULL)
+		run_tui_close(run_dash);
+	run_dash = NULL;
+}
+
+/* How the program ended, for the dashboard's last screen. */
+static void
+describe_main_end(const struct run *r, char *buf, size_t len)
+{
+	if (!r->main_exited)
+		snprintf(buf, len, "the program's end is unknown");
+	else if (WIFSIGNALED(r->main_status))
+		snprintf(buf, len, "the program was killed by signal %d (%s)",
+		    WTERMSIG(r->main_status), strsignal(WTERMSIG(r->main_status)));
+	else
+		snprintf(buf, len, "the program exited with status %d",
+		    WEXITSTATUS(r->main_status));
 }
 
 static int
@@ -656,7 +692,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	char path[PATH_MAX], why[PATH_MAX + 128], options[160];
 	int depth = 64, opt, status, status_override = 0, error_exitcode = 0;
 	int hold = -1;
-	bool stats = true;
+	bool stats = true, tui = false;
+	double delay = 1;
 	uint64_t ring = 8u << 20;
 	struct run r = { .follow = true, .epfd = -1, .sigfd = -1 };
 	FILE *json = NULL, *log = stderr;
@@ -668,7 +705,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	/* "+": options end at PROGRAM (its own are its own); ":": missing values */
-	while ((opt = getopt_long(argc, argv, "+:ho:", run_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:ho:d:", run_options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_JSON:
 			/* stdout is the program's: the report must not mix with it */
@@ -702,6 +739,12 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			break;
 		case OPT_LOG_FILE:
 			log_path = optarg;
+			break;
+		case OPT_TUI:
+			tui = true;
+			break;
+		case 'd':
+			delay = top_parse_delay(self, optarg);
 			break;
 		case 'h':
 			cmd_print_help(self, stdout);
@@ -756,10 +799,21 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	watch(&r, r.control.wake_fd, TAG_WAKE);
 	watch(&r, r.sigfd, TAG_SIGNAL);
 
+	if (tui) {
+		int fds[2], n;
+
+		r.dash = run_dash = run_tui_open(delay);
+		n = run_tui_fds(r.dash, fds);
+		for (int i = 0; i < n; i++)
+			watch(&r, fds[i], TAG_DASHBOARD);
+	}
 	r.main_pid = launch_start(path, argv + optind, launch_shim_path(),
-	    r.control.path, options, vopts.leak_check != VIEW_LEAKS_NO ? &hold : NULL);
+	    r.control.path, options, vopts.leak_check != VIEW_LEAKS_NO ? &hold : NULL,
+	    r.dash != NULL ? run_tui_stdio(r.dash) : NULL);
 	if (r.main_pid == -1)
 		fatal("fork");
+	if (r.dash != NULL)
+		run_tui_started(r.dash, r.main_pid);
 	r.start_ms = now_ms();
 	if (hold != -1) {
 		r.tracer.on_end = process_end;
@@ -776,6 +830,14 @@ run_exec(const struct cmd *self, int argc, char **argv)
 		    r.session.ns_per_tick);
 	consume(&r);
 	settle_main(&r);
+	if (r.dash != NULL) {
+		char ended[160];
+
+		describe_main_end(&r, ended, sizeof(ended));
+		run_tui_linger(r.dash, &r.session, ended);
+		run_tui_close(r.dash);
+		r.dash = run_dash = NULL;
+	}
 	while (r.nsources > 0)
 		close_source(&r, r.nsources - 1, true);
 	if (r.trace != NULL && !trace_finish(&r, trace_path))

@@ -164,7 +164,7 @@ launch_ignore_interrupts(void)
 
 pid_t
 launch_start(const char *path, char *const argv[], const char *shim,
-    const char *socket_path, const char *options, int *hold)
+    const char *socket_path, const char *options, int *hold, const int stdio[3])
 {
 	char **env = child_environment(shim, socket_path, options);
 	int gate[2] = { -1, -1 };
@@ -186,6 +186,9 @@ launch_start(const char *path, char *const argv[], const char *shim,
 				;
 			close(gate[0]);
 		}
+		for (int i = 0; stdio != NULL && i < 3; i++)
+			if (stdio[i] != -1 && dup2(stdio[i], i) == -1)
+				_exit(127);
 		/* the program gets the signals as memscope got them */
 		sigemptyset(&none);
 		if (interrupts_saved) {

@@ -34,6 +34,8 @@ src_libmemscope_a_SOURCES = \
 	src/model-segments.c src/model-segments.h \
 	src/model-stacks.c src/model-stacks.h \
 	src/proc.c src/proc.h \
+	src/relay.c src/relay.h \
+	src/run-tui.c src/run-tui.h \
 	src/proc-maps.c src/proc-maps.h \
 	src/proc-smaps.c src/proc-smaps.h \
 	src/proc-stat.c src/proc-stat.h \

@@ -69,7 +69,6 @@ frames(struct json *j, const struct session *s, const struct process *p,
 	json_array_end(j);
 }
 
-/* The top sites by live bytes and by bytes allocated, each listed once. */
 /* Blocks per lifetime bucket (HEAP_LIFETIMES), null when not measured. */
 static void
 lifetime_counts(struct json *j, const struct heap_model *h, const uint64_t *v)
@@ -108,6 +107,7 @@ lifetimes(struct json *j, const struct heap_model *h)
 	json_array_end(j);
 }
 
+/* The top sites by live bytes and by bytes allocated, each listed once. */
 static void
 sites(struct json *j, const struct session *s, const struct process *p,
     size_t top, int sort)

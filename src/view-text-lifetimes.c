@@ -46,9 +46,9 @@ view_text_lifetimes(FILE *f, int pid, const struct process *p)
 		for (size_t k = 0; k < BAR_WIDTH; k++)
 			bar[k] = k < w ? '#' : ' ';
 		bar[w] = '\0';
-		fprintf(f, "==%d==   %10s %13s %6s %s\n", pid,
+		fprintf(f, "==%d==   %10s %13s %6s%s%s\n", pid,
 		    heap_lifetime_names[i], fmt_count(a, h->lifetimes[i]),
-		    fmt_percent(b, h->lifetimes[i], ended), bar);
+		    fmt_percent(b, h->lifetimes[i], ended), w > 0 ? " " : "", bar);
 	}
 }
 

@@ -1,0 +1,168 @@
+#include "config.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "live.h"
+#include "log.h"
+#include "relay.h"
+#include "run-tui.h"
+#include "tui.h"
+#include "xmalloc.h"
+
+struct run_tui {
+	struct tui	*tui;		/* NULL once q closed it */
+	struct live	 live;
+	struct relay	 relay;
+	double		 delay;
+	double		 next;		/* when the next sample is due */
+	bool		 started;
+	char		 note[128];
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+struct run_tui *
+run_tui_open(double delay)
+{
+	struct run_tui *d = xcalloc(1, sizeof(*d));
+	char why[256];
+
+	/* the fds first: a failure must not leave the screen taken */
+	if (!relay_start(&d->relay))
+		fatal("the program's terminal output");
+	if ((d->tui = tui_open(why, sizeof(why))) == NULL)
+		fatalx("%s", why);
+	d->delay = delay;
+	return d;
+}
+
+const int *
+run_tui_stdio(const struct run_tui *d)
+{
+	return d->relay.child_fds;
+}
+
+void
+run_tui_started(struct run_tui *d, pid_t pid)
+{
+	relay_started(&d->relay);
+	live_init(&d->live, pid, "/proc");
+	d->started = true;
+	d->next = now_s();
+}
+
+int
+run_tui_fds(const struct run_tui *d, int fds[2])
+{
+	int n = 0;
+
+	if (d->tui != NULL)
+		fds[n++] = tui_fd(d->tui);
+	if (d->relay.rfd != -1)
+		fds[n++] = d->relay.rfd;
+	return n;
+}
+
+/* The latest image of the main process: what the shim tells of it. */
+static const struct process *
+main_process(const struct session *s, pid_t pid)
+{
+	for (size_t i = s->nprocs; i-- > 0;)
+		if (s->procs[i]->pid == pid)
+			return s->procs[i];
+	return NULL;
+}
+
+static void
+draw(struct run_tui *d, struct session *s, const char *ended)
+{
+	struct tui_frame f = { .live = &d->live, .session = s,
+	    .traced = main_process(s, d->live.pid), .title = "memscope run",
+	    .ended = ended, .note = NULL };
+
+	if (d->relay.held_bytes > 0 && ended == NULL) {
+		snprintf(d->note, sizeof(d->note), "the program's output (%llu "
+		    "bytes) is held until the dashboard closes; q closes it",
+		    (unsigned long long)d->relay.held_bytes);
+		f.note = d->note;
+	}
+	tui_draw(d->tui, &f);
+}
+
+/* Keys, then the sample and frame when due; false when q was pressed. */
+static bool
+turn(struct run_tui *d, struct session *s, const char *ended)
+{
+	bool redraw = false;
+
+	switch (tui_keys(d->tui)) {
+	case TUI_QUIT:
+		tui_close(d->tui);
+		d->tui = NULL;
+		relay_release(&d->relay);
+		return false;
+	case TUI_REDRAW:
+		redraw = true;
+		break;
+	default:
+		break;
+	}
+	if (now_s() >= d->next) {
+		if (!tui_paused(d->tui))
+			live_sample(&d->live, main_process(s, d->live.pid));
+		d->next = now_s() + d->delay;
+		redraw = true;
+	}
+	if (redraw)
+		draw(d, s, ended);
+	return true;
+}
+
+void
+run_tui_turn(struct run_tui *d, struct session *s, const char *ended)
+{
+	relay_pump(&d->relay);
+	if (d->tui != NULL && d->started)
+		turn(d, s, ended);
+}
+
+void
+run_tui_linger(struct run_tui *d, struct session *s, const char *ended)
+{
+	if (d->tui == NULL)
+		return;
+	/* a last sample, with the heap as it ended */
+	live_sample(&d->live, main_process(s, d->live.pid));
+	draw(d, s, ended);
+	while (d->tui != NULL) {
+		struct pollfd p = { .fd = tui_fd(d->tui), .events = POLLIN };
+
+		relay_pump(&d->relay);
+		if (poll(&p, 1, 1000) < 0)
+			continue;
+		if (!turn(d, s, ended))
+			break;
+	}
+}
+
+void
+run_tui_close(struct run_tui *d)
+{
+	if (d == NULL)
+		return;
+	if (d->tui != NULL)
+		tui_close(d->tui);
+	relay_finish(&d->relay);
+	live_free(&d->live);
+	free(d);
+}

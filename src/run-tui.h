@@ -1,0 +1,34 @@
+/*
+ * The dashboard of `memscope run --tui`: the program's main process as
+ * `memscope top` shows any process, plus its heap from the shim's events.
+ * The consumer loop of cmd-run.c calls it at every turn.
+ */
+#ifndef MEMSCOPE_RUN_TUI_H
+#define MEMSCOPE_RUN_TUI_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "model.h"
+
+struct run_tui;
+
+/* Take the terminal before the program starts; exits with a message if none. */
+struct run_tui *run_tui_open(double delay);
+/* The fds the program gets for 0, 1, 2 (-1: memscope's own). */
+const int *run_tui_stdio(const struct run_tui *d);
+/* The program started as pid: its ends of the relay are its own now. */
+void	run_tui_started(struct run_tui *d, pid_t pid);
+/* The fds the consumer loop should wake for: keys and the program's output. */
+int	run_tui_fds(const struct run_tui *d, int fds[2]);
+/*
+ * A turn of the loop: the program's output, the keys, and a new sample
+ * and frame when due. ended: how the program ended, or NULL.
+ */
+void	run_tui_turn(struct run_tui *d, struct session *s, const char *ended);
+/* The program has ended: keep the last figures on screen until q. */
+void	run_tui_linger(struct run_tui *d, struct session *s, const char *ended);
+/* Give the terminal back, with the program's output held meanwhile. */
+void	run_tui_close(struct run_tui *d);
+
+#endif
