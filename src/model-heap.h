@@ -6,6 +6,7 @@
 #ifndef MEMSCOPE_MODEL_HEAP_H
 #define MEMSCOPE_MODEL_HEAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -201,6 +202,13 @@ void	model_heap_free(struct heap_model *h);
 
 /* The rate of the events' clock (0: unknown, no lifetimes). */
 void	model_heap_set_clock(struct heap_model *h, double ns_per_tick);
+/* Did the shim measure beyond the calls (not --no-heap-stats)? Known by
+ * the events' clock, which such a run has not. */
+static inline bool
+model_heap_stats_measured(const struct heap_model *h)
+{
+	return h->lifetime_max_ticks[0] != 0;
+}
 
 /* A block was allocated (malloc family). */
 void	model_heap_alloc(struct heap_model *h, uint16_t thread,

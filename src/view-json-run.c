@@ -73,7 +73,7 @@ frames(struct json *j, const struct session *s, const struct process *p,
 static void
 lifetime_counts(struct json *j, const struct heap_model *h, const uint64_t *v)
 {
-	if (h->lifetime_max_ticks[0] == 0) {
+	if (!model_heap_stats_measured(h)) {
 		json_null(j);
 		return;
 	}
@@ -88,7 +88,7 @@ static void
 lifetimes(struct json *j, const struct heap_model *h)
 {
 	json_key(j, "lifetimes");
-	if (h->lifetime_max_ticks[0] == 0) {
+	if (!model_heap_stats_measured(h)) {
 		json_null(j);
 		return;
 	}

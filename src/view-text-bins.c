@@ -77,6 +77,11 @@ print_allocator(FILE *f, int pid, const struct process *p)
 	uint64_t rss;
 
 	fprintf(f, "==%d==\n", pid);
+	if (a->samples == 0 && !model_heap_stats_measured(&p->heap)) {
+		fprintf(f, "==%d== ALLOCATOR: its own figures were not measured "
+		    "(the run had --no-heap-stats)\n", pid);
+		return;
+	}
 	if (a->samples == 0) {
 		fprintf(f, "==%d== ALLOCATOR: its own figures are unavailable (only "
 		    "glibc's malloc gives them)\n", pid);

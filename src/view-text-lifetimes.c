@@ -13,12 +13,6 @@
 
 #define BAR_WIDTH	30
 
-static bool
-measured(const struct heap_model *h)
-{
-	return h->lifetime_max_ticks[0] != 0;
-}
-
 void
 view_text_lifetimes(FILE *f, int pid, const struct process *p)
 {
@@ -27,7 +21,7 @@ view_text_lifetimes(FILE *f, int pid, const struct process *p)
 	uint64_t ended = 0, most = 0;
 
 	fprintf(f, "==%d==\n", pid);
-	if (!measured(h)) {
+	if (!model_heap_stats_measured(h)) {
 		fprintf(f, "==%d== LIFETIMES: not measured (the run had "
 		    "--no-heap-stats)\n", pid);
 		return;
@@ -59,7 +53,7 @@ view_text_site_lifetimes(FILE *f, int pid, const struct process *p,
 	char a[FMT_SIZE_LEN];
 	bool first = true;
 
-	if (!measured(&p->heap))
+	if (!model_heap_stats_measured(&p->heap))
 		return;
 	fprintf(f, "==%d==     lifetimes:", pid);
 	for (size_t i = 0; i < HEAP_LIFETIMES; i++) {
