@@ -39,6 +39,9 @@ fork_child(void)
 	close(shim.sock);
 	close(shim.wakefd);
 	shim.sock = shim.wakefd = -1;
+	if (shim.ring_memfd != -1)
+		close(shim.ring_memfd);
+	shim.ring_memfd = -1;
 	shim_self.number = 0;
 	atomic_store(&shim.next_thread, 0);
 	modules_forget();

@@ -17,6 +17,8 @@ dlopen(const char *file, int mode)
 	if (h != NULL && shim_enter()) {
 		saved_errno = errno;
 		modules_scan();
+		if (shim.attached)
+			got_hook_all();
 		errno = saved_errno;
 		shim_leave();
 	}
@@ -34,6 +36,8 @@ dlclose(void *handle)
 	if (rc == 0 && shim_enter()) {
 		saved_errno = errno;
 		modules_scan();
+		if (shim.attached)
+			got_forget_unloaded();
 		errno = saved_errno;
 		shim_leave();
 	}

@@ -4,8 +4,10 @@
 pkglib_LTLIBRARIES = preload/libmemscope.la
 preload_libmemscope_la_SOURCES = \
 	preload/allocator.c \
+	preload/attach.c \
 	preload/bootstrap.c \
 	preload/fork.c \
+	preload/got.c \
 	preload/hooks-dl.c \
 	preload/hooks-exit.c \
 	preload/hooks-malloc.c \

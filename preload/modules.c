@@ -34,7 +34,7 @@ struct module_rec {
 	char			path[MS_PATH_MAX];
 };
 
-static void
+void
 object_span(const struct dl_phdr_info *info, uintptr_t *start, uintptr_t *end)
 {
 	*start = UINTPTR_MAX;

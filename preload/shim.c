@@ -22,7 +22,7 @@
 
 #include "shim.h"
 
-struct shim shim = { .sock = -1, .wakefd = -1 };
+struct shim shim = { .sock = -1, .wakefd = -1, .ring_memfd = -1 };
 SHIM_TLS struct shim_thread shim_self;
 
 static bool shim_debugging;
@@ -47,8 +47,15 @@ shim_debug(const char *fmt, ...)
 	(void)!write(STDERR_FILENO, line, (size_t)n);
 }
 
+/*
+ * Preloaded, the next definitions are the program's (RTLD_NEXT); loaded
+ * late by memscope attach, the shim is in no global scope, and the
+ * program's are the global ones (RTLD_DEFAULT).
+ */
+static void *resolve_from = RTLD_NEXT;
+
 #define RESOLVE(name) \
-	shim.real.name = (__typeof__(shim.real.name))dlsym(RTLD_NEXT, #name)
+	shim.real.name = (__typeof__(shim.real.name))dlsym(resolve_from, #name)
 
 /*
  * Find the next definitions. While this runs, the calling thread's guard is
@@ -88,10 +95,10 @@ shim_resolve(void)
 	RESOLVE(_Exit);
 	RESOLVE(exit);
 	shim.real.libc_start_main = (__typeof__(shim.real.libc_start_main))
-	    dlsym(RTLD_NEXT, "__libc_start_main");
+	    dlsym(resolve_from, "__libc_start_main");
 	RESOLVE(malloc_usable_size);
 	/* last: its being set is what ends the bootstrap */
-	void *(*m)(size_t) = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
+	void *(*m)(size_t) = (void *(*)(size_t))dlsym(resolve_from, "malloc");
 	shim.real.malloc = m;
 	{
 		Dl_info info;
@@ -104,9 +111,16 @@ shim_resolve(void)
 	errno = saved_errno;
 }
 
+void
+shim_resolve_global(void)
+{
+	resolve_from = RTLD_DEFAULT;
+	shim_resolve();
+}
+
 /* "depth=64,follow=1,ring=8388608,stats=1" */
-static void
-parse_options(const char *s)
+void
+shim_parse_options(const char *s)
 {
 	shim.opts.depth = 64;
 	shim.opts.follow = true;
@@ -192,22 +206,28 @@ hello(int sock, int memfd, int ppid, uint32_t flags)
 bool
 shim_connect(int ppid, uint32_t flags)
 {
-	const char *path = getenv(MS_ENV_SOCKET);
+	const char *path = shim.socket_path;
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int memfd = -1;
 
-	if (path == NULL || strlen(path) >= sizeof(addr.sun_path))
+	if (path[0] == '\0' || strlen(path) >= sizeof(addr.sun_path))
 		return false;
 	strcpy(addr.sun_path, path);
-	shim.ring_len = MS_RING_HEADER_SIZE + shim.opts.ring_size;
-	if ((memfd = memfd_create("memscope-ring", MFD_CLOEXEC)) == -1 ||
-	    ftruncate(memfd, (off_t)shim.ring_len) != 0)
-		goto fail;
-	shim.ring_base = shim.real.mmap(NULL, shim.ring_len,
-	    PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	if (shim.ring_base == MAP_FAILED) {
-		shim.ring_base = NULL;
-		goto fail;
+	if (shim.ring_memfd != -1 &&
+	    shim.ring_len == MS_RING_HEADER_SIZE + shim.opts.ring_size) {
+		/* attached again: the last attach's ring, its writers long done */
+		memfd = shim.ring_memfd;
+	} else {
+		shim.ring_len = MS_RING_HEADER_SIZE + shim.opts.ring_size;
+		if ((memfd = memfd_create("memscope-ring", MFD_CLOEXEC)) == -1 ||
+		    ftruncate(memfd, (off_t)shim.ring_len) != 0)
+			goto fail;
+		shim.ring_base = shim.real.mmap(NULL, shim.ring_len,
+		    PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+		if (shim.ring_base == MAP_FAILED) {
+			shim.ring_base = NULL;
+			goto fail;
+		}
 	}
 	shim.pid = getpid();
 	ms_ring_format(shim.ring_base, shim.opts.ring_size, (int32_t)shim.pid);
@@ -218,13 +238,19 @@ shim_connect(int ppid, uint32_t flags)
 	    connect(shim.sock, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
 	    !hello(shim.sock, memfd, ppid, flags))
 		goto fail;
-	close(memfd);
+	if (shim.attached)
+		shim.ring_memfd = memfd;
+	else
+		close(memfd);
 	shim_debug("connected to %s, ring of %llu bytes", path,
 	    (unsigned long long)shim.opts.ring_size);
 	return true;
 fail:
 	shim_debug("no analyzer at %s: %s", path, strerror(errno));
-	if (memfd != -1)
+	if (shim.sock != -1)
+		close(shim.sock);
+	shim.sock = -1;
+	if (memfd != -1 && memfd != shim.ring_memfd)
 		close(memfd);
 	return false;
 }
@@ -254,9 +280,12 @@ shim_init(void)
 	}
 	shim_self.in_hook++;
 	shim_debugging = getenv(MS_ENV_DEBUG) != NULL;
+	if (getenv(MS_ENV_SOCKET) != NULL &&
+	    strlen(getenv(MS_ENV_SOCKET)) < sizeof(shim.socket_path))
+		strcpy(shim.socket_path, getenv(MS_ENV_SOCKET));
 	if (shim.real.malloc == NULL)
 		shim_resolve();
-	parse_options(getenv(MS_ENV_OPTIONS));
+	shim_parse_options(getenv(MS_ENV_OPTIONS));
 	modules_find_self();
 	fork_install();
 	if (shim.real.malloc == NULL || !shim_connect(getppid(), 0)) {
@@ -324,12 +353,17 @@ shim_leave(void)
 	shim_self.in_hook = 0;
 }
 
-/* Set up even in a program that never allocates. */
+/*
+ * Set up even in a program that never allocates. Loaded by memscope attach
+ * (dlopen, no socket in the environment), it waits for memscope_attach.
+ */
 __attribute__((constructor)) static void
 shim_constructor(void)
 {
 	int saved_errno = errno;
 
+	if (getenv(MS_ENV_SOCKET) == NULL)
+		return;
 	if (shim.real.malloc == NULL)
 		shim_resolve();
 	if (atomic_load(&shim.state) == SHIM_UNINIT)

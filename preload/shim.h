@@ -74,6 +74,7 @@ struct shim {
 	struct ms_ring	 ring;
 	void		*ring_base;
 	size_t		 ring_len;
+	int		 ring_memfd;	/* attached: kept for the next attach */
 	pid_t		 pid;		/* whose ring it is (not a vfork child's) */
 	int		 sock;		/* to the analyzer */
 	int		 wakefd;	/* eventfd that wakes the analyzer */
@@ -85,6 +86,10 @@ struct shim {
 	uintptr_t	 unwind_start;	/* libunwind's: its own calls are not the program's */
 	uintptr_t	 unwind_end;
 	bool		 glibc_malloc;	/* the malloc is glibc's: chunk headers readable */
+	/* the analyzer's socket: from the environment, or memscope_attach's */
+	char		 socket_path[108];
+	/* joined late by memscope attach: hooks by GOT, not by preload */
+	bool		 attached;
 };
 
 /* Per thread. */
@@ -111,12 +116,15 @@ bool	shim_enter(void);	/* true: record this call; sets the guard */
 void	shim_leave(void);
 void	shim_init(void);
 void	shim_passthrough(void);
+void	shim_parse_options(const char *s);
 void	shim_exiting(int status);
 /* hooks-exit.c: make the end of the process what the leak check expects */
 void	shim_final(void);
 void	shim_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool	shim_connect(int ppid, uint32_t flags);
 void	shim_resolve(void);
+/* The same for a shim loaded late: the program's own definitions. */
+void	shim_resolve_global(void);
 /* bootstrap.c: allocations served while dlsym resolves the real functions */
 void	*bootstrap_alloc(size_t size, size_t align);
 bool	 bootstrap_owns(const void *p);
@@ -137,6 +145,10 @@ void	stack_publish_table(void);
 void	modules_scan(void);
 void	modules_forget(void);
 void	modules_find_self(void);
+/* The address range of an object's PT_LOAD segments. */
+struct dl_phdr_info;
+void	object_span(const struct dl_phdr_info *info, uintptr_t *start,
+	    uintptr_t *end);
 /* Was the call made by the shim's own machinery (libunwind)? */
 static inline bool
 shim_internal_caller(const void *ret)
@@ -150,5 +162,20 @@ void	allocator_final(void);
 
 /* fork.c */
 void	fork_install(void);
+
+/* attach.c: what memscope attach calls in the process (through ptrace) */
+int	memscope_attach(const char *socket_path, const char *options)
+	    SHIM_EXPORT;
+int	memscope_detach(void) SHIM_EXPORT;
+
+/* got.c: hooks by GOT for memscope attach */
+bool	got_init(void);
+void	got_hook_all(void);
+void	got_unhook_all(void);
+/* After dlclose: the slots of objects gone are no longer ours to restore. */
+void	got_forget_unloaded(void);
+
+/* stack.c: a new analyzer knows none of the stacks sent before */
+void	stack_forget(void);
 
 #endif

@@ -57,6 +57,15 @@ stack_publish_table(void)
 	atomic_store(&shim.ring.hdr->private_len, SEEN_SLOTS * sizeof(uint64_t));
 }
 
+void
+stack_forget(void)
+{
+	/* zero pages again: the set is empty */
+	if (atomic_load(&seen_state) == 2)
+		madvise((void *)seen, SEEN_SLOTS * sizeof(uint64_t), MADV_DONTNEED);
+	stack_publish_table();
+}
+
 /* Add id to the set. True when it is new (the caller sends the stack). */
 static bool
 seen_insert(uint64_t id)

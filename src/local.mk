@@ -10,6 +10,7 @@ src_libmemscope_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/src \
 src_libmemscope_a_SOURCES = \
 	src/buf.c src/buf.h \
 	src/clock.c src/clock.h \
+	src/collect.c src/collect.h \
 	src/cmd.c src/cmd.h \
 	src/cmd-leaks.c src/cmd-leaks.h \
 	src/cmd-map.c \
@@ -21,6 +22,7 @@ src_libmemscope_a_SOURCES = \
 	src/control.c src/control.h \
 	src/launch.c src/launch.h \
 	src/leak-roots.c src/leak-roots.h \
+	src/inject.c src/inject.h \
 	src/leak-scan.c src/leak-scan.h \
 	src/live.c src/live.h \
 	src/elf-object.c src/elf-object.h \

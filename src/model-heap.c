@@ -418,7 +418,9 @@ drop_live(struct heap_model *h, uint64_t addr, uint64_t time)
 		if (h->inherits) {
 			h->sum.inherited_frees++;
 			drop_inherited(h, addr);
-		} else
+		} else if (h->attached)
+			h->sum.frees_before_attach++;
+		else
 			h->sum.anomalies++;	/* freed but never allocated */
 		return false;
 	}

@@ -96,6 +96,8 @@ struct heap_summary {
 	uint64_t	 anomalies;
 	/* frees, by a fork child, of blocks its parent allocated before fork */
 	uint64_t	 inherited_frees;
+	/* attached: frees (and reallocs) of blocks from before the attach */
+	uint64_t	 frees_before_attach;
 	/*
 	 * Blocks freed with no other allocation in between on their thread
 	 * (heaptrack's temporary allocations): allocated for nothing lasting.
@@ -156,6 +158,8 @@ struct heap_model {
 	size_t		 nsites;
 	/* a fork child: it may free what it did not allocate */
 	bool		 inherits;
+	/* joined by memscope attach: so may it */
+	bool		 attached;
 	uint64_t	 peak_epoch;	/* how many times the peak rose */
 	uint64_t	 peak_event;	/* the event that made the last peak */
 	/*

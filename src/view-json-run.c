@@ -30,6 +30,7 @@ summary(struct json *j, const struct heap_summary *s)
 	json_key_uint(j, "temporary_allocations", s->temporaries);
 	json_object_end(j);
 	json_key_uint(j, "inherited_frees", s->inherited_frees);
+	json_key_uint(j, "frees_before_attach", s->frees_before_attach);
 }
 
 static void

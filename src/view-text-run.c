@@ -96,6 +96,9 @@ print_summary(FILE *f, int pid, const struct heap_summary *s, uint64_t threads)
 	if (s->inherited_frees != 0)
 		fprintf(f, "==%d==   frees of blocks inherited from the parent: %s\n",
 		    pid, fmt_count(a, s->inherited_frees));
+	if (s->frees_before_attach != 0)
+		fprintf(f, "==%d==   frees and reallocs of blocks allocated before "
+		    "the attach: %s\n", pid, fmt_count(a, s->frees_before_attach));
 }
 
 void

@@ -44,6 +44,7 @@ struct ms_hello {
 };
 
 #define MS_HELLO_FORKED		0x1	/* made by a fork child, not by exec */
+#define MS_HELLO_ATTACHED	0x2	/* loaded into a running process (attach) */
 
 struct ms_hello_reply {
 	uint64_t	magic;

@@ -1,0 +1,81 @@
+/*
+ * memscope attach: the shim loaded into a running process (dlopen, called
+ * by memscope through ptrace), then told where the analyzer is. It makes a
+ * ring and says hello as a launched shim does, then hooks the allocation
+ * calls of every loaded object by their GOT slots (got.c). Detach puts the
+ * slots back and lets go of the analyzer; the shim stays loaded, inert
+ * (a thread may still be running its code), and can be attached again.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+static bool forks_hooked;
+
+/*
+ * Called by memscope in a thread it borrowed. Returns 0, or an errno:
+ * EBUSY when a launched shim is already recording (memscope run), EIO when
+ * the analyzer cannot be reached or the hooks cannot be set.
+ */
+SHIM_EXPORT int
+memscope_attach(const char *socket_path, const char *options)
+{
+	int st = atomic_load(&shim.state);
+
+	if (st == SHIM_ACTIVE || st == SHIM_INITIALIZING)
+		return EBUSY;
+	if (socket_path == NULL || strlen(socket_path) >= sizeof(shim.socket_path))
+		return EINVAL;
+	shim_self.in_hook++;
+	if (shim.real.malloc == NULL)
+		shim_resolve_global();
+	if (shim.real.malloc == NULL || !got_init()) {
+		shim_self.in_hook--;
+		return EIO;
+	}
+	strcpy(shim.socket_path, socket_path);
+	shim_parse_options(options);
+	/* its children are not followed: they would have no analyzer */
+	shim.opts.follow = false;
+	shim.attached = true;
+	if (!forks_hooked) {
+		fork_install();
+		forks_hooked = true;
+	}
+	modules_find_self();
+	modules_forget();
+	stack_forget();
+	if (!shim_connect(getppid(), MS_HELLO_ATTACHED)) {
+		shim_self.in_hook--;
+		return EIO;
+	}
+	atomic_store(&shim.state, SHIM_ACTIVE);
+	modules_scan();
+	got_hook_all();
+	shim_self.in_hook--;
+	return 0;
+}
+
+/* Called by memscope to detach: the program's own calls back in place. */
+SHIM_EXPORT int
+memscope_detach(void)
+{
+	if (!shim.attached || atomic_load(&shim.state) != SHIM_ACTIVE)
+		return EINVAL;
+	shim_self.in_hook++;
+	got_unhook_all();
+	shim_passthrough();
+	/*
+	 * The ring stays mapped (a thread may be writing its last record),
+	 * to be used again by the next attach.
+	 */
+	close(shim.sock);
+	close(shim.wakefd);
+	shim.sock = shim.wakefd = -1;
+	shim_self.in_hook--;
+	return 0;
+}

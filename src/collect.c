@@ -1,0 +1,425 @@
+/* Collecting what the shims send (see collect.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collect.h"
+#include "log.h"
+#include "proc.h"
+#include "proc-stat.h"
+#include "xmalloc.h"
+
+/* How often the live heap joins the growth series. */
+#define TICK_MS		100
+
+/*
+ * A busy program pauses between bursts for microseconds: wait that long
+ * for more before saying we sleep, which would cost every producer a
+ * wake-up system call (the shim's fast path has none).
+ */
+#define SPIN_BEFORE_SLEEP_US	200
+/* Fewer records than this in a round: wait a moment for a batch. */
+#define BATCH_MIN		512
+#define BATCH_WAIT_NS		20000
+
+static void trace_process(struct tracefile *, uint32_t, const struct process *);
+
+long
+collector_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void
+free_argv(char **argv)
+{
+	if (argv == NULL)
+		return;
+	for (char **a = argv; *a != NULL; a++)
+		free(*a);
+	free(argv);
+}
+
+/* The command line of a process, as /proc shows it: a NULL-terminated argv. */
+static char **
+read_argv(pid_t pid)
+{
+	struct proc proc;
+	struct buf b = { 0 };
+	char **argv = NULL;
+	size_t n = 0, cap = 0;
+
+	if (proc_open(&proc, "/proc", pid) == PROC_OK &&
+	    proc_read(&proc, "cmdline", &b) == PROC_OK && b.len > 0) {
+		for (size_t off = 0; off < b.len; off += strlen(b.data + off) + 1) {
+			argv = xgrow(argv, &cap, n + 2, sizeof(*argv));
+			argv[n++] = xstrdup(b.data + off);
+		}
+		argv[n] = NULL;
+	}
+	buf_free(&b);
+	proc_close(&proc);
+	return argv;
+}
+
+void
+collector_watch(struct collector *c, int fd, void *tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = tag };
+
+	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+		fatal("epoll_ctl");
+}
+
+/* A shim said hello: a new process (or a new image of one after exec). */
+static void
+accept_shims(struct collector *c)
+{
+	for (;;) {
+		struct control_peer peer;
+		struct ring_source *src;
+		struct process *p;
+		char why[256], **argv;
+		enum control_result res = control_accept(&c->control, &peer,
+		    why, sizeof(why));
+
+		if (res == CONTROL_NONE)
+			return;
+		if (res == CONTROL_INVALID) {
+			if (why[0] != '\0' && c->protocol_error[0] == '\0') {
+				snprintf(c->protocol_error, sizeof(c->protocol_error),
+				    "%s", why);
+				log_warnx("%s", why);
+			}
+			continue;
+		}
+		/* an image replaced by exec says goodbye before its successor */
+		for (size_t i = c->session.nprocs; i-- > 0;)
+			if (c->session.procs[i]->pid == peer.hello->pid &&
+			    !c->session.procs[i]->exited) {
+				model_process_replaced(c->session.procs[i]);
+				break;
+			}
+		/* --no-follow: only the first process is tracked */
+		if (!c->follow && c->accepted > 0) {
+			control_reply(&c->control, &peer, false);
+			continue;
+		}
+		/* the shim waits for our reply: its command line is still there */
+		argv = read_argv(peer.hello->pid);
+		if (!control_reply(&c->control, &peer, true)) {
+			free_argv(argv);
+			continue;
+		}
+		p = model_session_add(&c->session, peer.hello->pid);
+		p->argv = argv;
+		p->ppid = peer.hello->ppid;
+		p->exe = xstrdup(peer.hello->exe);
+		p->forked = (peer.hello->flags & MS_HELLO_FORKED) != 0;
+		p->heap.inherits = p->forked;
+		p->heap.attached = (peer.hello->flags & MS_HELLO_ATTACHED) != 0;
+		if (p->forked) {
+			p->fork_token = peer.hello->fork_token;
+			model_session_adopt(&c->session, p);
+		}
+		src = xcalloc(1, sizeof(*src));
+		if (!source_ring_open(src, peer.memfd, peer.hello->ring_size, p,
+		    &c->session)) {
+			log_warn("cannot map the ring of process %d", (int)p->pid);
+			close(peer.sock);
+			close(peer.memfd);
+			free(peer.hello);
+			free(src);
+			continue;
+		}
+		close(peer.memfd);
+		free(peer.hello);
+		src->sock = peer.sock;
+		if (c->trace != NULL) {
+			src->trace = c->trace;
+			src->stream = (uint32_t)(c->session.nprocs - 1);
+			trace_process(c->trace, src->stream, p);
+		}
+		c->accepted++;
+		c->sources = xgrow(c->sources, &c->cap, c->nsources + 1,
+		    sizeof(*c->sources));
+		c->sources[c->nsources++] = src;
+		collector_watch(c, src->sock, src);
+	}
+}
+
+/* The exit status of a process that is not our child, if still a zombie. */
+static void
+peek_exit_status(struct process *p)
+{
+	struct proc proc;
+	struct buf b = { 0 };
+	struct proc_stat st;
+
+	if (proc_open(&proc, "/proc", p->pid) != PROC_OK) {
+		proc_close(&proc);
+		return;
+	}
+	if (proc_read(&proc, "stat", &b) == PROC_OK &&
+	    proc_stat_parse(b.data, b.len, &st) == 0 && st.state == 'Z') {
+		p->exited = true;
+		p->exit_code = WIFEXITED(st.exit_code) ? WEXITSTATUS(st.exit_code) : 0;
+		p->exit_signal = WIFSIGNALED(st.exit_code) ? WTERMSIG(st.exit_code) : 0;
+	}
+	buf_free(&b);
+	proc_close(&proc);
+}
+
+/*
+ * The shim's socket closed: its process exited or exec'd; or the run is
+ * over and it still runs (still_running). Read the rest.
+ */
+void
+collector_close_source(struct collector *c, size_t i, bool still_running)
+{
+	struct ring_source *src = c->sources[i];
+
+	epoll_ctl(c->epfd, EPOLL_CTL_DEL, src->sock, NULL);
+	source_ring_drain(src, 0);
+	collector_tick(c, src, collector_now_ms(), true);
+	src->proc->still_running = still_running && !src->proc->exited;
+	if (src->corrupt)
+		log_warnx("the ring of process %d held a record that made no sense "
+		    "after %llu events: its figures stop there", (int)src->proc->pid,
+		    (unsigned long long)src->proc->heap.sum.events);
+	if (src->proc->pid != c->main_pid && !src->proc->replaced &&
+	    !src->proc->exited)
+		peek_exit_status(src->proc);
+	source_ring_close(src);
+	free(src);
+	c->sources[i] = c->sources[--c->nsources];
+}
+
+/* The growth series: the live heap of src's process, now. */
+void
+collector_tick(struct collector *c, struct ring_source *src, long now, bool end)
+{
+	struct trace_tick tk = { .stream = src->stream, .end = end,
+	    .ms = (uint64_t)(now - c->start_ms) };
+
+	model_heap_tick(&src->proc->heap, tk.ms, end);
+	if (c->trace != NULL)
+		tracefile_write(c->trace, TRACE_TICK, &tk, sizeof(tk), NULL, 0);
+}
+
+static bool
+spin_for_records(struct collector *c)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		for (int k = 0; k < 64; k++) {
+			for (size_t i = 0; i < c->nsources; i++)
+				if (source_ring_ready(c->sources[i]))
+					return true;
+#if defined(__x86_64__) || defined(__i386__)
+			__builtin_ia32_pause();
+#endif
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000000L +
+		    (t.tv_nsec - t0.tv_nsec) / 1000 >= SPIN_BEFORE_SLEEP_US)
+			return false;
+	}
+}
+
+/* prefix, then each of argv with its NUL, in one new buffer; *argc counts. */
+static char *
+pack_strings(const char *prefix, char *const argv[], size_t *len, uint32_t *argc)
+{
+	size_t plen = strlen(prefix), n = plen;
+	char *blob;
+
+	*argc = 0;
+	for (char *const *a = argv; a != NULL && *a != NULL; a++, (*argc)++)
+		n += strlen(*a) + 1;
+	blob = xmalloc(n ? n : 1);
+	memcpy(blob, prefix, plen);
+	*len = plen;
+	for (char *const *a = argv; a != NULL && *a != NULL; a++) {
+		memcpy(blob + *len, *a, strlen(*a) + 1);
+		*len += strlen(*a) + 1;
+	}
+	return blob;
+}
+
+static void
+trace_run(struct tracefile *t, pid_t pid, const char *path, char *const argv[],
+    double ns_per_tick)
+{
+	struct trace_run run = { .main_pid = pid, .protocol = MS_PROTOCOL_VERSION,
+	    .path_len = (uint32_t)strlen(path), .ns_per_tick = ns_per_tick };
+	size_t len;
+	char *blob = pack_strings(path, argv, &len, &run.argc);
+
+	tracefile_write(t, TRACE_RUN, &run, sizeof(run), blob, len);
+	free(blob);
+}
+
+static void
+trace_process(struct tracefile *t, uint32_t stream, const struct process *p)
+{
+	struct trace_process tp = { .stream = stream, .pid = p->pid,
+	    .ppid = p->ppid, .forked = p->forked, .fork_token = p->fork_token,
+	    .exe_len = (uint32_t)strlen(p->exe) };
+	size_t len;
+	char *blob = pack_strings(p->exe, p->argv, &len, &tp.argc);
+
+	tracefile_write(t, TRACE_PROCESS, &tp, sizeof(tp), blob, len);
+	free(blob);
+}
+
+void
+collector_trace_run(struct collector *c, pid_t pid, const char *path,
+    char *const argv[])
+{
+	if (c->trace != NULL)
+		trace_run(c->trace, pid, path, argv, c->session.ns_per_tick);
+}
+
+bool
+collector_trace_finish(struct collector *c, const char *trace_path, bool exited,
+    int status)
+{
+	struct trace_run_end re = { .exited = exited, .status = status };
+
+	for (size_t i = 0; i < c->session.nprocs; i++) {
+		const struct process *p = c->session.procs[i];
+		struct trace_process_end pe = { .stream = (uint32_t)i,
+		    .replaced = p->replaced, .exited = p->exited,
+		    .exit_code = p->exit_code, .exit_signal = p->exit_signal,
+		    .ring_waits = p->heap.sum.ring_waits };
+
+		tracefile_write(c->trace, TRACE_PROCESS_END, &pe, sizeof(pe), NULL, 0);
+	}
+	tracefile_write(c->trace, TRACE_RUN_END, &re, sizeof(re), NULL, 0);
+	if (!tracefile_close(c->trace)) {
+		log_warn("writing the trace %s", trace_path);
+		c->trace = NULL;
+		return false;
+	}
+	c->trace = NULL;
+	return true;
+}
+
+void
+collector_open(struct collector *c, bool follow)
+{
+	memset(c, 0, sizeof(*c));
+	c->follow = follow;
+	c->epfd = -1;
+	model_session_init(&c->session);
+	if (!control_open(&c->control))
+		fatal("cannot make the socket for the shim");
+	if ((c->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
+	collector_watch(c, c->control.listen_fd, COLLECT_TAG_LISTEN);
+	collector_watch(c, c->control.wake_fd, COLLECT_TAG_WAKE);
+	c->start_ms = collector_now_ms();
+}
+
+void
+collector_close(struct collector *c)
+{
+	while (c->nsources > 0)
+		collector_close_source(c, c->nsources - 1, true);
+	control_close(&c->control);
+	if (c->epfd != -1)
+		close(c->epfd);
+	c->epfd = -1;
+	free(c->sources);
+	c->sources = NULL;
+}
+
+/*
+ * The consumer loop's turn: read every ring while there is anything to
+ * read, else tell the shims it sleeps and wait for a wake-up, a new shim,
+ * a closed one or the command's own business.
+ */
+void
+collector_turn(struct collector *c, void (*on_tag)(void *ctx, void *tag),
+    void *ctx)
+{
+	struct epoll_event evs[32];
+	size_t n = 0;
+	bool may_sleep = true;
+	int nev, timeout;
+
+	for (size_t i = 0; i < c->nsources; i++)
+		n += source_ring_drain(c->sources[i], 4096);
+	if (collector_now_ms() >= c->next_tick_ms) {
+		long now = collector_now_ms();
+
+		for (size_t i = 0; i < c->nsources; i++)
+			collector_tick(c, c->sources[i], now, false);
+		c->next_tick_ms = now + TICK_MS;
+	}
+	if (n > 0 && n < BATCH_MIN) {
+		/*
+		 * Reading right behind a busy producer pulls every cache line
+		 * it writes back and forth between the two cores: let a batch
+		 * build up first.
+		 */
+		struct timespec ts = { 0, BATCH_WAIT_NS };
+
+		nanosleep(&ts, NULL);
+		timeout = 0;
+	} else if (n > 0 || (c->nsources > 0 && spin_for_records(c))) {
+		timeout = 0;
+	} else {
+		for (size_t i = 0; i < c->nsources && may_sleep; i++)
+			may_sleep = source_ring_may_sleep(c->sources[i]);
+		/* a wake-up can be lost (see ring.h): never sleep long */
+		timeout = !may_sleep ? 0 : c->nsources > 0 ? MS_RING_MAX_SLEEP_MS : 100;
+	}
+	nev = epoll_wait(c->epfd, evs, 32, timeout);
+	for (size_t i = 0; i < c->nsources; i++)
+		source_ring_awake(c->sources[i]);
+	for (int k = 0; k < nev; k++) {
+		void *tag = evs[k].data.ptr;
+		uint64_t v;
+		bool source = false;
+
+		if (tag == COLLECT_TAG_LISTEN) {
+			accept_shims(c);
+			continue;
+		}
+		if (tag == COLLECT_TAG_WAKE) {
+			while (read(c->control.wake_fd, &v, sizeof(v)) > 0)
+				;
+			continue;
+		}
+		for (size_t i = 0; i < c->nsources; i++) {
+			char ch;
+			ssize_t got;
+
+			if (c->sources[i] != tag)
+				continue;
+			source = true;
+			/* a shim sends nothing after its hello */
+			got = recv(c->sources[i]->sock, &ch, 1, MSG_DONTWAIT);
+			if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
+				collector_close_source(c, i, false);
+			break;
+		}
+		if (!source && on_tag != NULL)
+			on_tag(ctx, tag);
+	}
+}
