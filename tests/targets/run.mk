@@ -107,3 +107,10 @@ tests_targets_run_coroutine_CFLAGS = $(run_target_cflags)
 check_PROGRAMS += tests/targets/run-lifetimes
 tests_targets_run_lifetimes_SOURCES = tests/targets/run-lifetimes.c $(run_target_headers)
 tests_targets_run_lifetimes_CFLAGS = $(run_target_cflags)
+
+# The dashboard's test (tests/tui.test): a known heap, three threads, a site
+# that only grows, until a file appears.
+check_PROGRAMS += tests/targets/tui-heap
+tests_targets_tui_heap_SOURCES = tests/targets/tui-heap.c $(run_target_headers)
+tests_targets_tui_heap_CFLAGS = $(run_target_cflags) -pthread
+tests_targets_tui_heap_LDADD = -lpthread
