@@ -129,26 +129,6 @@ struct run {
 };
 
 
-/* "8M", "16384", "64K" → bytes; a power of two the ring accepts. */
-static uint64_t
-parse_ring_size(const struct cmd *self, const char *s)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno == 0 && end != s && (*end == 'K' || *end == 'k') && end[1] == '\0')
-		v <<= 10;
-	else if (errno == 0 && end != s && (*end == 'M' || *end == 'm') && end[1] == '\0')
-		v <<= 20;
-	else if (errno != 0 || end == s || *end != '\0')
-		v = 0;
-	if (!ms_ring_capacity_ok(v))
-		cmd_usage_error(self, "--ring-size must be a power of two from 16K "
-		    "to 1024M, not '%s'", s);
-	return v;
-}
 
 
 
@@ -382,7 +362,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			follow = false;
 			break;
 		case OPT_RING_SIZE:
-			ring = parse_ring_size(self, optarg);
+			ring = cmd_parse_ring_size(self, optarg);
 			break;
 		case OPT_ERROR_EXITCODE:
 			error_exitcode = (int)cmd_parse_number(self,
@@ -446,7 +426,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	if (tui) {
 		int fds[2], n;
 
-		r.dash = run_dash = run_tui_open(delay);
+		r.dash = run_dash = run_tui_open(delay, "memscope run", true);
 		n = run_tui_fds(r.dash, fds);
 		for (int i = 0; i < n; i++)
 			collector_watch(&r.col, fds[i], TAG_DASHBOARD);

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "source-proc.h"
+#include "wire/ring.h"
 
 /* Append src to the NUL-terminated dst of size bytes, truncating. */
 static void
@@ -174,4 +175,25 @@ cmd_proc_failure(const char *root, int pid, const struct source_proc_error *e)
 		log_warn("reading %s/%d/%s", root, pid, e->file);
 		break;
 	}
+}
+
+/* "8M", "16384", "64K" → bytes; a power of two the ring accepts. */
+uint64_t
+cmd_parse_ring_size(const struct cmd *self, const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == 0 && end != s && (*end == 'K' || *end == 'k') && end[1] == '\0')
+		v <<= 10;
+	else if (errno == 0 && end != s && (*end == 'M' || *end == 'm') && end[1] == '\0')
+		v <<= 20;
+	else if (errno != 0 || end == s || *end != '\0')
+		v = 0;
+	if (!ms_ring_capacity_ok(v))
+		cmd_usage_error(self, "--ring-size must be a power of two from 16K "
+		    "to 1024M, not '%s'", s);
+	return v;
 }

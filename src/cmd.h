@@ -2,6 +2,7 @@
 #ifndef MEMSCOPE_CMD_H
 #define MEMSCOPE_CMD_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "log.h"
@@ -18,6 +19,8 @@ extern const struct cmd cmd_map;
 extern const struct cmd cmd_run;
 extern const struct cmd cmd_report;
 extern const struct cmd cmd_top;
+extern const struct cmd cmd_attach;
+extern const struct cmd cmd_leaks;
 
 /* The full help of a command. */
 void	cmd_print_help(const struct cmd *c, FILE *f);
@@ -45,6 +48,8 @@ struct source_proc_error;
 /* The one-line error of a failed snapshot of pid under root (/proc). */
 void	cmd_proc_failure(const char *root, int pid,
 	    const struct source_proc_error *e);
+/* --ring-size: "8M", "16384", "64K"; a power of two the ring accepts. */
+uint64_t cmd_parse_ring_size(const struct cmd *c, const char *s);
 /* Flush and check stdout: a full disk is an error, not silence. */
 int	cmd_finish_output(void);
 

@@ -82,9 +82,9 @@ collector_watch(struct collector *c, int fd, void *tag)
 		fatal("epoll_ctl");
 }
 
-/* A shim said hello: a new process (or a new image of one after exec). */
-static void
-accept_shims(struct collector *c)
+/* Shims said hello: new processes (or new images of them after exec). */
+void
+collector_accept(struct collector *c)
 {
 	for (;;) {
 		struct control_peer peer;
@@ -398,7 +398,7 @@ collector_turn(struct collector *c, void (*on_tag)(void *ctx, void *tag),
 		bool source = false;
 
 		if (tag == COLLECT_TAG_LISTEN) {
-			accept_shims(c);
+			collector_accept(c);
 			continue;
 		}
 		if (tag == COLLECT_TAG_WAKE) {

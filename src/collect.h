@@ -53,6 +53,8 @@ long	collector_now_ms(void);
  */
 void	collector_turn(struct collector *c, void (*on_tag)(void *ctx, void *tag),
 	    void *ctx);
+/* Take the shims waiting on the socket. */
+void	collector_accept(struct collector *c);
 /* Read what is left of source i and close it (still_running: the command
  * is done with a process that runs on). */
 void	collector_close_source(struct collector *c, size_t i, bool still_running);

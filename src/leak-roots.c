@@ -198,6 +198,28 @@ subtract(struct leak_roots *out, size_t *cap, const struct leak_range *hole)
 	}
 }
 
+/* [start, end) less the blocks in it (partial roots). */
+static void
+add_around_blocks(const struct leak_roots_input *in, struct leak_roots *out,
+    size_t *cap, uint64_t start, uint64_t end)
+{
+	size_t lo = 0, hi = in->nblocks;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (in->blocks[mid].addr < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < in->nblocks && in->blocks[lo].addr < end; lo++) {
+		add_root(out, cap, start, in->blocks[lo].addr);
+		start = in->blocks[lo].addr + in->blocks[lo].size;
+	}
+	add_root(out, cap, start, end);
+}
+
 void
 leak_roots_build(const struct leak_roots_input *in, struct leak_roots *out)
 {
@@ -213,13 +235,16 @@ leak_roots_build(const struct leak_roots_input *in, struct leak_roots *out)
 		out->maps[out->nmaps++] = (struct leak_mapping){ .start = m->start,
 		    .end = m->end, .file = !m->anon, .readable = m->perms[0] == 'r',
 		    .executable = m->perms[2] == 'x' };
-		if (m->perms[0] != 'r' || m->perms[1] != 'w' || m->heap ||
+		if (m->perms[0] != 'r' || m->perms[1] != 'w' ||
 		    m->special || is_device(m->object) ||
 		    strstr(m->object, "memscope-ring") != NULL ||
 		    (in->shim_path != NULL && strcmp(m->object, in->shim_path) == 0))
 			continue;
-		if (m->anon && holds_block(in, m->start, m->end))
+		if (m->heap || (m->anon && holds_block(in, m->start, m->end))) {
+			if (in->partial)
+				add_around_blocks(in, out, &cap, m->start, m->end);
 			continue;
+		}
 		if ((floor = stack_floor(in, m)) != 0 && floor - RED_ZONE > start)
 			start = floor - RED_ZONE;
 		if (is_libc(m->object))

@@ -13,6 +13,12 @@
  * - memscope's own memory in the process: the shim's data, its ring and
  *   what the ring's header names (the table of the stacks sent);
  * - device mappings, as memcheck skips them (but /dev/zero).
+ *
+ * A process joined late (memscope attach) has blocks memscope does not
+ * know, from before the attach, which may point to blocks it knows: there
+ * (partial) the allocator's memory is roots too, but for the blocks known.
+ * Its free chunks are scanned with it, so a stale pointer in one may keep
+ * a block reachable: never a leak reported that is not one.
  */
 #ifndef MEMSCOPE_LEAK_ROOTS_H
 #define MEMSCOPE_LEAK_ROOTS_H
@@ -32,6 +38,7 @@ struct leak_roots_input {
 	const char	*shim_path;		/* resolved, or NULL */
 	const struct leak_range *excluded;	/* more memory that is not roots */
 	size_t		 nexcluded;
+	bool		 partial;		/* blocks from before an attach */
 	leak_read_fn	 read;
 	void		*ctx;
 };

@@ -8,10 +8,13 @@ src_libmemscope_a_CFLAGS = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS) \
 src_libmemscope_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/src \
 	-DPKGLIBDIR='"$(pkglibdir)"'
 src_libmemscope_a_SOURCES = \
+	src/attach.c src/attach.h \
 	src/buf.c src/buf.h \
 	src/clock.c src/clock.h \
 	src/collect.c src/collect.h \
 	src/cmd.c src/cmd.h \
+	src/cmd-attach.c \
+	src/cmd-leaks-live.c \
 	src/cmd-leaks.c src/cmd-leaks.h \
 	src/cmd-map.c \
 	src/cmd-profile.c src/cmd-profile.h \

@@ -13,6 +13,8 @@ static const struct cmd *const commands[] = {
 	&cmd_run,
 	&cmd_report,
 	&cmd_top,
+	&cmd_attach,
+	&cmd_leaks,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

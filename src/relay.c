@@ -8,15 +8,21 @@
 
 #include "relay.h"
 
+void
+relay_none(struct relay *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->rfd = r->dest = -1;
+	for (int i = 0; i < 3; i++)
+		r->child_fds[i] = -1;
+}
+
 bool
 relay_start(struct relay *r)
 {
 	int p[2];
 
-	memset(r, 0, sizeof(*r));
-	r->rfd = r->dest = -1;
-	for (int i = 0; i < 3; i++)
-		r->child_fds[i] = -1;
+	relay_none(r);
 	if (isatty(STDIN_FILENO) &&
 	    (r->child_fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
 		return false;

@@ -27,6 +27,8 @@ struct relay {
 
 /* Take over the program's terminal fds; false with errno on failure. */
 bool	relay_start(struct relay *r);
+/* A relay of nothing: the program's fds are its own. */
+void	relay_none(struct relay *r);
 /* The program has been started: drop memscope's copies of its ends. */
 void	relay_started(struct relay *r);
 /* Read what the program wrote (never blocks). */

@@ -18,6 +18,7 @@ struct run_tui {
 	struct relay	 relay;
 	double		 delay;
 	double		 next;		/* when the next sample is due */
+	const char	*title;
 	bool		 started;
 	char		 note[128];
 };
@@ -32,17 +33,20 @@ now_s(void)
 }
 
 struct run_tui *
-run_tui_open(double delay)
+run_tui_open(double delay, const char *title, bool relay)
 {
 	struct run_tui *d = xcalloc(1, sizeof(*d));
 	char why[256];
 
 	/* the fds first: a failure must not leave the screen taken */
-	if (!relay_start(&d->relay))
+	if (relay && !relay_start(&d->relay))
 		fatal("the program's terminal output");
+	if (!relay)
+		relay_none(&d->relay);
 	if ((d->tui = tui_open(why, sizeof(why))) == NULL)
 		fatalx("%s", why);
 	d->delay = delay;
+	d->title = title;
 	return d;
 }
 
@@ -87,7 +91,7 @@ static void
 draw(struct run_tui *d, struct session *s, const char *ended)
 {
 	struct tui_frame f = { .live = &d->live, .session = s,
-	    .traced = main_process(s, d->live.pid), .title = "memscope run",
+	    .traced = main_process(s, d->live.pid), .title = d->title,
 	    .ended = ended, .note = NULL };
 
 	if (d->relay.held_bytes > 0 && ended == NULL) {
@@ -134,6 +138,13 @@ run_tui_turn(struct run_tui *d, struct session *s, const char *ended)
 	relay_pump(&d->relay);
 	if (d->tui != NULL && d->started)
 		turn(d, s, ended);
+}
+
+bool
+run_tui_turn_alive(struct run_tui *d, struct session *s)
+{
+	run_tui_turn(d, s, NULL);
+	return d->tui != NULL;
 }
 
 void

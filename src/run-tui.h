@@ -1,7 +1,7 @@
 /*
- * The dashboard of `memscope run --tui`: the program's main process as
- * `memscope top` shows any process, plus its heap from the shim's events.
- * The consumer loop of cmd-run.c calls it at every turn.
+ * The dashboard of `memscope run --tui` and `memscope attach --tui`: the
+ * process as `memscope top` shows any, plus its heap from the shim's
+ * events. The consumer loop of the command calls it at every turn.
  */
 #ifndef MEMSCOPE_RUN_TUI_H
 #define MEMSCOPE_RUN_TUI_H
@@ -13,8 +13,12 @@
 
 struct run_tui;
 
-/* Take the terminal before the program starts; exits with a message if none. */
-struct run_tui *run_tui_open(double delay);
+/*
+ * Take the terminal (before the program starts, for run); exits with a
+ * message if there is none. relay: the program started by memscope shares
+ * the terminal (see relay.h).
+ */
+struct run_tui *run_tui_open(double delay, const char *title, bool relay);
 /* The fds the program gets for 0, 1, 2 (-1: memscope's own). */
 const int *run_tui_stdio(const struct run_tui *d);
 /* The program started as pid: its ends of the relay are its own now. */
@@ -26,6 +30,8 @@ int	run_tui_fds(const struct run_tui *d, int fds[2]);
  * and frame when due. ended: how the program ended, or NULL.
  */
 void	run_tui_turn(struct run_tui *d, struct session *s, const char *ended);
+/* The same; false once q has closed the dashboard. */
+bool	run_tui_turn_alive(struct run_tui *d, struct session *s);
 /* The program has ended: keep the last figures on screen until q. */
 void	run_tui_linger(struct run_tui *d, struct session *s, const char *ended);
 /* Give the terminal back, with the program's output held meanwhile. */

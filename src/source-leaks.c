@@ -82,7 +82,7 @@ source_leaks_scan(struct process *p, const struct tracer_end *end,
 	leak_roots_build(&(struct leak_roots_input){ .layout = &snap.layout,
 	    .stacks = end->stacks, .nstacks = end->nstacks, .blocks = blocks,
 	    .nblocks = n, .shim_path = opts->shim_path, .excluded = excluded,
-	    .nexcluded = nexcluded, .read = read_target,
+	    .nexcluded = nexcluded, .partial = opts->partial, .read = read_target,
 	    .ctx = &tid }, &roots);
 	verdicts = xreallocarray(NULL, n + 1, sizeof(*verdicts));
 	leak_scan(&(struct leak_scan_input){ .blocks = blocks, .nblocks = n,

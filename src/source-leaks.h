@@ -17,6 +17,7 @@ struct leak_range;
 struct leak_check_opts {
 	unsigned int	 heuristics;	/* LEAK_HEURISTICS_ALL: memcheck's default */
 	const char	*shim_path;	/* resolved path of the shim, or NULL */
+	bool		 partial;	/* joined late: see leak-roots.h */
 };
 
 /* Scan p at its end into p->leaks. False, with why, when it could not. */

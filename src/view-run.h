@@ -30,6 +30,9 @@ struct view_run_opts {
 	bool		 bins;		/* the size bins in the text report */
 	bool		 peak;		/* the peak, and the sites at the peak */
 	bool		 lifetimes;	/* how long blocks lived, and per site */
+	/* memscope attach: the tracked period, not a run */
+	bool		 attached;
+	uint64_t	 attached_ms;
 };
 
 /* The report of a run on f (stderr): every process, its summary and sites. */

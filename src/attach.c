@@ -1,0 +1,474 @@
+#include "config.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "buf.h"
+#include "inject.h"
+#include "leak-scan.h"
+#include "proc.h"
+#include "proc-stat.h"
+#include "source-leaks.h"
+#include "symbolize.h"
+#include "view-run.h"
+#include "xmalloc.h"
+
+/* How long to wait for a moment when the process can be borrowed. */
+#define SAFE_MOMENT_MS	400
+
+/* A line of /proc/PID/status: the number after "key:", or -1. */
+static long
+status_field(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			v = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static void
+comm_of(pid_t pid, char *out, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	out[0] = '\0';
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, out, len - 1);
+	close(fd);
+	out[n > 0 ? n : 0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+}
+
+bool
+attach_check(pid_t pid, const struct process *probe, char *why, size_t len)
+{
+	long tracer = status_field(pid, "TracerPid");
+	char comm[64];
+
+	(void)probe;
+	if (tracer > 0) {
+		comm_of((pid_t)tracer, comm, sizeof(comm));
+		snprintf(why, len, "process %d is already traced by process %ld "
+		    "(%s): memscope cannot attach while a debugger or tracer "
+		    "holds it", (int)pid, tracer, comm[0] ? comm : "?");
+		return false;
+	}
+	return true;
+}
+
+bool
+attach_supported(pid_t pid, char *why, size_t len)
+{
+	if (!inject_supported()) {
+		snprintf(why, len, "memscope attach works on x86-64 only");
+		return false;
+	}
+	if (inject_symbol(pid, "libc.so.", "dlopen") == 0 &&
+	    inject_symbol(pid, "libdl.so.", "dlopen") == 0) {
+		snprintf(why, len, "process %d is statically linked or does not use "
+		    "glibc (no C library with dlopen is mapped): the shim cannot "
+		    "be loaded into it", (int)pid);
+		return false;
+	}
+	return true;
+}
+
+/* Why ptrace was refused, in words that say what to change. */
+static void
+explain_denied(pid_t pid, char *why, size_t len)
+{
+	long scope = -1;
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	long uid = status_field(pid, "Uid");
+
+	if (f != NULL) {
+		if (fscanf(f, "%ld", &scope) != 1)
+			scope = -1;
+		fclose(f);
+	}
+	if (scope == 3)
+		snprintf(why, len, "not permitted to trace process %d: ptrace is "
+		    "disabled (kernel.yama.ptrace_scope = 3) until the next boot",
+		    (int)pid);
+	else if (uid >= 0 && (uid_t)uid != geteuid() && geteuid() != 0)
+		snprintf(why, len, "not permitted to trace process %d: it belongs "
+		    "to uid %ld; run memscope as that user or as root", (int)pid, uid);
+	else if (scope >= 1 && geteuid() != 0)
+		snprintf(why, len, "not permitted to trace process %d: ptrace is "
+		    "restricted by Yama (kernel.yama.ptrace_scope = %ld); run "
+		    "memscope as root, or allow it with `sysctl "
+		    "kernel.yama.ptrace_scope=0`", (int)pid, scope);
+	else
+		snprintf(why, len, "not permitted to trace process %d: ptrace is "
+		    "refused here (a container without CAP_SYS_PTRACE, or a "
+		    "seccomp filter)", (int)pid);
+}
+
+/* Begin borrowing a thread of pid, the refusal explained. */
+static struct inject *
+borrow(pid_t pid, char *why, size_t len)
+{
+	struct inject *in = inject_begin(pid, SAFE_MOMENT_MS, why, len);
+
+	if (in == NULL && strstr(why, "not permitted") != NULL)
+		explain_denied(pid, why, len);
+	return in;
+}
+
+/* The address of one of the C library's dl functions in pid. */
+static uint64_t
+dl_function(pid_t pid, const char *name)
+{
+	uint64_t a = inject_symbol(pid, "libc.so.", name);
+
+	return a != 0 ? a : inject_symbol(pid, "libdl.so.", name);
+}
+
+bool
+attach_join(struct attachment *at, pid_t pid, const char *shim,
+    const char *socket_path, const char *options, void (*wait)(void *ctx),
+    void *ctx, char *why, size_t len)
+{
+	uint64_t dlopen_fn = dl_function(pid, "dlopen");
+	uint64_t dlsym_fn = dl_function(pid, "dlsym");
+	uint64_t dlerror_fn = dl_function(pid, "dlerror");
+	uint64_t args[2], handle = 0, start = 0, rc = 0;
+	struct inject *in;
+	bool ok = false;
+
+	memset(at, 0, sizeof(*at));
+	at->pid = pid;
+	at->leaks_fd = -1;
+	why[0] = '\0';
+	if (realpath(shim, at->shim) == NULL) {
+		snprintf(why, len, "the shim %s: %s", shim, strerror(errno));
+		return false;
+	}
+	if (dlopen_fn == 0 || dlsym_fn == 0) {
+		snprintf(why, len, "process %d: dlopen and dlsym not found in its C "
+		    "library", (int)pid);
+		return false;
+	}
+	if ((in = borrow(pid, why, len)) == NULL)
+		return false;
+	args[0] = inject_push(in, at->shim, strlen(at->shim) + 1);
+	args[1] = RTLD_NOW;
+	if (!inject_call(in, dlopen_fn, args, 2, &handle, NULL, NULL, why, len))
+		goto out;
+	if (handle == 0) {
+		char msg[512] = "";
+		uint64_t s = 0;
+
+		if (dlerror_fn != 0 && inject_call(in, dlerror_fn, NULL, 0, &s, NULL,
+		    NULL, why, len))
+			inject_read_string(in, s, msg, sizeof(msg));
+		snprintf(why, len, "process %d could not load the shim: %s",
+		    (int)pid, msg[0] ? msg : "dlopen failed");
+		goto out;
+	}
+	args[0] = handle;
+	args[1] = inject_push(in, "memscope_attach", sizeof("memscope_attach"));
+	if (!inject_call(in, dlsym_fn, args, 2, &start, NULL, NULL, why, len))
+		goto out;
+	if (start == 0) {
+		snprintf(why, len, "process %d loaded a shim without "
+		    "memscope_attach (another version of memscope?)", (int)pid);
+		goto out;
+	}
+	args[0] = inject_push(in, socket_path, strlen(socket_path) + 1);
+	args[1] = inject_push(in, options, strlen(options) + 1);
+	if (!inject_call(in, start, args, 2, &rc, wait, ctx, why, len))
+		goto out;
+	if ((int)rc == EBUSY)
+		snprintf(why, len, "process %d is already tracked by memscope "
+		    "(memscope run, or another memscope attach)", (int)pid);
+	else if (rc != 0)
+		snprintf(why, len, "the shim in process %d could not start: %s",
+		    (int)pid, strerror((int)rc));
+	ok = rc == 0;
+out:
+	inject_end(in);
+	return ok;
+}
+
+bool
+attach_leave(struct attachment *at, char *why, size_t len)
+{
+	const char *base = strrchr(at->shim, '/');
+	uint64_t fn = inject_symbol(at->pid, base != NULL ? base + 1 : at->shim,
+	    "memscope_detach"), rc = 0;
+	struct inject *in;
+	bool ok;
+
+	if (fn == 0) {
+		snprintf(why, len, "process %d: the shim is not there to detach",
+		    (int)at->pid);
+		return false;
+	}
+	if ((in = borrow(at->pid, why, len)) == NULL)
+		return false;
+	ok = inject_call(in, fn, NULL, 0, &rc, NULL, NULL, why, len);
+	inject_end(in);
+	return ok;
+}
+
+size_t
+attach_leaks_address(pid_t pid, char *out, size_t len)
+{
+	/* abstract: out[0] is NUL, and nothing is left in the file system */
+	int n = snprintf(out, len, "%cmemscope-leaks-%d", '\0', (int)pid);
+
+	return n > 0 && (size_t)n < len ? (size_t)n : 0;
+}
+
+int
+attach_listen_leaks(struct attachment *at)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	size_t n = attach_leaks_address(at->pid, addr.sun_path, sizeof(addr.sun_path));
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd == -1)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&addr,
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) != 0 ||
+	    listen(fd, 4) != 0) {
+		close(fd);
+		return -1;
+	}
+	at->leaks_fd = fd;
+	return fd;
+}
+
+void
+attach_close_leaks(struct attachment *at)
+{
+	if (at->leaks_fd != -1)
+		close(at->leaks_fd);
+	at->leaks_fd = -1;
+}
+
+/* The threads of a stopped process: their ids and registers. */
+struct stopped {
+	pid_t		*tids;
+	size_t		 n;
+	size_t		 cap;
+	uint64_t	*regs;		/* 16 per thread */
+	struct tracer_stack *stacks;
+};
+
+static bool
+stopped_has(const struct stopped *s, pid_t tid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->tids[i] == tid)
+			return true;
+	return false;
+}
+
+/* Stop every thread of pid (threads made meanwhile too). */
+static void
+stop_all(pid_t pid, struct stopped *s)
+{
+	char path[64];
+	bool more = true;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	while (more) {
+		DIR *d = opendir(path);
+		struct dirent *de;
+
+		more = false;
+		while (d != NULL && (de = readdir(d)) != NULL) {
+			pid_t tid = (pid_t)atoi(de->d_name);
+			int status;
+
+			if (tid <= 0 || stopped_has(s, tid) ||
+			    ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0)
+				continue;
+			if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) != 0 ||
+			    waitpid(tid, &status, __WALL) != tid || !WIFSTOPPED(status)) {
+				ptrace(PTRACE_DETACH, tid, NULL, NULL);
+				continue;
+			}
+			s->tids = xgrow(s->tids, &s->cap, s->n + 1, sizeof(*s->tids));
+			s->tids[s->n++] = tid;
+			more = true;
+		}
+		if (d != NULL)
+			closedir(d);
+	}
+}
+
+static void
+resume_all(struct stopped *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		ptrace(PTRACE_DETACH, s->tids[i], NULL, NULL);
+	free(s->tids);
+	free(s->regs);
+	free(s->stacks);
+}
+
+#if defined(__x86_64__)
+/* The integer registers of every thread, and their stack pointers. */
+static void
+read_registers(struct stopped *s)
+{
+	s->regs = xcalloc(s->n ? 16 * s->n : 1, sizeof(*s->regs));
+	s->stacks = xcalloc(s->n ? s->n : 1, sizeof(*s->stacks));
+	for (size_t i = 0; i < s->n; i++) {
+		struct user_regs_struct u;
+		uint64_t *r = &s->regs[16 * i];
+
+		if (ptrace(PTRACE_GETREGS, s->tids[i], NULL, &u) != 0)
+			continue;
+		r[0] = u.rax, r[1] = u.rbx, r[2] = u.rcx, r[3] = u.rdx;
+		r[4] = u.rsi, r[5] = u.rdi, r[6] = u.rbp, r[7] = u.rsp;
+		r[8] = u.r8, r[9] = u.r9, r[10] = u.r10, r[11] = u.r11;
+		r[12] = u.r12, r[13] = u.r13, r[14] = u.r14, r[15] = u.r15;
+		s->stacks[i] = (struct tracer_stack){ .sp = u.rsp, .alive = true };
+	}
+}
+#else
+static void
+read_registers(struct stopped *s)
+{
+	s->regs = xcalloc(1, sizeof(*s->regs));
+	s->stacks = xcalloc(s->n ? s->n : 1, sizeof(*s->stacks));
+}
+#endif
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* The live check: stop, read what the ring holds, scan, resume. */
+static bool
+check_leaks(struct attachment *at, struct collector *c, uint64_t *stopped_us,
+    char *why, size_t len)
+{
+	struct ring_source *src = c->nsources > 0 ? c->sources[0] : NULL;
+	struct leak_check_opts opts = { .heuristics = LEAK_HEURISTICS_ALL,
+	    .shim_path = at->shim, .partial = true };
+	struct stopped s = { 0 };
+	struct leak_range own;
+	uint64_t t0;
+	bool ok;
+
+	if (src == NULL) {
+		snprintf(why, len, "process %d is no longer attached", (int)at->pid);
+		return false;
+	}
+	t0 = now_us();
+	stop_all(at->pid, &s);
+	if (s.n == 0) {
+		snprintf(why, len, "process %d could not be stopped", (int)at->pid);
+		resume_all(&s);
+		return false;
+	}
+	read_registers(&s);
+	source_ring_drain(src, 0);
+	own.start = atomic_load(&src->ring.hdr->private_start);
+	own.end = own.start + atomic_load(&src->ring.hdr->private_len);
+	ok = source_leaks_scan(src->proc, &(struct tracer_end){ .pid = at->pid,
+	    .tid = s.tids[0], .stacks = s.stacks, .nstacks = s.n, .regs = s.regs,
+	    .nregs = 16 * s.n }, &opts, &own, 1, why, len);
+	resume_all(&s);
+	*stopped_us = now_us() - t0;
+	return ok;
+}
+
+/* Write all of p to fd (a client that went away is its own business). */
+static void
+send_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return;
+		p += k;
+		n -= (size_t)k;
+	}
+}
+
+void
+attach_serve_leaks(struct attachment *at, struct collector *c)
+{
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	char why[512], *text = NULL;
+	size_t tlen = 0;
+	uint64_t stopped = 0;
+	FILE *f;
+	int fd = accept4(at->leaks_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd == -1)
+		return;
+	/* the report shows the process's memory: only to its tracer's user */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0 ||
+	    (cred.uid != geteuid() && cred.uid != 0)) {
+		close(fd);
+		return;
+	}
+	if ((f = open_memstream(&text, &tlen)) == NULL) {
+		close(fd);
+		return;
+	}
+	if (!check_leaks(at, c, &stopped, why, sizeof(why)))
+		fprintf(f, "memscope: %s\n", why);
+	else {
+		struct view_run_opts o = { .leak_check = VIEW_LEAKS_FULL,
+		    .main_pid = at->pid };
+		struct process *p = c->sources[0]->proc;
+
+		symbolize_session_leaks(symbolize_session_symbolizer(&c->session),
+		    &c->session);
+		fprintf(f, "==%d== memscope: the blocks allocated since memscope "
+		    "attached, %.1f s ago; the process was stopped for %.1f ms\n",
+		    (int)at->pid, (double)(collector_now_ms() - c->start_ms) / 1000,
+		    (double)stopped / 1000);
+		view_text_leaks(f, (int)at->pid, &c->session, p, &o);
+	}
+	fclose(f);
+	send_all(fd, text, tlen);
+	free(text);
+	close(fd);
+}

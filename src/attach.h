@@ -1,0 +1,50 @@
+/*
+ * Joining a running process (memscope attach): the checks first, then the
+ * shim loaded and started in it through inject.c, and put to sleep again
+ * on detach; and the live leak check of an attached process, which
+ * `memscope leaks PID` asks for over a socket named after the process.
+ */
+#ifndef MEMSCOPE_ATTACH_H
+#define MEMSCOPE_ATTACH_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "collect.h"
+#include "model.h"
+
+struct attachment {
+	pid_t		 pid;
+	char		 shim[PATH_MAX];	/* its real path */
+	int		 leaks_fd;		/* the leak checks' socket, or -1 */
+};
+
+/* Can memscope attach to pid (probe: its snapshot)? False: why. */
+bool	attach_check(pid_t pid, const struct process *probe, char *why,
+	    size_t len);
+/* Does pid run glibc's dynamic loader, which the shim needs? False: why. */
+bool	attach_supported(pid_t pid, char *why, size_t len);
+
+/*
+ * Load the shim into pid and start it with the socket and options;
+ * wait(ctx) is called while the process runs the shim's start (its hello
+ * must be answered). False, with why, when it could not.
+ */
+bool	attach_join(struct attachment *at, pid_t pid, const char *shim,
+	    const char *socket_path, const char *options,
+	    void (*wait)(void *ctx), void *ctx, char *why, size_t len);
+/* Put the process's calls back and let go of it. */
+bool	attach_leave(struct attachment *at, char *why, size_t len);
+
+/* The socket `memscope leaks PID` connects to: its fd, or -1. */
+int	attach_listen_leaks(struct attachment *at);
+/* A leak check was asked for: do it, answer with the report. */
+void	attach_serve_leaks(struct attachment *at, struct collector *c);
+void	attach_close_leaks(struct attachment *at);
+
+/* The abstract socket name of pid's leak checks, in out (sun_path). */
+size_t	attach_leaks_address(pid_t pid, char *out, size_t len);
+
+#endif

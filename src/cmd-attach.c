@@ -1,0 +1,352 @@
+/*
+ * memscope attach PID: track a process that is already running. The shim
+ * is loaded into it (dlopen called through ptrace), told where memscope
+ * listens, and hooks its allocation calls; on detach the calls are put
+ * back and the report of the tracked period printed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "clock.h"
+#include "cmd.h"
+#include "cmd-leaks.h"
+#include "cmd-profile.h"
+#include "cmd-top.h"
+#include "cmd-views.h"
+#include "collect.h"
+#include "launch.h"
+#include "run-tui.h"
+#include "source-proc.h"
+#include "view-run.h"
+#include "view-text.h"
+#include "xmalloc.h"
+
+static int attach_exec(const struct cmd *, int, char **);
+
+const struct cmd cmd_attach = {
+	.name = "attach",
+	.args = "[OPTIONS] PID",
+	.summary = "Track the allocations of a running process, then detach.",
+	.help =
+	    "Loads memscope's shim into process PID (through ptrace, for a moment),\n"
+	    "tracks its allocations until Ctrl-C, --duration or the dashboard's q,\n"
+	    "then puts its calls back as they were and prints the report of the\n"
+	    "tracked period: what was allocated and is still live, by site. While\n"
+	    "attached, `memscope leaks PID` checks it for leaks. The process runs\n"
+	    "on unharmed. Needs the right to ptrace PID; x86-64 and glibc only.\n\n"
+	    "Options:\n"
+	    "  --duration SECONDS   detach after SECONDS (default: at Ctrl-C)\n"
+	    "  --json FILE          also write the report as JSON (memscope-json(5))\n"
+	    "  -o FILE              record the tracked period as a trace\n"
+	    "  --depth N            frames kept per stack, 1 to 256 (default 64)\n"
+	    "  --no-stacks          capture no stacks (faster; one site)\n"
+	    "  --no-heap-stats      measure only the calls (see memscope run)\n"
+	    "  --ring-size BYTES    the ring, a power of two from 16K to 1024M\n"
+	    CMD_VIEW_HELP
+	    "  --collapsed FILE, --collapsed-metric M, --pprof FILE, --massif FILE\n"
+	    "                       profiles of the tracked period (as memscope run)\n"
+	    "  --tui                the live dashboard while attached; q detaches\n"
+	    "  -d, --delay SECONDS  between the dashboard's refreshes (default 1)\n"
+	    "  --log-file FILE      write the report to FILE, not stderr\n"
+	    "  -h, --help           this help\n",
+	.exec = attach_exec,
+};
+
+enum {
+	OPT_JSON = 256,
+	OPT_DEPTH,
+	OPT_NO_STACKS,
+	OPT_NO_HEAP_STATS,
+	OPT_RING_SIZE,
+	OPT_DURATION,
+	OPT_TUI,
+	OPT_LOG_FILE,
+};
+
+static const struct option attach_options[] = {
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "output", required_argument, NULL, 'o' },
+	{ "depth", required_argument, NULL, OPT_DEPTH },
+	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
+	{ "no-heap-stats", no_argument, NULL, OPT_NO_HEAP_STATS },
+	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "tui", no_argument, NULL, OPT_TUI },
+	{ "delay", required_argument, NULL, 'd' },
+	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
+	CMD_VIEW_OPTIONS,
+	CMD_PROFILE_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define TAG_SIGNAL	((void *)COLLECT_TAG_FIRST_FREE)
+#define TAG_DASHBOARD	((void *)(COLLECT_TAG_FIRST_FREE + 1))
+#define TAG_LEAKS	((void *)(COLLECT_TAG_FIRST_FREE + 2))
+
+struct attach_run {
+	struct collector col;
+	struct attachment at;
+	int		 sigfd;
+	bool		 stop;		/* Ctrl-C, or the dashboard's q */
+	struct run_tui	*dash;
+};
+
+/* A fatal error must not leave the socket behind, nor the terminal raw. */
+static struct attach_run *fatal_run;
+
+static void
+cleanup(void)
+{
+	if (fatal_run == NULL)
+		return;
+	if (fatal_run->dash != NULL)
+		run_tui_close(fatal_run->dash);
+	fatal_run->dash = NULL;
+	control_close(&fatal_run->col.control);
+}
+
+static void
+on_tag(void *ctx, void *tag)
+{
+	struct attach_run *a = ctx;
+	struct signalfd_siginfo si;
+
+	if (tag == TAG_SIGNAL) {
+		while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			a->stop = true;
+	} else if (tag == TAG_LEAKS)
+		attach_serve_leaks(&a->at, &a->col);
+}
+
+/* While the shim in the target says hello: answer it. */
+static void
+accept_hello(void *ctx)
+{
+	struct collector *c = ctx;
+	struct pollfd p = { .fd = c->control.listen_fd, .events = POLLIN };
+
+	if (poll(&p, 1, 2) > 0)
+		collector_accept(c);
+}
+
+/* The process, as the shim's hello made it in the session. */
+static struct process *
+attached_process(struct attach_run *a)
+{
+	return a->col.session.nprocs > 0 ? a->col.session.procs[0] : NULL;
+}
+
+static int
+attach_exec(const struct cmd *self, int argc, char **argv)
+{
+	struct view_run_opts vopts = { .sites = 10, .sort = -1,
+	    .leak_check = VIEW_LEAKS_NO };
+	struct leak_options lopts;
+	struct profile_options popts = { 0 };
+	const char *json_path = NULL, *trace_path = NULL, *log_path = NULL;
+	struct attach_run a = { .sigfd = -1 };
+	struct source_proc_error err;
+	struct process probe;
+	char why[PATH_MAX + 256], options[160];
+	int depth = 64, opt, pid, status = EXIT_SUCCESS;
+	bool stats = true, tui = false;
+	double delay = 1, duration = 0;
+	uint64_t ring = 8u << 20;
+	long deadline = -1, t0;
+	FILE *json = NULL, *log = stderr;
+	sigset_t sigs;
+
+	leak_options_init(&lopts);
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":ho:d:", attach_options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_JSON:
+			json_path = optarg;
+			break;
+		case 'o':
+			trace_path = optarg;
+			break;
+		case OPT_DEPTH:
+			depth = (int)cmd_parse_number(self, "--depth", optarg, 1,
+			    MS_MAX_DEPTH);
+			break;
+		case OPT_NO_STACKS:
+			depth = 0;
+			break;
+		case OPT_NO_HEAP_STATS:
+			stats = false;
+			break;
+		case OPT_RING_SIZE:
+			ring = cmd_parse_ring_size(self, optarg);
+			break;
+		case OPT_DURATION:
+			duration = top_parse_delay(self, optarg);
+			break;
+		case OPT_TUI:
+			tui = true;
+			break;
+		case 'd':
+			delay = top_parse_delay(self, optarg);
+			break;
+		case OPT_LOG_FILE:
+			log_path = optarg;
+			break;
+		case 'h':
+			cmd_print_help(self, stdout);
+			return cmd_finish_output();
+		default:
+			if (!view_options_parse(self, opt, optarg, &vopts) &&
+			    !profile_options_parse(self, opt, optarg, &popts))
+				cmd_bad_option(self, opt, argv);
+		}
+	}
+	if (optind >= argc)
+		cmd_usage_error(self, "no PID given");
+	if (optind + 1 < argc)
+		cmd_usage_error(self, "one PID at a time ('%s' is extra)", argv[optind + 1]);
+	if (cmd_parse_pid(argv[optind], &pid) != 0)
+		cmd_usage_error(self, "'%s' is not a process id", argv[optind]);
+	if (pid == getpid())
+		cmd_usage_error(self, "memscope cannot attach to itself");
+
+	/* what cannot be done is said before anything is done to the process */
+	if (source_proc_snapshot("/proc", pid, &probe, &err) != SOURCE_PROC_OK) {
+		cmd_proc_failure("/proc", pid, &err);
+		return EXIT_RUNTIME;
+	}
+	if (!attach_check(pid, &probe, why, sizeof(why))) {
+		log_warnx("%s", why);
+		model_process_free(&probe);
+		return EXIT_RUNTIME;
+	}
+	if (!attach_supported(pid, why, sizeof(why))) {
+		/* what memscope can show without the shim: the layout */
+		struct view_map_opts mopts = { .by = VIEW_MAP_BY_KIND, .width = 80 };
+
+		log_warnx("%s; its layout only:", why);
+		view_text_map(stdout, &probe, &mopts);
+		model_process_free(&probe);
+		cmd_finish_output();
+		return EXIT_RUNTIME;
+	}
+	model_process_free(&probe);
+	if (json_path != NULL && (json = fopen(json_path, "w")) == NULL)
+		fatal("%s", json_path);
+	if (log_path != NULL && (log = fopen(log_path, "w")) == NULL)
+		fatal("%s", log_path);
+	profile_options_open(&popts);
+
+	collector_open(&a.col, false);
+	fatal_run = &a;
+	log_set_cleanup(cleanup);
+	a.col.main_pid = pid;
+	if (stats)
+		a.col.session.ns_per_tick = clock_ns_per_tick();
+	if (trace_path != NULL && (a.col.trace = tracefile_create(trace_path)) == NULL)
+		fatal("%s", trace_path);
+	snprintf(options, sizeof(options), "depth=%d,follow=0,ring=%llu,leaks=0,"
+	    "stats=%d", depth, (unsigned long long)ring, stats);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	if ((a.sigfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
+		fatal("signalfd");
+	collector_watch(&a.col, a.sigfd, TAG_SIGNAL);
+
+	t0 = collector_now_ms();
+	if (!attach_join(&a.at, pid, launch_shim_path(), a.col.control.path,
+	    options, accept_hello, &a.col, why, sizeof(why)) ||
+	    attached_process(&a) == NULL) {
+		if (why[0] == '\0')
+			snprintf(why, sizeof(why), "the shim in process %d did not "
+			    "reach memscope", pid);
+		log_warnx("%s", why);
+		cleanup();
+		return EXIT_RUNTIME;
+	}
+	a.col.start_ms = collector_now_ms();
+	if (a.col.trace != NULL)
+		collector_trace_run(&a.col, pid, attached_process(&a)->exe,
+		    attached_process(&a)->argv);
+	if (attach_listen_leaks(&a.at) != -1)
+		collector_watch(&a.col, a.at.leaks_fd, TAG_LEAKS);
+	if (tui) {
+		int fds[2], n;
+
+		a.dash = run_tui_open(delay, "memscope attach", false);
+		run_tui_started(a.dash, pid);
+		n = run_tui_fds(a.dash, fds);
+		for (int i = 0; i < n; i++)
+			collector_watch(&a.col, fds[i], TAG_DASHBOARD);
+	} else
+		fprintf(stderr, "memscope: attached to process %d in %ld ms; Ctrl-C "
+		    "detaches\n", pid, a.col.start_ms - t0);
+	if (duration > 0)
+		deadline = a.col.start_ms + (long)(duration * 1000);
+
+	while (!a.stop && a.col.nsources > 0 &&
+	    (deadline < 0 || collector_now_ms() < deadline)) {
+		if (a.dash != NULL && !run_tui_turn_alive(a.dash, &a.col.session))
+			break;
+		collector_turn(&a.col, on_tag, &a);
+	}
+	if (a.dash != NULL) {
+		run_tui_close(a.dash);
+		a.dash = NULL;
+	}
+	attach_close_leaks(&a.at);
+	if (a.col.nsources > 0) {
+		/* the process runs on: its calls back, the rest of its ring read */
+		if (!attach_leave(&a.at, why, sizeof(why)))
+			log_warnx("%s", why);
+		collector_close_source(&a.col, 0, true);
+	} else
+		log_warnx("process %d exited while memscope was attached", pid);
+	vopts.attached = true;
+	vopts.attached_ms = (uint64_t)(collector_now_ms() - a.col.start_ms);
+	if (a.col.trace != NULL && !collector_trace_finish(&a.col, trace_path,
+	    false, 0))
+		status = EXIT_RUNTIME;
+
+	report_prepare(&a.col.session, &vopts, &lopts, &popts);
+	vopts.main_pid = pid;
+	vopts.main_argv = attached_process(&a)->argv;
+	vopts.main_path = attached_process(&a)->exe;
+	if (json != NULL) {
+		view_json_run(json, &a.col.session, &vopts);
+		if (fflush(json) != 0 || ferror(json) || fclose(json) != 0) {
+			log_warn("writing %s", json_path);
+			status = EXIT_RUNTIME;
+		}
+	}
+	if (!profile_options_write(&popts, &a.col.session, vopts.main_argv))
+		status = EXIT_RUNTIME;
+	view_text_run(log, &a.col.session, &vopts);
+	if (fflush(log) != 0 || (log != stderr && fclose(log) != 0)) {
+		log_warn("writing %s", log_path != NULL ? log_path : "the report");
+		status = EXIT_RUNTIME;
+	}
+	collector_close(&a.col);
+	log_set_cleanup(NULL);
+	fatal_run = NULL;
+	close(a.sigfd);
+	leak_options_free(&lopts);
+	model_session_free(&a.col.session);
+	return status;
+}

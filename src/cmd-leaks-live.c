@@ -1,0 +1,83 @@
+/* memscope leaks PID: the live leak check of a process memscope attach tracks. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "cmd.h"
+
+static int leaks_exec(const struct cmd *, int, char **);
+
+const struct cmd cmd_leaks = {
+	.name = "leaks",
+	.args = "PID",
+	.summary = "Check a process that memscope attach tracks for leaks, now.",
+	.help =
+	    "Asks the `memscope attach PID` tracking process PID to stop it, scan\n"
+	    "its memory as at the end of a run, and resume it; prints the leak\n"
+	    "report of the blocks allocated since the attach (definitely,\n"
+	    "indirectly and possibly lost; the summary) and how long the process\n"
+	    "was stopped. Memory the allocator holds from before the attach is\n"
+	    "scanned for pointers too: a block it reaches is never called lost.\n\n"
+	    "Options:\n"
+	    "  -h, --help           this help\n",
+	.exec = leaks_exec,
+};
+
+static const struct option leaks_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+leaks_exec(const struct cmd *self, int argc, char **argv)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char buf[65536];
+	size_t n;
+	ssize_t got;
+	int opt, pid, fd;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", leaks_options, NULL)) != -1) {
+		if (opt == 'h') {
+			cmd_print_help(self, stdout);
+			return cmd_finish_output();
+		}
+		cmd_bad_option(self, opt, argv);
+	}
+	if (optind >= argc)
+		cmd_usage_error(self, "no PID given");
+	if (optind + 1 < argc)
+		cmd_usage_error(self, "one PID at a time ('%s' is extra)", argv[optind + 1]);
+	if (cmd_parse_pid(argv[optind], &pid) != 0)
+		cmd_usage_error(self, "'%s' is not a process id", argv[optind]);
+	if (kill(pid, 0) != 0 && errno == ESRCH) {
+		log_warnx("no process %d", pid);
+		return EXIT_RUNTIME;
+	}
+	n = attach_leaks_address(pid, addr.sun_path, sizeof(addr.sun_path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		fatal("socket");
+	if (connect(fd, (struct sockaddr *)&addr,
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) != 0) {
+		log_warnx("process %d is not attached: start `memscope attach %d` "
+		    "first (it tracks what the check classifies)", pid, pid);
+		close(fd);
+		return EXIT_RUNTIME;
+	}
+	while ((got = read(fd, buf, sizeof(buf))) > 0 || (got < 0 && errno == EINTR))
+		if (got > 0 && fwrite(buf, 1, (size_t)got, stdout) != (size_t)got)
+			break;
+	close(fd);
+	return cmd_finish_output();
+}
