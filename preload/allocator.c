@@ -120,6 +120,11 @@ allocator_tick(void)
 	if (++shim_self.allocs_since_check < CHECK_EVERY)
 		return;
 	shim_self.allocs_since_check = 0;
+	/* an analyzer killed while the ring has room: noticed here too */
+	if (producer_analyzer_gone()) {
+		shim_passthrough();
+		return;
+	}
 	if (!shim.opts.stats)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -26,6 +26,11 @@ memscope_attach(const char *socket_path, const char *options)
 {
 	int st = atomic_load(&shim.state);
 
+	/* the last memscope attached died without detaching: its place is free */
+	if (st == SHIM_ACTIVE && shim.attached && producer_analyzer_gone()) {
+		shim_passthrough();
+		st = SHIM_PASSTHROUGH;
+	}
 	if (st == SHIM_ACTIVE || st == SHIM_INITIALIZING)
 		return EBUSY;
 	if (socket_path == NULL || strlen(socket_path) >= sizeof(shim.socket_path))

@@ -34,8 +34,8 @@ cpu_relax(void)
 }
 
 /* Has the analyzer closed its end of the socket? */
-static bool
-analyzer_gone(void)
+bool
+producer_analyzer_gone(void)
 {
 	struct pollfd p = { .fd = shim.sock, .events = POLLIN };
 	char c;
@@ -75,7 +75,7 @@ wait_room(uint64_t pos, uint32_t len)
 			return true;
 		if (atomic_load(&shim.state) != SHIM_ACTIVE)
 			return false;
-		if (sleeps % SLEEPS_BEFORE_CHECK == 0 && analyzer_gone()) {
+		if (sleeps % SLEEPS_BEFORE_CHECK == 0 && producer_analyzer_gone()) {
 			shim_debug("the analyzer has gone: pass-through from now on");
 			shim_passthrough();
 			return false;

@@ -135,6 +135,8 @@ bool	producer_emit(void *rec, uint32_t len);
 uint64_t producer_reserve(uint32_t len, bool *ok);
 void	producer_commit(uint64_t pos, void *rec, uint32_t len);
 void	producer_thread_hello(void);
+/* Has the analyzer closed its end of the socket (died, or detached)? */
+bool	producer_analyzer_gone(void);
 
 /* stack.c */
 uint64_t stack_capture(void);

@@ -225,7 +225,7 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 
 	/* what cannot be done is said before anything is done to the process */
 	if (source_proc_snapshot("/proc", pid, &probe, &err) != SOURCE_PROC_OK) {
-		cmd_proc_failure("/proc", pid, &err);
+		cmd_proc_failure("attach", "/proc", pid, &err);
 		return EXIT_RUNTIME;
 	}
 	if (!attach_check(pid, &probe, why, sizeof(why))) {

@@ -143,7 +143,7 @@ map_exec(const struct cmd *self, int argc, char **argv)
 		cmd_usage_error(self, "'%s' is not a process id", argv[optind]);
 
 	if (source_proc_snapshot(root, pid, &proc, &err) != SOURCE_PROC_OK) {
-		cmd_proc_failure(root, pid, &err);
+		cmd_proc_failure("map", root, pid, &err);
 		return EXIT_RUNTIME;
 	}
 	opts.color = want_color(color);

@@ -30,7 +30,7 @@ const struct cmd cmd_top = {
 	    "views need the shim: memscope run --tui shows them for a program it\n"
 	    "starts. Keys: 1-5 or tab views, p pause, arrows scroll, ? help, q quit.\n\n"
 	    "Options:\n"
-	    "  -d SECONDS           between refreshes (default 1; 0.1 to 3600)\n"
+	    "  -d, --delay SECONDS  between refreshes (default 1; 0.1 to 3600)\n"
 	    "  -h, --help           this help\n",
 	.exec = top_exec,
 };
@@ -144,7 +144,7 @@ top_exec(const struct cmd *self, int argc, char **argv)
 		cmd_usage_error(self, "'%s' is not a process id", argv[optind]);
 	/* what cannot be shown is said before the screen is taken */
 	if (source_proc_snapshot("/proc", pid, &probe, &err) != SOURCE_PROC_OK) {
-		cmd_proc_failure("/proc", pid, &err);
+		cmd_proc_failure("top", "/proc", pid, &err);
 		return EXIT_RUNTIME;
 	}
 	model_process_free(&probe);

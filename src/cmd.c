@@ -127,7 +127,8 @@ cmd_finish_output(void)
 
 /* One line saying why the snapshot failed. */
 void
-cmd_proc_failure(const char *root, int pid, const struct source_proc_error *e)
+cmd_proc_failure(const char *cmd, const char *root, int pid,
+    const struct source_proc_error *e)
 {
 	switch (e->result) {
 	case SOURCE_PROC_NO_PROCESS:
@@ -151,7 +152,7 @@ cmd_proc_failure(const char *root, int pid, const struct source_proc_error *e)
 		break;
 	case SOURCE_PROC_THREAD:
 		log_warnx("%d is a thread of process %d, whose memory it shares: "
-		    "run memscope map %d", pid, e->tgid, e->tgid);
+		    "run memscope %s %d", pid, e->tgid, cmd, e->tgid);
 		break;
 	case SOURCE_PROC_KTHREAD:
 		log_warnx("process %d (%s) is a kernel thread: it has no user "

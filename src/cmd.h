@@ -45,8 +45,9 @@ void	cmd_bad_option(const struct cmd *c, int opt, char **argv)
 /* Parse a PID argument: digits only, 1 .. INT_MAX. Returns 0 or -1. */
 int	cmd_parse_pid(const char *s, int *pid);
 struct source_proc_error;
-/* The one-line error of a failed snapshot of pid under root (/proc). */
-void	cmd_proc_failure(const char *root, int pid,
+/* The one-line error of a failed snapshot of pid under root (/proc), for
+ * command cmd ("map"). */
+void	cmd_proc_failure(const char *cmd, const char *root, int pid,
 	    const struct source_proc_error *e);
 /* --ring-size: "8M", "16384", "64K"; a power of two the ring accepts. */
 uint64_t cmd_parse_ring_size(const struct cmd *c, const char *s);

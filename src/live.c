@@ -93,8 +93,8 @@ read_stat(struct live *l, double dt)
 			l->majflt_rate = (double)(st.majflt - l->stat.majflt) / dt;
 		}
 		l->stat = st;
-		if (l->cmdline[0] == '\0')
-			read_cmdline(&p, l->cmdline, sizeof(l->cmdline));
+		/* every time: an exec changes it (memscope run samples early) */
+		read_cmdline(&p, l->cmdline, sizeof(l->cmdline));
 		if ((f = fopen("/proc/uptime", "re")) != NULL) {
 			if (fscanf(f, "%lf", &up) == 1)
 				l->uptime = up - (double)st.starttime /

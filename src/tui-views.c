@@ -19,35 +19,54 @@ heading(int y, const char *fmt, const char *arg)
 	attroff(A_BOLD);
 }
 
-/* A bar of width cells, cut by kind in proportion to v (size or rss). */
+/*
+ * A bar of width cells, cut by kind in proportion to its size (or rss):
+ * every kind that has any gets a cell, the rest go by the largest
+ * remainders, so the bar is always full.
+ */
 static void
 kind_bar(const struct tui *t, int y, int x, int width,
     const struct live_kind_totals *k, bool resident)
 {
-	uint64_t total = 0, done = 0;
-	int drawn = 0;
+	uint64_t total = 0, rem[LIVE_NKINDS];
+	int cells[LIVE_NKINDS], present = 0, given = 0;
 
-	for (int i = 0; i < LIVE_NKINDS; i++)
-		total += resident ? k[i].rss : k[i].size;
-	move(y, x);
-	for (int i = 0; i < LIVE_NKINDS && total > 0; i++) {
+	for (int i = 0; i < LIVE_NKINDS; i++) {
 		uint64_t v = resident ? k[i].rss : k[i].size;
-		int end;
 
-		done += v;
-		/* cells up to the rounded running sum: the bar is always full */
-		end = (int)((done * (uint64_t)width + total / 2) / total);
-		/* a kind that is there gets a cell, taken from the largest */
-		if (v > 0 && end == drawn && drawn < width)
-			end = drawn + 1;
-		if (end > width)
-			end = width;
+		total += v;
+		present += v > 0;
+	}
+	for (int i = 0; i < LIVE_NKINDS; i++) {
+		uint64_t v = resident ? k[i].rss : k[i].size, share;
+
+		cells[i] = 0;
+		rem[i] = 0;
+		if (v == 0 || total == 0 || width <= present)
+			continue;
+		share = v * (uint64_t)(width - present);
+		cells[i] = 1 + (int)(share / total);
+		rem[i] = share % total;
+		given += cells[i];
+	}
+	while (total > 0 && given < width && width > present) {
+		int best = 0;
+
+		for (int i = 1; i < LIVE_NKINDS; i++)
+			if (rem[i] > rem[best])
+				best = i;
+		cells[best]++;
+		rem[best] = 0;
+		given++;
+	}
+	move(y, x);
+	for (int i = 0; i < LIVE_NKINDS; i++) {
 		tui_kind_on(t, i);
-		for (; drawn < end; drawn++)
+		for (int c = 0; c < cells[i]; c++)
 			addch((chtype)kind_letters[i]);
 		tui_kind_off(t, i);
 	}
-	for (; drawn < width; drawn++)
+	for (; given < width; given++)
 		addch(' ');
 }
 
@@ -85,8 +104,8 @@ heap_lines(const struct tui *t, const struct tui_frame *f, int y, int width)
 		    fmt_size(b, h->allocator.free_bytes),
 		    fmt_percent(c, h->allocator.free_bytes, h->allocator.system_bytes));
 	else
-		tui_print(y + 2, 0, "the allocator's own figures: none yet (glibc "
-		    "gives them every second)");
+		tui_print(y + 2, 0, "the allocator's own figures: none yet (glibc's "
+		    "come at most each second, every 16,384 allocations)");
 }
 
 /* One row of the sites' table; the title when site is NULL. */
@@ -237,8 +256,9 @@ tui_view_stack(struct tui *t, const struct tui_frame *f, const struct tui_area *
 	    model_stacks_get(&f->session->stacks, t->stack) : NULL;
 	const struct heap_site *site = f->traced != NULL ?
 	    model_heap_site(&f->traced->heap, t->stack) : NULL;
-	char s1[FMT_SIZE_LEN], s2[FMT_SIZE_LEN], s3[FMT_SIZE_LEN];
+	char s1[FMT_SIZE_LEN], s2[FMT_SIZE_LEN], s3[FMT_SIZE_LEN], s4[FMT_SIZE_LEN];
 	int y = a->top, row = 0;
+	bool below_main = false;
 
 	if (e == NULL || site == NULL) {
 		t->stack = 0;
@@ -250,7 +270,7 @@ tui_view_stack(struct tui *t, const struct tui_frame *f, const struct tui_area *
 	heading(y++, "%s", "The stack of the site (Esc: back)");
 	tui_print(y++, 0, "%s live in %s blocks; %s allocated in %s calls",
 	    fmt_size(s1, site->live_bytes), fmt_count(s2, site->live_blocks),
-	    fmt_size(s3, site->bytes_allocated), fmt_count(s1, site->allocations));
+	    fmt_size(s3, site->bytes_allocated), fmt_count(s4, site->allocations));
 	t->page = a->bottom - y;
 	t->rows = 0;
 	for (uint32_t i = 0; i < e->nframes; i++) {
@@ -263,6 +283,15 @@ tui_view_stack(struct tui *t, const struct tui_frame *f, const struct tui_area *
 		for (uint32_t k = 0; k < (n > 0 ? n : 1); k++, row++) {
 			const struct frame_symbol *v = n > 0 ? &e->symbols[i].v[k] : NULL;
 
+			/* the start-up frames: one line, as in the text report */
+			if (v != NULL && v->function != NULL &&
+			    strcmp(v->function, "(below main)") == 0) {
+				if (below_main) {
+					row--;
+					continue;
+				}
+				below_main = true;
+			}
 			t->rows++;
 			if (row < t->stack_scroll || y >= a->bottom)
 				continue;
@@ -341,7 +370,7 @@ tui_view_bins(struct tui *t, const struct tui_frame *f, const struct tui_area *a
 	y += 4;
 	attron(A_BOLD);
 	tui_print(y++, 0, "%-14s %10s %10s %10s %10s %10s %6s", "SIZE", "ALLOCS",
-	    "FREES", "LIVE", "LIVE BYTES", "WASTE", "WASTE");
+	    "FREES", "LIVE", "LIVE BYTES", "WASTE", "WASTE%");
 	attroff(A_BOLD);
 	for (size_t b = 0; b < HEAP_NBINS; b++)
 		rows += h->bins[b].allocations > 0;

@@ -55,13 +55,16 @@ tui_open(char *why, size_t whylen)
 	t->screen = screen;
 	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	t->sort = -1;
+	/* Esc alone acts at once, not after ncurses' second */
+	set_escdelay(25);
 	cbreak();
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	curs_set(0);
-	if (has_colors() && start_color() == OK) {
+	if (has_colors() && (getenv("NO_COLOR") == NULL || !getenv("NO_COLOR")[0]) &&
+	    start_color() == OK) {
 		use_default_colors();
 		t->colors = true;
 		init_pair(PAIR_TITLE, COLOR_BLACK, COLOR_CYAN);
@@ -231,7 +234,7 @@ draw_header(struct tui *t, const struct tui_frame *f)
 	tui_print(0, 0, " %s  pid %d  %s", f->title, (int)l->pid,
 	    l->cmdline[0] ? l->cmdline : l->stat.comm);
 	if (t->paused)
-		tui_print(0, COLS - 9, " PAUSED ");
+		tui_print(0, COLS - 8, " PAUSED ");
 	if (t->colors)
 		attroff(COLOR_PAIR(PAIR_TITLE));
 	else
@@ -283,18 +286,18 @@ draw_help(void)
 		"  1 .. 5, tab     Overview, Layout, Sites, Bins, Threads",
 		"  s               sort the sites: live bytes, allocated,",
 		"                  allocations, peak, temporary",
-		"  p               pause (the figures stop; p again resumes)",
+		"  p               pause the sampling (p again resumes)",
 		"  up, down        select, scroll",
 		"  PgUp, PgDn      a page up, down; Home, End",
 		"  Enter           the whole stack of the selected site",
 		"  Esc, Backspace  back from a stack or this help",
-		"  q               quit (memscope run: the program runs on)",
+		"  q               quit (the program runs on)",
 		"",
 		"A site marked ^ has only grown over the last minute:",
 		"a leak suspect. Under `memscope top` there is no heap",
 		"view: the heap is known under the shim (memscope run).",
 	};
-	int w = 60, h = (int)(sizeof(lines) / sizeof(lines[0])) + 2;
+	int w = 64, h = (int)(sizeof(lines) / sizeof(lines[0])) + 2;
 	int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
 
 	for (int y = 0; y < h; y++) {

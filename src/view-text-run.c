@@ -25,11 +25,14 @@ base_name(const char *path)
 
 /* How a process ended, in words. */
 static void
-describe_end(FILE *f, int pid, const struct process *p, const char *name)
+describe_end(FILE *f, int pid, const struct process *p, const char *name,
+    const struct view_run_opts *o)
 {
 	fprintf(f, "==%d== %s ", pid, name);
 	if (p->replaced)
 		fputs("replaced itself with exec\n", f);
+	else if (p->still_running && o->attached)
+		fputs("runs on: memscope put its calls back and detached\n", f);
 	else if (p->still_running)
 		fputs("was still running when memscope stopped\n", f);
 	else if (!p->exited)
@@ -224,7 +227,7 @@ print_process(FILE *f, const struct session *s, const struct process *p,
 	else if (!first)
 		fprintf(f, "==%d==\n==%d== process %d, new image after exec: %s\n",
 		    pid, pid, (int)p->pid, name);
-	describe_end(f, pid, p, base_name(name));
+	describe_end(f, pid, p, base_name(name), o);
 	fprintf(f, "==%d==\n", pid);
 	print_summary(f, pid, &p->heap.sum, p->threads_started);
 	if (o->peak)
@@ -246,8 +249,13 @@ view_text_run(FILE *f, const struct session *s, const struct view_run_opts *o)
 {
 	int pid = (int)o->main_pid;
 
-	fprintf(f, "==%d== memscope %s: allocations of", pid, PACKAGE_VERSION);
-	for (char *const *a = o->main_argv; *a != NULL; a++)
+	if (o->attached)
+		fprintf(f, "==%d== memscope %s: allocations in the %.1f s memscope "
+		    "was attached to", pid, PACKAGE_VERSION,
+		    (double)o->attached_ms / 1000);
+	else
+		fprintf(f, "==%d== memscope %s: allocations of", pid, PACKAGE_VERSION);
+	for (char *const *a = o->main_argv; a != NULL && *a != NULL; a++)
 		fprintf(f, " %s", *a);
 	fputc('\n', f);
 	if (s->nprocs == 0) {
