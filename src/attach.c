@@ -18,6 +18,8 @@
 
 #include "attach.h"
 #include "buf.h"
+#include "fmt.h"
+#include "model-leaks.h"
 #include "inject.h"
 #include "leak-scan.h"
 #include "proc.h"
@@ -427,6 +429,27 @@ send_all(int fd, const char *p, size_t n)
 		p += k;
 		n -= (size_t)k;
 	}
+}
+
+bool
+attach_leak_line(struct attachment *at, struct collector *c, char *out,
+    size_t len)
+{
+	char why[512], a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], d[FMT_SIZE_LEN];
+	const struct leak_report *r;
+	uint64_t stopped = 0;
+
+	if (!check_leaks(at, c, &stopped, why, sizeof(why))) {
+		snprintf(out, len, "leak check: %s", why);
+		return false;
+	}
+	r = c->sources[0]->proc->leaks;
+	snprintf(out, len, "leak check: %s bytes in %s blocks definitely lost, "
+	    "%s indirectly; stopped %.1f ms", fmt_count(a,
+	    r->kinds[LEAK_DEFINITELY].bytes), fmt_count(b,
+	    r->kinds[LEAK_DEFINITELY].blocks), fmt_count(d,
+	    r->kinds[LEAK_INDIRECTLY].bytes), (double)stopped / 1000);
+	return true;
 }
 
 void

@@ -43,6 +43,9 @@ int	attach_listen_leaks(struct attachment *at);
 /* A leak check was asked for: do it, answer with the report. */
 void	attach_serve_leaks(struct attachment *at, struct collector *c);
 void	attach_close_leaks(struct attachment *at);
+/* A leak check now, its summary in a line (the dashboard's L). */
+bool	attach_leak_line(struct attachment *at, struct collector *c, char *out,
+	    size_t len);
 
 /* The abstract socket name of pid's leak checks, in out (sun_path). */
 size_t	attach_leaks_address(pid_t pid, char *out, size_t len);

@@ -131,6 +131,15 @@ on_tag(void *ctx, void *tag)
 		attach_serve_leaks(&a->at, &a->col);
 }
 
+/* The dashboard's L. */
+static bool
+leak_line(void *ctx, char *out, size_t len)
+{
+	struct attach_run *a = ctx;
+
+	return attach_leak_line(&a->at, &a->col, out, len);
+}
+
 /* While the shim in the target says hello: answer it. */
 static void
 accept_hello(void *ctx)
@@ -291,6 +300,7 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 
 		a.dash = run_tui_open(delay, "memscope attach", false);
 		run_tui_started(a.dash, pid);
+		run_tui_on_leaks(a.dash, leak_line, &a);
 		n = run_tui_fds(a.dash, fds);
 		for (int i = 0; i < n; i++)
 			collector_watch(&a.col, fds[i], TAG_DASHBOARD);

@@ -20,7 +20,12 @@ struct run_tui {
 	double		 next;		/* when the next sample is due */
 	const char	*title;
 	bool		 started;
-	char		 note[128];
+	char		 note[160];
+	/* L: the leak check, and its last summary, shown for a while */
+	bool		(*leaks)(void *ctx, char *out, size_t len);
+	void		*leaks_ctx;
+	char		 leaks_note[160];
+	double		 leaks_until;
 };
 
 static double
@@ -94,7 +99,9 @@ draw(struct run_tui *d, struct session *s, const char *ended)
 	    .traced = main_process(s, d->live.pid), .title = d->title,
 	    .ended = ended, .note = NULL };
 
-	if (d->relay.held_bytes > 0 && ended == NULL) {
+	if (d->leaks_note[0] != '\0' && now_s() < d->leaks_until)
+		f.note = d->leaks_note;
+	else if (d->relay.held_bytes > 0 && ended == NULL) {
 		snprintf(d->note, sizeof(d->note), "the program's output (%llu "
 		    "bytes) is held until the dashboard closes; q closes it",
 		    (unsigned long long)d->relay.held_bytes);
@@ -118,6 +125,17 @@ turn(struct run_tui *d, struct session *s, const char *ended)
 	case TUI_REDRAW:
 		redraw = true;
 		break;
+	case TUI_LEAKS:
+		if (d->leaks != NULL && ended == NULL) {
+			snprintf(d->leaks_note, sizeof(d->leaks_note),
+			    "leak check: stopping the process...");
+			draw(d, s, ended);
+			if (!d->leaks(d->leaks_ctx, d->leaks_note, sizeof(d->leaks_note)))
+				d->leaks_note[sizeof(d->leaks_note) - 1] = '\0';
+			d->leaks_until = now_s() + 15;
+			redraw = true;
+		}
+		break;
 	default:
 		break;
 	}
@@ -138,6 +156,14 @@ run_tui_turn(struct run_tui *d, struct session *s, const char *ended)
 	relay_pump(&d->relay);
 	if (d->tui != NULL && d->started)
 		turn(d, s, ended);
+}
+
+void
+run_tui_on_leaks(struct run_tui *d, bool (*check)(void *ctx, char *out,
+    size_t len), void *ctx)
+{
+	d->leaks = check;
+	d->leaks_ctx = ctx;
 }
 
 bool

@@ -32,6 +32,12 @@ int	run_tui_fds(const struct run_tui *d, int fds[2]);
 void	run_tui_turn(struct run_tui *d, struct session *s, const char *ended);
 /* The same; false once q has closed the dashboard. */
 bool	run_tui_turn_alive(struct run_tui *d, struct session *s);
+/*
+ * What L does: a leak check whose one-line summary check() writes in out
+ * (memscope attach); without it L does nothing.
+ */
+void	run_tui_on_leaks(struct run_tui *d, bool (*check)(void *ctx, char *out,
+	    size_t len), void *ctx);
 /* The program has ended: keep the last figures on screen until q. */
 void	run_tui_linger(struct run_tui *d, struct session *s, const char *ended);
 /* Give the terminal back, with the program's output held meanwhile. */

@@ -290,6 +290,7 @@ draw_help(void)
 		"  up, down        select, scroll",
 		"  PgUp, PgDn      a page up, down; Home, End",
 		"  Enter           the whole stack of the selected site",
+		"  L               a leak check now (memscope attach --tui)",
 		"  Esc, Backspace  back from a stack or this help",
 		"  q               quit (the program runs on)",
 		"",
@@ -390,6 +391,8 @@ tui_keys(struct tui *t)
 		case 'q':
 		case 'Q':
 			return TUI_QUIT;
+		case 'L':
+			return TUI_LEAKS;
 		case '1': case '2': case '3': case '4': case '5':
 			switch_view(t, ch - '1');
 			break;

@@ -42,6 +42,7 @@ enum tui_action {
 	TUI_NONE,		/* nothing to redraw */
 	TUI_REDRAW,		/* a key changed the screen */
 	TUI_QUIT,		/* q */
+	TUI_LEAKS,		/* L: a leak check asked for */
 };
 
 /* Handle the keys waiting (never blocks). */
