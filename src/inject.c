@@ -150,7 +150,10 @@ inject_supported(void)
 	return true;
 }
 
-/* A text mapping of the C library or the loader holds pc? */
+/*
+ * A text mapping of the C library, the loader, or memscope's shim and its
+ * libunwind (their locks: a call of the shim's would wait for them) holds pc?
+ */
 static bool
 in_runtime(pid_t pid, uint64_t pc)
 {
@@ -162,7 +165,8 @@ in_runtime(pid_t pid, uint64_t pc)
 	for (size_t i = 0; i < n && !in; i++)
 		in = pc >= maps[i].start && pc < maps[i].end &&
 		    (named(&maps[i], "libc.so") || named(&maps[i], "ld-linux") ||
-		    named(&maps[i], "libpthread") || named(&maps[i], "libstdc++"));
+		    named(&maps[i], "libpthread") || named(&maps[i], "libstdc++") ||
+		    named(&maps[i], "libmemscope") || named(&maps[i], "libunwind"));
 	free(maps);
 	buf_free(&b);
 	return in;
