@@ -9,6 +9,9 @@
 #include "log.h"
 
 static void (*log_cleanup)(void);
+static FILE *held;		/* log_hold: the messages meanwhile */
+static char *held_text;
+static size_t held_len;
 
 void
 log_set_cleanup(void (*cleanup)(void))
@@ -16,15 +19,35 @@ log_set_cleanup(void (*cleanup)(void))
 	log_cleanup = cleanup;
 }
 
+void
+log_hold(int hold)
+{
+	if (hold && held == NULL) {
+		held = open_memstream(&held_text, &held_len);
+		return;
+	}
+	if (hold || held == NULL)
+		return;
+	fclose(held);
+	held = NULL;
+	if (held_len > 0)
+		fwrite(held_text, 1, held_len, stderr);
+	free(held_text);
+	held_text = NULL;
+	held_len = 0;
+}
+
 static void
 log_vprint(int with_errno, int saved_errno, const char *fmt, va_list ap)
 {
+	FILE *f = held != NULL ? held : stderr;
+
 	fflush(stdout);
-	fputs("memscope: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	fputs("memscope: ", f);
+	vfprintf(f, fmt, ap);
 	if (with_errno)
-		fprintf(stderr, ": %s", strerror(saved_errno));
-	fputc('\n', stderr);
+		fprintf(f, ": %s", strerror(saved_errno));
+	fputc('\n', f);
 }
 
 static void __attribute__((noreturn))
@@ -36,6 +59,7 @@ log_die(void)
 		log_cleanup = NULL;	/* a failure inside cleanup must not loop */
 		cleanup();
 	}
+	log_hold(0);
 	exit(EXIT_RUNTIME);
 }
 

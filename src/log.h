@@ -12,6 +12,11 @@ enum {
 
 /* Called before a fatal exit, to restore the terminal when a dashboard is up. */
 void	log_set_cleanup(void (*cleanup)(void));
+/*
+ * While a dashboard has the screen, messages are held (they would tear
+ * it, and vanish with it); released, they come out on stderr in order.
+ */
+void	log_hold(int hold);
 
 /* Print "memscope: MSG: strerror(errno)" and exit 1. */
 void	fatal(const char *fmt, ...) MS_PRINTF(1, 2) __attribute__((noreturn));

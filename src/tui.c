@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "log.h"
 #include "symbolize.h"
 #include "tui-draw.h"
 #include "xmalloc.h"
@@ -53,6 +54,7 @@ tui_open(char *why, size_t whylen)
 	}
 	t = xcalloc(1, sizeof(*t));
 	t->screen = screen;
+	log_hold(1);
 	t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	t->sort = -1;
 	/* Esc alone acts at once, not after ncurses' second */
@@ -87,6 +89,7 @@ tui_close(struct tui *t)
 	endwin();
 	delscreen(t->screen);
 	free(t);
+	log_hold(0);
 }
 
 int
