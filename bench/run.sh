@@ -5,12 +5,15 @@
 #	run.sh MEMSCOPE BENCH-RUN WORKLOAD-BUILDDIR WORKLOAD-SRCDIR
 #
 # Each workload runs natively, under `memscope run`, under `memscope run
-# --no-stacks` and under `heaptrack -r` (record only), alternated by
-# bench-run -f, so that a tool failing on one workload shows as "failed"
-# in its cell rather than stopping the rest. One table of slowdowns (tool
-# median / native median) follows, then the issue's criteria, each met or
-# NOT met; none of them fails the build. Until `memscope run` exists its
-# columns read n/a and only native and heaptrack are timed.
+# --no-heap-stats` (no usable sizes, allocator samples or timestamps: the
+# calls alone), under `memscope run --no-stacks` and under `heaptrack -r`
+# (record only), alternated by bench-run -f, so that a tool failing on one
+# workload shows as "failed" in its cell rather than stopping the rest. One
+# table of slowdowns (tool median / native median) follows, then what the
+# heap analyses cost per workload (memscope median / --no-heap-stats
+# median) and the issues' criteria, each met or NOT met; none of them
+# fails the build. Until `memscope run` exists its columns read n/a and
+# only native and heaptrack are timed.
 #
 # Tunables from the environment: BENCH_RUN_ROUNDS (3), BENCH_RUN_WARMUP (1),
 # BENCH_RUN_ONLY (workload names, space-separated; default all),
@@ -136,8 +139,8 @@ started=$(date +%s)
 
 # bench WORKLOAD CMD ARGS...: time CMD natively and under each tool found,
 # print bench-run's table and add a line to $results: the workload and the
-# native, memscope, --no-stacks and heaptrack medians in ms, or "failed",
-# or "n/a" when the tool is missing.
+# native, memscope, --no-heap-stats, --no-stacks and heaptrack medians in
+# ms, or "failed", or "n/a" when the tool is missing.
 bench()
 {
 	name=$1
@@ -157,7 +160,7 @@ bench()
 	sed 's/^/   /' "$out"
 	rm -f "$tmp"/heaptrack.*
 	if [ $rc -ne 0 ]; then
-		printf '%s\tfailed\tn/a\tn/a\tn/a\n' "$name" >>"$results"
+		printf '%s\tfailed\tn/a\tn/a\tn/a\tn/a\n' "$name" >>"$results"
 		return 0
 	fi
 	awk -v name="$name" -v ms=$have_memscope -v ht=$have_heaptrack '
@@ -168,12 +171,14 @@ bench()
 			return "failed"
 		return med[label]
 	}
-	$1 ~ /^(native|memscope|no-stacks|heaptrack)$/ && $2 != "failed:" {
+	$1 ~ /^(native|memscope|no-stats|no-stacks|heaptrack)$/ &&
+	    $2 != "failed:" {
 		med[$1] = $2
 	}
 	END {
-		printf "%s\t%s\t%s\t%s\t%s\n", name, cell("native", "yes"),
-		    cell("memscope", ms), cell("no-stacks", ms),
+		printf "%s\t%s\t%s\t%s\t%s\t%s\n", name,
+		    cell("native", "yes"), cell("memscope", ms),
+		    cell("no-stats", ms), cell("no-stacks", ms),
 		    cell("heaptrack", ht)
 	}' "$out" >>"$results"
 }
@@ -190,15 +195,17 @@ run_all()
 	shift
 	# $opts holds only numbers and flags: word splitting is what we want.
 	if [ $have_memscope = yes ] && [ $have_heaptrack = yes ]; then
-		"$bench_run" $opts -l native -l memscope -l no-stacks \
-		    -l heaptrack -- "$@" \
+		"$bench_run" $opts -l native -l memscope -l no-stats \
+		    -l no-stacks -l heaptrack -- "$@" \
 		    ::: "$memscope" run -- "$@" \
+		    ::: "$memscope" run --no-heap-stats -- "$@" \
 		    ::: "$memscope" run --no-stacks -- "$@" \
 		    ::: "$heaptrack" -r -o "$tmp/heaptrack" "$@"
 	elif [ $have_memscope = yes ]; then
-		"$bench_run" $opts -l native -l memscope -l no-stacks \
-		    -- "$@" \
+		"$bench_run" $opts -l native -l memscope -l no-stats \
+		    -l no-stacks -- "$@" \
 		    ::: "$memscope" run -- "$@" \
+		    ::: "$memscope" run --no-heap-stats -- "$@" \
 		    ::: "$memscope" run --no-stacks -- "$@"
 	elif [ $have_heaptrack = yes ]; then
 		"$bench_run" $opts -l native -l heaptrack -- "$@" \
@@ -263,20 +270,66 @@ function verdict(ok, why) {
 function add(list, item) {
 	return list (list != "" ? ", " : "") item
 }
+# What the heap analyses cost on row i: memscope median / --no-heap-stats
+# median, or "failed", or "n/a".
+function cost(i) {
+	if (!num(nat[i]) || ms != "yes")
+		return "n/a"
+	if (num(m[i]) && num(q[i]))
+		return m[i] / q[i]
+	return "failed"
+}
+function analyses_criterion(  i, c, over, ran, worst, at) {
+	printf "bins, allocator samples and lifetimes cost nothing" \
+	    " measurable: memscope / memscope --no-heap-stats <= 1.05 on" \
+	    " every workload: "
+	if (ms != "yes") {
+		print "n/a (memscope run not built yet)"
+		return
+	}
+	over = ""
+	ran = 0
+	worst = 0
+	for (i = 1; i <= n; i++) {
+		c = cost(i)
+		if (c == "n/a")
+			continue
+		ran++
+		# Three decimals: 1.054 fails, and must not read "1.05×".
+		if (c == "failed")
+			over = add(over, name[i] " failed")
+		else {
+			if (c > 1.05)
+				over = add(over, sprintf("%s %.3f×", name[i], c))
+			if (c > worst) {
+				worst = c
+				at = name[i]
+			}
+		}
+	}
+	if (ran == 0)
+		print "n/a (none run)"
+	else if (over != "")
+		print verdict(0, over)
+	else
+		print verdict(1, sprintf("at most %.3f×, %s", worst, at))
+}
 BEGIN {
-	printf "%-15s %9s %13s %12s %13s\n", "workload", "native",
-	    "memscope run", "--no-stacks", "heaptrack -r"
+	printf "%-15s %9s %13s %9s %12s %13s\n", "workload", "native",
+	    "memscope run", "no-stats", "--no-stacks", "heaptrack -r"
 }
 {
 	name[NR] = $1
 	nat[NR] = $2
 	m[NR] = $3
-	s[NR] = $4
-	h[NR] = $5
+	q[NR] = $4
+	s[NR] = $5
+	h[NR] = $6
 	row[$1] = NR
 	native = num($2) ? sprintf("%.2f s", $2 / 1000) : $2
-	printf "%-15s %9s %13s %12s %13s\n", $1, native, pad(cell($3, $2), 13),
-	    pad(cell($4, $2), 12), pad(cell($5, $2), 13)
+	printf "%-15s %9s %13s %9s %12s %13s\n", $1, native,
+	    pad(cell($3, $2), 13), pad(cell($4, $2), 9),
+	    pad(cell($5, $2), 12), pad(cell($6, $2), 13)
 	if (!num($2))
 		native_failed = add(native_failed, $1)
 }
@@ -285,6 +338,19 @@ END {
 	if (native_failed != "")
 		print "native run failed on " native_failed \
 		    ": no slowdown there; the workload is broken"
+
+	# The heap analyses (usable sizes, allocator samples, timestamps):
+	# memscope run against memscope run --no-heap-stats, per workload.
+	line = ""
+	for (i = 1; i <= n; i++) {
+		c = cost(i)
+		line = add(line, name[i] " " \
+		    (c == "failed" || c == "n/a" ? c : sprintf("%.2f×", c)))
+	}
+	if (ms != "yes")
+		line = "n/a (memscope run not built yet)"
+	print "analyses cost (memscope run / --no-heap-stats, medians): " line
+
 	if (ms != "yes") {
 		print "Must: memscope run fails on no workload: n/a" \
 		    " (memscope run not built yet)"
@@ -295,14 +361,17 @@ END {
 		print "Goal: memscope run overhead at most half of" \
 		    " heaptrack'\''s on the churn workloads: n/a" \
 		    " (memscope run not built yet)"
+		analyses_criterion()
 		exit 0
 	}
 
-	# Must: no failure, with or without stacks.
+	# Must: no failure, with or without stacks or heap analyses.
 	failed = ""
 	for (i = 1; i <= n; i++) {
 		if (m[i] == "failed")
 			failed = add(failed, name[i])
+		if (q[i] == "failed")
+			failed = add(failed, name[i] " --no-heap-stats")
 		if (s[i] == "failed")
 			failed = add(failed, name[i] " --no-stacks")
 	}
@@ -352,6 +421,7 @@ END {
 		print "Goal: memscope run overhead at most half of" \
 		    " heaptrack'\''s on the churn workloads: n/a" \
 		    " (heaptrack not installed)"
+		analyses_criterion()
 		exit 0
 	}
 	ran = 0
@@ -379,5 +449,6 @@ END {
 		print "Goal: memscope run overhead at most half of" \
 		    " heaptrack'\''s on the churn workloads: " \
 		    verdict(missed == "", missed)
+	analyses_criterion()
 }' "$results"
 exit 0
