@@ -24,7 +24,8 @@ RUN_TESTS = \
 	tests/run-pprof.test \
 	tests/run-bins.test \
 	tests/run-lifetimes.test \
-	tests/run-symbols.test
+	tests/run-symbols.test \
+	tests/run-attach.test
 
 TESTS += $(RUN_TESTS)
 EXTRA_DIST += $(RUN_TESTS) tests/run-lib.sh

@@ -114,3 +114,11 @@ check_PROGRAMS += tests/targets/tui-heap
 tests_targets_tui_heap_SOURCES = tests/targets/tui-heap.c $(run_target_headers)
 tests_targets_tui_heap_CFLAGS = $(run_target_cflags) -pthread
 tests_targets_tui_heap_LDADD = -lpthread
+
+# `memscope attach` and `memscope leaks` (tests/run-attach.test): a program
+# that waits for commands on a fifo and does exactly what it is told, with
+# its own counters on stdout.
+check_PROGRAMS += tests/targets/attach-server
+tests_targets_attach_server_SOURCES = tests/targets/attach-server.c \
+	$(run_target_headers) tests/targets/leak-target.h
+tests_targets_attach_server_CFLAGS = $(run_target_cflags)
