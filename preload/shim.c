@@ -215,8 +215,13 @@ shim_connect(int ppid, uint32_t flags)
 	strcpy(addr.sun_path, path);
 	if (shim.ring_memfd != -1 &&
 	    shim.ring_len == MS_RING_HEADER_SIZE + shim.opts.ring_size) {
-		/* attached again: the last attach's ring, its writers long done */
+		/*
+		 * Attached again: the last attach's ring, its writers long
+		 * done. Zeroed: records its memscope never read (killed)
+		 * would look published to the next.
+		 */
 		memfd = shim.ring_memfd;
+		memset(shim.ring_base, 0, shim.ring_len);
 	} else {
 		shim.ring_len = MS_RING_HEADER_SIZE + shim.opts.ring_size;
 		if ((memfd = memfd_create("memscope-ring", MFD_CLOEXEC)) == -1 ||

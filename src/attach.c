@@ -468,6 +468,10 @@ attach_serve_leaks(struct attachment *at, struct collector *c)
 	/* the report shows the process's memory: only to its tracer's user */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0 ||
 	    (cred.uid != geteuid() && cred.uid != 0)) {
+		snprintf(why, sizeof(why), "memscope: not permitted: the memscope "
+		    "attached to process %d runs as uid %u\n", (int)at->pid,
+		    (unsigned)geteuid());
+		send_all(fd, why, strlen(why));
 		close(fd);
 		return;
 	}
@@ -475,6 +479,8 @@ attach_serve_leaks(struct attachment *at, struct collector *c)
 		close(fd);
 		return;
 	}
+	/* a failure is one line starting "memscope: ", which the client
+	 * tells from a report */
 	if (!check_leaks(at, c, &stopped, why, sizeof(why)))
 		fprintf(f, "memscope: %s\n", why);
 	else {

@@ -38,7 +38,10 @@ bool	attach_join(struct attachment *at, pid_t pid, const char *shim,
 /* Put the process's calls back and let go of it. */
 bool	attach_leave(struct attachment *at, char *why, size_t len);
 
-/* The socket `memscope leaks PID` connects to: its fd, or -1. */
+/*
+ * The socket `memscope leaks PID` connects to: its fd, or -1 with errno
+ * (EADDRINUSE: another process holds the name).
+ */
 int	attach_listen_leaks(struct attachment *at);
 /* A leak check was asked for: do it, answer with the report. */
 void	attach_serve_leaks(struct attachment *at, struct collector *c);

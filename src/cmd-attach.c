@@ -295,6 +295,8 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 		    attached_process(&a)->argv);
 	if (attach_listen_leaks(&a.at) != -1)
 		collector_watch(&a.col, a.at.leaks_fd, TAG_LEAKS);
+	else
+		log_warn("no live leak checks (memscope leaks %d): their socket", pid);
 	if (tui) {
 		int fds[2], n;
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +42,12 @@ static int
 leaks_exec(const struct cmd *self, int argc, char **argv)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
 	char buf[65536];
-	size_t n;
+	size_t n, total = 0;
 	ssize_t got;
+	bool failed = false;
 	int opt, pid, fd;
 
 	optind = 1;
@@ -75,9 +79,28 @@ leaks_exec(const struct cmd *self, int argc, char **argv)
 		close(fd);
 		return EXIT_RUNTIME;
 	}
-	while ((got = read(fd, buf, sizeof(buf))) > 0 || (got < 0 && errno == EINTR))
-		if (got > 0 && fwrite(buf, 1, (size_t)got, stdout) != (size_t)got)
+	/* the name is anyone's to take: only a memscope of ours, or root's */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0 ||
+	    (cred.uid != geteuid() && cred.uid != 0)) {
+		log_warnx("the leak checks' socket of process %d is held by uid %u, "
+		    "not by a memscope of this user", pid, (unsigned)cred.uid);
+		close(fd);
+		return EXIT_RUNTIME;
+	}
+	while ((got = read(fd, buf, sizeof(buf))) > 0 || (got < 0 && errno == EINTR)) {
+		if (got < 0)
+			continue;
+		/* a refusal or a failure is one line "memscope: ...", for stderr */
+		if (total == 0 && strncmp(buf, "memscope: ", 10) == 0)
+			failed = true;
+		total += (size_t)got;
+		if (fwrite(buf, 1, (size_t)got, failed ? stderr : stdout) != (size_t)got)
 			break;
+	}
 	close(fd);
-	return cmd_finish_output();
+	if (total == 0) {
+		log_warnx("the memscope attached to process %d gave no report", pid);
+		return EXIT_RUNTIME;
+	}
+	return failed ? EXIT_RUNTIME : cmd_finish_output();
 }
