@@ -43,6 +43,32 @@ add_class(struct sample *s, const struct ms_free_class *c)
 	}
 }
 
+/* Room for malloc_info's text: a few KiB per arena. */
+#define INFO_MAX	(256 * 1024)
+
+/*
+ * malloc_info writes to a stream: one, opened as the shim starts and never
+ * closed, on a static buffer and unbuffered. Its memory (glibc's malloc)
+ * is then taken once, before the program's figures are, so that every
+ * sample sees the heap the program sees; and it holds no pointer into the
+ * heap. A stream opened and closed at each sample would leave stale heap
+ * pointers in free chunks, which a live leak check (memscope leaks) scans:
+ * a block allocated there later would look pointed to.
+ */
+static char info_text[INFO_MAX];
+static FILE *info_stream;
+
+void
+allocator_init(void)
+{
+	if (info_stream != NULL || !shim.glibc_malloc || !shim.opts.stats)
+		return;
+	shim_self.in_hook++;
+	if ((info_stream = fmemopen(info_text, sizeof(info_text) - 1, "w")) != NULL)
+		setvbuf(info_stream, NULL, _IONBF, 0);
+	shim_self.in_hook--;
+}
+
 /*
  * What malloc_info lists: its arenas ("<heap nr=") and their free chunks
  * by size ("<size from= to= total= count=/>", inside each heap).
@@ -50,18 +76,12 @@ add_class(struct sample *s, const struct ms_free_class *c)
 static void
 read_malloc_info(struct sample *s)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	const char *text = info_text;
 
-	if (f == NULL)
+	/* each write ends with a NUL: the text is what this call wrote */
+	rewind(info_stream);
+	if (malloc_info(0, info_stream) != 0)
 		return;
-	if (malloc_info(0, f) != 0) {
-		fclose(f);
-		free(text);
-		return;
-	}
-	fclose(f);
 	for (const char *p = text; p != NULL && (p = strstr(p, "<heap nr=")) != NULL; p++)
 		s->ev.arenas++;
 	for (const char *p = text; p != NULL && (p = strstr(p, "<size from=")) != NULL; p++) {
@@ -72,7 +92,6 @@ read_malloc_info(struct sample *s)
 			add_class(s, &(struct ms_free_class){ (uint32_t)from,
 			    (uint32_t)to, count, total });
 	}
-	free(text);
 }
 
 static void
@@ -96,7 +115,8 @@ sample(bool at_exit)
 	s.ev.at_exit = at_exit;
 	shim_self.in_hook++;	/* malloc_info's own allocations are glibc's */
 	mi = mallinfo2();
-	read_malloc_info(&s);
+	if (info_stream != NULL)
+		read_malloc_info(&s);
 	shim_self.in_hook--;
 	s.ev.system_bytes = mi.arena + mi.hblkhd;
 	s.ev.in_use_bytes = mi.uordblks + mi.hblkhd;
@@ -134,6 +154,13 @@ allocator_tick(void)
 	    &last, now))
 		return;
 	sample(false);
+}
+
+void
+allocator_sample_last(void)
+{
+	if (shim.opts.stats)
+		sample(false);
 }
 
 void

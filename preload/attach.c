@@ -54,12 +54,16 @@ memscope_attach(const char *socket_path, const char *options)
 	modules_find_self();
 	modules_forget();
 	stack_forget();
+	/* a new ring: its threads are numbered anew */
+	atomic_store(&shim.next_thread, 0);
+	atomic_fetch_add(&shim.generation, 1);
 	if (!shim_connect(getppid(), MS_HELLO_ATTACHED)) {
 		shim_self.in_hook--;
 		return EIO;
 	}
 	atomic_store(&shim.state, SHIM_ACTIVE);
 	modules_scan();
+	allocator_init();
 	got_hook_all();
 	shim_self.in_hook--;
 	return 0;
@@ -73,6 +77,8 @@ memscope_detach(void)
 		return EINVAL;
 	shim_self.in_hook++;
 	got_unhook_all();
+	/* the allocator's figures as memscope leaves */
+	allocator_sample_last();
 	shim_passthrough();
 	/*
 	 * The ring stays mapped (a thread may be writing its last record),

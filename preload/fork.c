@@ -42,8 +42,8 @@ fork_child(void)
 	if (shim.ring_memfd != -1)
 		close(shim.ring_memfd);
 	shim.ring_memfd = -1;
-	shim_self.number = 0;
 	atomic_store(&shim.next_thread, 0);
+	atomic_fetch_add(&shim.generation, 1);
 	modules_forget();
 	if (!shim.opts.follow || !shim_connect(getppid(), MS_HELLO_FORKED)) {
 		shim_self.in_hook--;

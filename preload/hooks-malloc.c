@@ -28,19 +28,29 @@ bootstrapping(void)
 
 /*
  * What the allocator gave beyond size (the size bins' waste), and whether
- * it made the block a mapping of its own: glibc says so in the chunk's
- * header, the word before the block (bit 1, IS_MMAPPED).
+ * it made the block a mapping of its own. glibc says both in the chunk's
+ * header, the word before the block: the chunk's size in all but the 3 low
+ * bits, bit 1 IS_MMAPPED. The usable part is the size less that word, or
+ * less two for a mapped chunk (no next chunk lends it its first word):
+ * what glibc's malloc_usable_size computes, read here without the call.
  */
 static uint32_t
 block_spare(void *p, size_t size, uint32_t *flags)
 {
 	size_t usable;
 
-	if (shim.glibc_malloc && (((const size_t *)p)[-1] & 2) != 0)
-		*flags |= MS_FN_MMAPPED;
-	if (shim.real.malloc_usable_size == NULL || !shim.opts.stats)
+	if (shim.glibc_malloc) {
+		size_t head = ((const size_t *)p)[-1];
+
+		if (head & 2)
+			*flags |= MS_FN_MMAPPED;
+		if (!shim.opts.stats)
+			return MS_SPARE_UNKNOWN;
+		usable = (head & ~(size_t)7) - (head & 2 ? 2 : 1) * sizeof(size_t);
+	} else if (shim.real.malloc_usable_size != NULL && shim.opts.stats)
+		usable = shim.real.malloc_usable_size(p);
+	else
 		return MS_SPARE_UNKNOWN;
-	usable = shim.real.malloc_usable_size(p);
 	return usable >= size && usable - size < MS_SPARE_UNKNOWN ?
 	    (uint32_t)(usable - size) : MS_SPARE_UNKNOWN;
 }

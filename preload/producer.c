@@ -155,6 +155,7 @@ producer_thread_hello(void)
 	uint32_t n = atomic_fetch_add(&shim.next_thread, 1) + 1;
 
 	shim_self.number = (uint16_t)(n > 0xffff ? 0xffff : n);
+	shim_self.generation = atomic_load(&shim.generation);
 	pthread_once(&thread_key_once, make_thread_key);
 	/* a non-NULL value makes the key's destructor run at thread exit */
 	pthread_setspecific(thread_key, (void *)1);

@@ -22,7 +22,8 @@
 
 #include "shim.h"
 
-struct shim shim = { .sock = -1, .wakefd = -1, .ring_memfd = -1 };
+struct shim shim = { .sock = -1, .wakefd = -1, .ring_memfd = -1,
+    .generation = 1 };
 SHIM_TLS struct shim_thread shim_self;
 
 static bool shim_debugging;
@@ -300,6 +301,7 @@ shim_init(void)
 	}
 	atomic_store(&shim.state, SHIM_ACTIVE);
 	modules_scan();
+	allocator_init();
 	on_exit(shim_on_exit, NULL);
 	shim_self.in_hook--;
 }
@@ -347,7 +349,7 @@ shim_enter(void)
 			return false;
 	}
 	shim_self.in_hook = 1;
-	if (unlikely(shim_self.number == 0))
+	if (unlikely(shim_self.generation != shim.generation))
 		producer_thread_hello();
 	return true;
 }

@@ -79,6 +79,8 @@ struct shim {
 	int		 sock;		/* to the analyzer */
 	int		 wakefd;	/* eventfd that wakes the analyzer */
 	_Atomic uint32_t next_thread;
+	/* a new ring (a fork child's, an attach's): threads say hello again */
+	_Atomic uint32_t generation;
 	_Atomic uint64_t forks;		/* MS_EV_FORK tokens given */
 	uint64_t	 fork_token;	/* a fork child: its parent's token */
 	uintptr_t	 self_start;	/* the shim's own code, to skip its frames */
@@ -95,7 +97,8 @@ struct shim {
 /* Per thread. */
 struct shim_thread {
 	int		 in_hook;	/* recursion guard */
-	uint16_t	 number;	/* 0 until the thread's first event */
+	uint16_t	 number;	/* its number in the ring of generation */
+	uint32_t	 generation;	/* 0 until the thread's first event */
 	bool		 ended;
 	uint64_t	 fork_token;	/* of this thread's last fork */
 	uint32_t	 allocs_since_check; /* allocator.c */
@@ -159,8 +162,11 @@ shim_internal_caller(const void *ret)
 }
 
 /* allocator.c: the allocator's own figures, now and then and at the end */
+void	allocator_init(void);
 void	allocator_tick(void);
 void	allocator_final(void);
+/* The last sample of an attached period (not the process's end). */
+void	allocator_sample_last(void);
 
 /* fork.c */
 void	fork_install(void);

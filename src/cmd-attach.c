@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -23,7 +24,6 @@
 #include "cmd.h"
 #include "cmd-leaks.h"
 #include "cmd-profile.h"
-#include "cmd-top.h"
 #include "cmd-views.h"
 #include "collect.h"
 #include "launch.h"
@@ -131,6 +131,25 @@ on_tag(void *ctx, void *tag)
 		attach_serve_leaks(&a->at, &a->col);
 }
 
+/*
+ * A process of another user (memscope running as root) cannot reach
+ * root's private socket: the socket and its directory become that user's
+ * (root reaches them anyway), not everyone's.
+ */
+static void
+share_socket(struct collector *c, pid_t pid)
+{
+	struct stat st;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (geteuid() != 0 || stat(path, &st) != 0 || st.st_uid == 0)
+		return;
+	if (chown(c->control.dir, st.st_uid, st.st_gid) != 0 ||
+	    chown(c->control.path, st.st_uid, st.st_gid) != 0)
+		log_warn("giving the socket to uid %u", (unsigned)st.st_uid);
+}
+
 /* The dashboard's L. */
 static bool
 leak_line(void *ctx, char *out, size_t len)
@@ -203,13 +222,13 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 			ring = cmd_parse_ring_size(self, optarg);
 			break;
 		case OPT_DURATION:
-			duration = top_parse_delay(self, optarg);
+			duration = cmd_parse_seconds(self, "--duration", optarg);
 			break;
 		case OPT_TUI:
 			tui = true;
 			break;
 		case 'd':
-			delay = top_parse_delay(self, optarg);
+			delay = cmd_parse_seconds(self, "-d", optarg);
 			break;
 		case OPT_LOG_FILE:
 			log_path = optarg;
@@ -278,6 +297,13 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 		fatal("signalfd");
 	collector_watch(&a.col, a.sigfd, TAG_SIGNAL);
 
+	/* before anything is done to the process: the trace's first entry,
+	 * the screen (or the refusal without a terminal) */
+	if (a.col.trace != NULL)
+		collector_trace_attached(&a.col, pid);
+	if (tui)
+		a.dash = run_tui_open(delay, "memscope attach", false);
+	share_socket(&a.col, pid);
 	t0 = collector_now_ms();
 	if (!attach_join(&a.at, pid, launch_shim_path(), a.col.control.path,
 	    options, accept_hello, &a.col, why, sizeof(why)) ||
@@ -290,17 +316,13 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	a.col.start_ms = collector_now_ms();
-	if (a.col.trace != NULL)
-		collector_trace_run(&a.col, pid, attached_process(&a)->exe,
-		    attached_process(&a)->argv);
 	if (attach_listen_leaks(&a.at) != -1)
 		collector_watch(&a.col, a.at.leaks_fd, TAG_LEAKS);
 	else
 		log_warn("no live leak checks (memscope leaks %d): their socket", pid);
-	if (tui) {
+	if (a.dash != NULL) {
 		int fds[2], n;
 
-		a.dash = run_tui_open(delay, "memscope attach", false);
 		run_tui_started(a.dash, pid);
 		run_tui_on_leaks(a.dash, leak_line, &a);
 		n = run_tui_fds(a.dash, fds);
@@ -333,7 +355,7 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 	vopts.attached = true;
 	vopts.attached_ms = (uint64_t)(collector_now_ms() - a.col.start_ms);
 	if (a.col.trace != NULL && !collector_trace_finish(&a.col, trace_path,
-	    false, 0))
+	    false, 0, vopts.attached_ms > 0 ? vopts.attached_ms : 1))
 		status = EXIT_RUNTIME;
 
 	report_prepare(&a.col.session, &vopts, &lopts, &popts);

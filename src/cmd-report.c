@@ -97,6 +97,8 @@ report_exec(const struct cmd *self, int argc, char **argv)
 	vopts.main_path = info.path;
 	vopts.main_exited = info.exited;
 	vopts.main_status = info.status;
+	vopts.attached = info.attached;
+	vopts.attached_ms = info.attached_ms;
 	if (json_path != NULL && strcmp(json_path, "-") != 0 &&
 	    (out = fopen(json_path, "w")) == NULL)
 		fatal("%s", json_path);

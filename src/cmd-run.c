@@ -20,7 +20,6 @@
 #include "cmd.h"
 #include "cmd-leaks.h"
 #include "cmd-profile.h"
-#include "cmd-top.h"
 #include "cmd-views.h"
 #include "collect.h"
 #include "launch.h"
@@ -375,7 +374,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			tui = true;
 			break;
 		case 'd':
-			delay = top_parse_delay(self, optarg);
+			delay = cmd_parse_seconds(self, "-d", optarg);
 			break;
 		case 'h':
 			cmd_print_help(self, stdout);
@@ -464,7 +463,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	while (r.col.nsources > 0)
 		collector_close_source(&r.col, r.col.nsources - 1, true);
 	if (r.col.trace != NULL && !collector_trace_finish(&r.col, trace_path,
-	    r.main_exited, r.main_status))
+	    r.main_exited, r.main_status, 0))
 		status_override = EXIT_RUNTIME;
 
 	report_prepare(&r.col.session, &vopts, &lopts, &popts);

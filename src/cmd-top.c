@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "cmd-top.h"
 #include "live.h"
 #include "source-proc.h"
 #include "tui.h"
@@ -62,20 +61,6 @@ catch_stop_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-double
-top_parse_delay(const struct cmd *self, const char *s)
-{
-	char *end;
-	double d;
-
-	errno = 0;
-	d = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !isfinite(d) ||
-	    d < 0.1 || d > 3600)
-		cmd_usage_error(self, "-d must be a number of seconds from 0.1 to "
-		    "3600, not '%s'", s);
-	return d;
-}
 
 static double
 now_s(void)
@@ -86,7 +71,8 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-const char *
+/* "process 12 has exited" once l can no longer be read, else NULL. */
+static const char *
 top_gone_text(const struct live *l, char *buf, size_t len)
 {
 	switch (l->gone) {
@@ -127,7 +113,7 @@ top_exec(const struct cmd *self, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, ":d:h", top_options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
-			delay = top_parse_delay(self, optarg);
+			delay = cmd_parse_seconds(self, "-d", optarg);
 			break;
 		case 'h':
 			cmd_print_help(self, stdout);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,4 +198,19 @@ cmd_parse_ring_size(const struct cmd *self, const char *s)
 		cmd_usage_error(self, "--ring-size must be a power of two from 16K "
 		    "to 1024M, not '%s'", s);
 	return v;
+}
+
+double
+cmd_parse_seconds(const struct cmd *c, const char *opt, const char *s)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !isfinite(d) ||
+	    d < 0.1 || d > 3600)
+		cmd_usage_error(c, "%s must be a number of seconds from 0.1 to "
+		    "3600, not '%s'", opt, s);
+	return d;
 }

@@ -51,6 +51,8 @@ void	cmd_proc_failure(const char *cmd, const char *root, int pid,
 	    const struct source_proc_error *e);
 /* --ring-size: "8M", "16384", "64K"; a power of two the ring accepts. */
 uint64_t cmd_parse_ring_size(const struct cmd *c, const char *s);
+/* A number of seconds for option opt, from 0.1 to 3600, or a usage error. */
+double	cmd_parse_seconds(const struct cmd *c, const char *opt, const char *s);
 /* Flush and check stdout: a full disk is an error, not silence. */
 int	cmd_finish_output(void);
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,11 +295,27 @@ collector_trace_run(struct collector *c, pid_t pid, const char *path,
 		trace_run(c->trace, pid, path, argv, c->session.ns_per_tick);
 }
 
+void
+collector_trace_attached(struct collector *c, pid_t pid)
+{
+	char exe[PATH_MAX], **argv = read_argv(pid);
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+	if ((n = readlink(link, exe, sizeof(exe) - 1)) < 0)
+		n = 0;
+	exe[n] = '\0';
+	collector_trace_run(c, pid, exe, argv);
+	free_argv(argv);
+}
+
 bool
 collector_trace_finish(struct collector *c, const char *trace_path, bool exited,
-    int status)
+    int status, uint64_t attached_ms)
 {
-	struct trace_run_end re = { .exited = exited, .status = status };
+	struct trace_run_end re = { .exited = exited, .status = status,
+	    .attached = attached_ms > 0, .attached_ms = attached_ms };
 
 	for (size_t i = 0; i < c->session.nprocs; i++) {
 		const struct process *p = c->session.procs[i];

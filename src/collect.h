@@ -65,8 +65,13 @@ void	collector_tick(struct collector *c, struct ring_source *src, long now,
 /* The trace's first entry: the run of path argv (or the process joined). */
 void	collector_trace_run(struct collector *c, pid_t pid, const char *path,
 	    char *const argv[]);
-/* How each process and the run ended; then close. False: it failed. */
+/* The same for the process pid joined by memscope attach, as /proc says. */
+void	collector_trace_attached(struct collector *c, pid_t pid);
+/*
+ * How each process and the run ended (attached_ms: for how long memscope
+ * attach tracked it, else 0); then close. False: it failed.
+ */
 bool	collector_trace_finish(struct collector *c, const char *trace_path,
-	    bool exited, int status);
+	    bool exited, int status, uint64_t attached_ms);
 
 #endif

@@ -321,6 +321,15 @@ push(struct scan *s, uint32_t i)
 	s->stack[s->top++] = i;
 }
 
+/* Where glibc puts the chunk after block b (request2size of its size). */
+static uint64_t
+next_chunk(const struct leak_block *b)
+{
+	uint64_t chunk = b->size + 8 + 15 < 32 ? 32 : (b->size + 8 + 15) & ~(uint64_t)15;
+
+	return b->addr - 16 + chunk;
+}
+
 /* A pointer found in a root or a reached block (memcheck's rules). */
 static void
 reach(struct scan *s, uint64_t ptr, bool prior_definite)
@@ -333,6 +342,8 @@ reach(struct scan *s, uint64_t ptr, bool prior_definite)
 	if (i < 0)
 		return;
 	b = &s->in->blocks[i];
+	if (s->in->chunk_headers && ptr == next_chunk(b))
+		return;
 	v = &s->v[i];
 	if (v->kind == LEAK_REACHABLE) {
 		if (ptr == b->addr)

@@ -76,6 +76,13 @@ struct leak_scan_input {
 	const struct leak_mapping *maps;	/* sorted */
 	size_t		 nmaps;
 	unsigned int	 heuristics;		/* 1 << enum leak_heuristic */
+	/*
+	 * The allocator's memory is among the roots (partial roots, see
+	 * leak-roots.h): glibc's free chunks point at chunk headers, and the
+	 * header after a block lies in the block's last word. Such a pointer
+	 * is the allocator's, not a reference to the block.
+	 */
+	bool		 chunk_headers;
 	/* copy the heap in bulk when it spans at most this (0: never) */
 	uint64_t	 copy_limit;
 	leak_read_fn	 read;

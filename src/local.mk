@@ -21,7 +21,7 @@ src_libmemscope_a_SOURCES = \
 	src/cmd-views.c src/cmd-views.h \
 	src/cmd-report.c \
 	src/cmd-run.c \
-	src/cmd-top.c src/cmd-top.h \
+	src/cmd-top.c \
 	src/control.c src/control.h \
 	src/launch.c src/launch.h \
 	src/leak-roots.c src/leak-roots.h \

@@ -89,6 +89,7 @@ source_leaks_scan(struct process *p, const struct tracer_end *end,
 	    .roots = roots.roots, .nroots = roots.nroots, .regs = end->regs,
 	    .nregs = end->nregs, .maps = roots.maps, .nmaps = roots.nmaps,
 	    .heuristics = opts->heuristics, .copy_limit = copy_limit(),
+	    .chunk_headers = opts->partial,
 	    .read = read_target, .ctx = &tid },
 	    verdicts, &stats);
 	model_leaks_free(p->leaks);

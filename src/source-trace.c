@@ -178,6 +178,8 @@ source_trace_load(const char *path, struct session *s,
 				memcpy(&re, e.data, sizeof(re));
 				info->exited = re.exited != 0;
 				info->status = re.status;
+				info->attached = re.attached != 0;
+				info->attached_ms = re.attached_ms;
 			}
 			break;
 		}

@@ -15,6 +15,8 @@ struct trace_run_info {
 	char		**argv;		/* NULL-terminated */
 	bool		 exited;
 	int		 status;	/* wait(2) status */
+	bool		 attached;	/* by memscope attach, for attached_ms */
+	uint64_t	 attached_ms;
 };
 
 /*

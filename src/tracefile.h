@@ -149,6 +149,10 @@ struct trace_tick {
 struct trace_run_end {
 	int32_t		 exited;
 	int32_t		 status;	/* wait(2) status */
+	/* memscope attach: how long it tracked the process (else 0) */
+	uint32_t	 attached;
+	uint32_t	 pad;
+	uint64_t	 attached_ms;
 };
 
 struct tracefile;
