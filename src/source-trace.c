@@ -110,6 +110,7 @@ load_process_end(const struct trace_entry *e, struct session *s)
 	p->exited = pe.exited != 0;
 	p->exit_code = pe.exit_code;
 	p->exit_signal = pe.exit_signal;
+	p->still_running = pe.still_running != 0;
 	p->heap.sum.ring_waits = pe.ring_waits;
 	return true;
 }

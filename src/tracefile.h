@@ -93,7 +93,7 @@ struct trace_process_end {
 	int32_t		 exited;
 	int32_t		 exit_code;
 	int32_t		 exit_signal;
-	uint32_t	 pad;
+	uint32_t	 still_running;	/* when memscope stopped (or detached) */
 	uint64_t	 ring_waits;
 };
 
