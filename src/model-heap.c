@@ -327,7 +327,7 @@ static size_t
 bin_of(const struct heap_block *b)
 {
 	uint64_t n = b->size;
-	size_t log2 = 0;
+	size_t log2;
 
 	if (b->mmapped)
 		return HEAP_BIN_MMAP;
@@ -335,8 +335,8 @@ bin_of(const struct heap_block *b)
 		return n == 0 ? 0 : (size_t)(n - 1) / 8;
 	if (n <= 1024)
 		return 16 + (size_t)(n - 129) / 16;
-	while (((uint64_t)1 << log2) < n)
-		log2++;
+	/* the power of two at or above n: one instruction, not a loop */
+	log2 = 64 - (size_t)__builtin_clzll(n - 1);
 	return 72 + (log2 - 11);	/* (1024, 2048] is bin 72 */
 }
 
