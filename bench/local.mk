@@ -7,25 +7,34 @@
 #	    [BENCH_LEAK_ROUNDS=5] [BENCH_LEAK_WARMUP=1] [BENCH_LEAK_SCANS=3]
 #	    [BENCH_LEAK_BLOCKS=1000000] [BENCH_LEAK_MIB=384]
 #	    [BENCH_LEAK_SMALL_BLOCKS=100000] [BENCH_LEAK_SMALL_MIB=64]
+#	    [BENCH_ATTACH_ROUNDS=5] [BENCH_ATTACH_WARMUP=1]
+#	    [BENCH_ATTACH_LEAK_BLOCKS=100000] [BENCH_ATTACH_LEAK_MIB=64]
+#	    [BENCH_ATTACH_WORKLOADS='churn mt-churn-4 deep']
 #	make bench-map		# only `memscope map` against pmap -X
 #	make bench-alloc	# only `memscope run` against native and heaptrack
 #	make bench-leaks	# only the leak check: its scan rate and time on
 #				# bench/workloads/leaky, and `memscope run`
 #				# against native, heaptrack -r and valgrind
 #				# --leak-check=full on leak targets
+#	make bench-attach	# only memscope attach: its time against
+#				# heaptrack -p, the stop of `memscope leaks`,
+#				# the slowdown while attached against
+#				# memscope run
 BENCH_WORKLOADS = bench/workloads/churn bench/workloads/mt-churn \
 	bench/workloads/deep bench/workloads/realloc-grow \
 	bench/workloads/cxx-containers
 BENCH_LEAK_WORKLOADS = bench/workloads/leaky
-EXTRA_PROGRAMS = bench/bench-run bench/many-maps $(BENCH_WORKLOADS) \
-	$(BENCH_LEAK_WORKLOADS)
+EXTRA_PROGRAMS = bench/bench-run bench/attach-time bench/many-maps \
+	$(BENCH_WORKLOADS) $(BENCH_LEAK_WORKLOADS)
 CLEANFILES += $(EXTRA_PROGRAMS)
-EXTRA_DIST += bench/map.sh bench/run.sh bench/leaks.sh bench/RESULTS.md \
+EXTRA_DIST += bench/map.sh bench/run.sh bench/leaks.sh bench/attach.sh \
+	bench/RESULTS.md \
 	bench/README.md \
 	bench/workloads/churn.py bench/workloads/insert-rows.awk \
 	bench/workloads/many-functions.awk
 
 bench_bench_run_SOURCES = bench/bench-run.c
+bench_attach_time_SOURCES = bench/attach-time.c
 bench_many_maps_SOURCES = bench/many-maps.c
 
 # The workloads are built as a user's program would be: with CFLAGS, never
@@ -60,6 +69,11 @@ BENCH_LEAK_BLOCKS = 1000000
 BENCH_LEAK_MIB = 384
 BENCH_LEAK_SMALL_BLOCKS = 100000
 BENCH_LEAK_SMALL_MIB = 64
+BENCH_ATTACH_ROUNDS = 5
+BENCH_ATTACH_WARMUP = 1
+BENCH_ATTACH_LEAK_BLOCKS = 100000
+BENCH_ATTACH_LEAK_MIB = 64
+BENCH_ATTACH_WORKLOADS = churn mt-churn-4 deep
 
 bench_build_flags = $(CFLAGS) $(DEBUG_CFLAGS) $(SANITIZER_CFLAGS)
 
@@ -88,6 +102,18 @@ bench_leaks = BENCH_LEAK_ROUNDS='$(BENCH_LEAK_ROUNDS)' \
 	    bench/bench-run$(EXEEXT) bench/workloads/leaky$(EXEEXT) \
 	    tests/targets/leak-cases$(EXEEXT) $(srcdir)/tests/leak-cases.expected
 
+# memscope attach and heaptrack -p ptrace a process that is not their child
+# (attach-time starts both): Yama's ptrace_scope 0, or root. memscope
+# attach loads the shim, the library in pkglib.
+bench_attach = BENCH_ATTACH_ROUNDS='$(BENCH_ATTACH_ROUNDS)' \
+	BENCH_ATTACH_WARMUP='$(BENCH_ATTACH_WARMUP)' \
+	BENCH_ATTACH_LEAK_BLOCKS='$(BENCH_ATTACH_LEAK_BLOCKS)' \
+	BENCH_ATTACH_LEAK_MIB='$(BENCH_ATTACH_LEAK_MIB)' \
+	BENCH_ATTACH_WORKLOADS='$(BENCH_ATTACH_WORKLOADS)' \
+	MEMSCOPE_BUILD_FLAGS='$(bench_build_flags)' \
+	$(SHELL) $(srcdir)/bench/attach.sh src/memscope$(EXEEXT) \
+	    bench/attach-time$(EXEEXT) bench/workloads
+
 # One recipe, not prerequisites: under make -j the benchmarks would run at
 # the same time and time each other. `memscope run` needs its shim, the
 # library in pkglib.
@@ -98,6 +124,8 @@ bench: src/memscope$(EXEEXT) $(pkglib_LTLIBRARIES) $(EXTRA_PROGRAMS) \
 	@$(bench_alloc)
 	@echo
 	@$(bench_leaks)
+	@echo
+	@$(bench_attach)
 
 bench-map: src/memscope$(EXEEXT) bench/bench-run$(EXEEXT) \
     bench/many-maps$(EXEEXT)
@@ -112,4 +140,9 @@ bench-leaks: src/memscope$(EXEEXT) $(pkglib_LTLIBRARIES) \
     tests/targets/leak-cases$(EXEEXT)
 	@$(bench_leaks)
 
-.PHONY: bench bench-map bench-alloc bench-leaks
+bench-attach: src/memscope$(EXEEXT) $(pkglib_LTLIBRARIES) \
+    bench/attach-time$(EXEEXT) $(BENCH_WORKLOADS:=$(EXEEXT)) \
+    $(BENCH_LEAK_WORKLOADS:=$(EXEEXT))
+	@$(bench_attach)
+
+.PHONY: bench bench-map bench-alloc bench-leaks bench-attach

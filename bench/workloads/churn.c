@@ -27,6 +27,7 @@ main(int argc, char **argv)
 	unsigned long sum = 0;
 	long steps = workload_count(argc, argv, 1, DEF_STEPS, "churn");
 
+	workload_wait_go("churn");
 	for (long i = 0; i < steps; i++) {
 		size_t k = (size_t)rng_below(&r, SLOTS);
 		size_t size = rng_block_size(&r);

@@ -97,6 +97,7 @@ main(int argc, char **argv)
 	struct rng pick = { 3 };
 	long total = 0;
 
+	workload_wait_go("deep");
 	for (long i = 0; i < descents; i++) {
 		uint64_t id = rng_below(&pick, PATHS);
 		uint64_t path = id * 0x9e3779b97f4a7c15ULL + 1;

@@ -52,6 +52,11 @@
  * Fixed seed: every run builds the same heap (the same sizes, in the same
  * order). Exit status 0; 1 if out of memory, 2 on a bad argument.
  *
+ * For bench/attach.sh (workload.h): with BENCH_GO it waits for the go byte
+ * before building anything, so that every block is allocated after a tool
+ * attached; with BENCH_HOLD, the figures written, it prints "ready" and
+ * idles until killed, its heap live for `memscope leaks` to check.
+ *
  * Under valgrind a lost block is now and then (one in 250,000 blocks
  * built, at some sizes) counted still reachable: valgrind puts the heap at
  * low addresses (0x4a00000 up), where the ELF hashes of symbol version
@@ -559,11 +564,13 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	workload_wait_go("leaky");
 	build_small(blocks);
 	build_large(mib);
 	r.state = 0;		/* no stray value that could pass for an address */
 	leak_scrub();
 	if (argc > 3)
 		write_figures(argv[3]);
+	workload_hold();
 	return 0;
 }

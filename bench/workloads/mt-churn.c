@@ -168,6 +168,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	steps = workload_count(argc, argv, 2, DEF_STEPS, "mt-churn");
+	workload_wait_go("mt-churn");
 	if (posix_memalign((void **)&workers, 64,
 	    (size_t)nthreads * sizeof(*workers)) != 0) {
 		fputs("mt-churn: out of memory\n", stderr);

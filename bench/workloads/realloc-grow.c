@@ -44,6 +44,7 @@ main(int argc, char **argv)
 	unsigned long sum = 0, reallocs = 0;
 	long steps = workload_count(argc, argv, 1, DEF_STEPS, "realloc-grow");
 
+	workload_wait_go("realloc-grow");
 	for (size_t i = 0; i < NBUFS; i++)
 		b[i].final = final_length(&r);
 	for (long i = 0; i < steps; i++) {

@@ -1,15 +1,19 @@
 /*
  * workload.h: what the allocation workloads of `make bench` share: a
- * seeded generator, so every run does the same work, and the parsing of an
- * optional count on the command line.
+ * seeded generator, so every run does the same work, the parsing of an
+ * optional count on the command line, and the go signal and hold of
+ * bench/attach.sh (opt-in, through the environment).
  */
 #ifndef WORKLOAD_H
 #define WORKLOAD_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 /* splitmix64: small, fast and good enough to pick sizes and slots. */
 struct rng {
@@ -81,6 +85,62 @@ workload_alloc(size_t size, const char *name)
 		exit(1);
 	}
 	return p;
+}
+
+/*
+ * With BENCH_GO naming a fifo, wait for one byte on it before any work:
+ * bench/attach.sh starts the process, attaches a tool to it while it
+ * idles here, then says go. The fifo is opened read-write, which never
+ * blocks (a process blocked in open(2) is a poor moment to attach), and
+ * stays open until exit: its last reader going away tells the driver
+ * (bench/attach-time) that the process is over, whoever its parent is.
+ * Without BENCH_GO, nothing: the workload starts at once.
+ */
+static inline void
+workload_wait_go(const char *name)
+{
+	const char *path = getenv("BENCH_GO");
+	ssize_t n;
+	char c;
+	int fd;
+
+	if (path == NULL || *path == '\0')
+		return;
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1) {
+		fprintf(stderr, "%s: BENCH_GO %s: %s\n", name, path,
+		    strerror(errno));
+		exit(1);
+	}
+	do
+		n = read(fd, &c, 1);
+	while (n == -1 && errno == EINTR);
+	if (n != 1) {
+		fprintf(stderr, "%s: BENCH_GO %s: no go byte\n", name, path);
+		exit(1);
+	}
+	/* fd stays open on purpose: see above */
+}
+
+/*
+ * With BENCH_HOLD set (non-empty), the work done, write "ready" on stdout
+ * (write(2): a stdio buffer would be one more live block) and idle until a
+ * signal ends the process, so that its heap can be looked at while it
+ * lives (bench/attach.sh runs `memscope leaks` on it). Without it,
+ * nothing: the workload goes on to exit.
+ */
+static inline void
+workload_hold(void)
+{
+	static const char ready[] = "ready\n";
+	const char *hold = getenv("BENCH_HOLD");
+
+	if (hold == NULL || *hold == '\0')
+		return;
+	if (write(STDOUT_FILENO, ready, sizeof(ready) - 1) !=
+	    (ssize_t)sizeof(ready) - 1)
+		exit(1);
+	for (;;)
+		pause();
 }
 
 #endif
