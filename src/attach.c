@@ -25,6 +25,7 @@
 #include "proc.h"
 #include "proc-stat.h"
 #include "source-leaks.h"
+#include "source-proc.h"
 #include "symbolize.h"
 #include "view-run.h"
 #include "xmalloc.h"
@@ -379,7 +380,28 @@ now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* The live check: stop, read what the ring holds, scan, resume. */
+/* The text of pid's maps (to tell whether its layout moved), or NULL. */
+static char *
+maps_text(pid_t pid)
+{
+	struct proc p;
+	struct buf b = { 0 };
+	char *text = NULL;
+
+	if (proc_open(&p, "/proc", pid) == PROC_OK &&
+	    proc_read(&p, "maps", &b) == PROC_OK)
+		text = xstrdup(b.data);
+	buf_free(&b);
+	proc_close(&p);
+	return text;
+}
+
+/*
+ * The live check: stop, read what the ring holds, scan, resume. What can
+ * be done with the process running is done before it is stopped: most of
+ * the ring read, and its layout (smaps is slow on a large heap), which is
+ * read again while stopped only if its mappings moved meanwhile.
+ */
 static bool
 check_leaks(struct attachment *at, struct collector *c, uint64_t *stopped_us,
     char *why, size_t len)
@@ -388,12 +410,23 @@ check_leaks(struct attachment *at, struct collector *c, uint64_t *stopped_us,
 	struct leak_check_opts opts = { .heuristics = LEAK_HEURISTICS_ALL,
 	    .shim_path = at->shim, .partial = true };
 	struct stopped s = { 0 };
+	struct source_proc_error err;
+	struct process snap;
 	struct leak_range own;
+	char *before, *after;
 	uint64_t t0;
-	bool ok;
+	bool moved;
 
 	if (src == NULL) {
 		snprintf(why, len, "process %d is no longer attached", (int)at->pid);
+		return false;
+	}
+	source_ring_drain(src, 0);
+	before = maps_text(at->pid);
+	if (source_proc_snapshot("/proc", at->pid, &snap, &err) != SOURCE_PROC_OK) {
+		snprintf(why, len, "cannot read the layout of process %d (%s)",
+		    (int)at->pid, err.file);
+		free(before);
 		return false;
 	}
 	t0 = now_us();
@@ -401,18 +434,34 @@ check_leaks(struct attachment *at, struct collector *c, uint64_t *stopped_us,
 	if (s.n == 0) {
 		snprintf(why, len, "process %d could not be stopped", (int)at->pid);
 		resume_all(&s);
+		model_process_free(&snap);
+		free(before);
 		return false;
+	}
+	after = maps_text(at->pid);
+	moved = before == NULL || after == NULL || strcmp(before, after) != 0;
+	free(before);
+	free(after);
+	if (moved) {
+		model_process_free(&snap);
+		if (source_proc_snapshot_via("/proc", at->pid, s.tids[0], &snap,
+		    &err) != SOURCE_PROC_OK) {
+			resume_all(&s);
+			snprintf(why, len, "cannot read the layout of process %d (%s)",
+			    (int)at->pid, err.file);
+			return false;
+		}
 	}
 	read_registers(&s);
 	source_ring_drain(src, 0);
 	own.start = atomic_load(&src->ring.hdr->private_start);
 	own.end = own.start + atomic_load(&src->ring.hdr->private_len);
-	ok = source_leaks_scan(src->proc, &(struct tracer_end){ .pid = at->pid,
+	source_leaks_scan_layout(src->proc, &(struct tracer_end){ .pid = at->pid,
 	    .tid = s.tids[0], .stacks = s.stacks, .nstacks = s.n, .regs = s.regs,
-	    .nregs = 16 * s.n }, &opts, &own, 1, why, len);
+	    .nregs = 16 * s.n }, &opts, &own, 1, &snap);
 	resume_all(&s);
 	*stopped_us = now_us() - t0;
-	return ok;
+	return true;
 }
 
 /* Write all of p to fd (a client that went away is its own business). */

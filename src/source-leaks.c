@@ -60,16 +60,8 @@ source_leaks_scan(struct process *p, const struct tracer_end *end,
     const struct leak_check_opts *opts, const struct leak_range *excluded,
     size_t nexcluded, char *why, size_t whylen)
 {
-	uint64_t t0 = now_us();
 	struct process snap;
 	struct source_proc_error err;
-	struct leak_block *blocks;
-	uint64_t *stacks;
-	struct leak_verdict *verdicts;
-	struct leak_roots roots;
-	struct leak_scan_stats stats;
-	pid_t tid = end->tid;
-	size_t n;
 
 	if (source_proc_snapshot_via("/proc", end->pid, end->tid, &snap, &err) !=
 	    SOURCE_PROC_OK) {
@@ -78,6 +70,25 @@ source_leaks_scan(struct process *p, const struct tracer_end *end,
 		    err.err != 0 ? ": " : "", err.err != 0 ? strerror(err.err) : "");
 		return false;
 	}
+	source_leaks_scan_layout(p, end, opts, excluded, nexcluded, &snap);
+	return true;
+}
+
+void
+source_leaks_scan_layout(struct process *p, const struct tracer_end *end,
+    const struct leak_check_opts *opts, const struct leak_range *excluded,
+    size_t nexcluded, struct process *snapshot)
+{
+	uint64_t t0 = now_us();
+	struct process snap = *snapshot;
+	struct leak_block *blocks;
+	uint64_t *stacks;
+	struct leak_verdict *verdicts;
+	struct leak_roots roots;
+	struct leak_scan_stats stats;
+	pid_t tid = end->tid;
+	size_t n;
+
 	n = model_leaks_blocks(&p->heap, &blocks, &stacks);
 	leak_roots_build(&(struct leak_roots_input){ .layout = &snap.layout,
 	    .stacks = end->stacks, .nstacks = end->nstacks, .blocks = blocks,
@@ -103,5 +114,5 @@ source_leaks_scan(struct process *p, const struct tracer_end *end,
 	/* the layout at the end, for the report */
 	model_process_take_layout(p, &snap);
 	model_process_free(&snap);
-	return true;
+	memset(snapshot, 0, sizeof(*snapshot));
 }

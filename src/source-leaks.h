@@ -24,5 +24,9 @@ struct leak_check_opts {
 bool	source_leaks_scan(struct process *p, const struct tracer_end *end,
 	    const struct leak_check_opts *opts, const struct leak_range *excluded,
 	    size_t nexcluded, char *why, size_t whylen);
+/* The same with the layout already read (snapshot, taken over). */
+void	source_leaks_scan_layout(struct process *p, const struct tracer_end *end,
+	    const struct leak_check_opts *opts, const struct leak_range *excluded,
+	    size_t nexcluded, struct process *snapshot);
 
 #endif
