@@ -150,6 +150,27 @@ share_socket(struct collector *c, pid_t pid)
 		log_warn("giving the socket to uid %u", (unsigned)st.st_uid);
 }
 
+/* Let go of everything (files not NULL: a run that never began). */
+static void
+finish(struct attach_run *a, FILE *json, FILE *log)
+{
+	if (a->dash != NULL)
+		run_tui_close(a->dash);
+	a->dash = NULL;
+	if (json != NULL)
+		fclose(json);
+	if (log != NULL && log != stderr)
+		fclose(log);
+	if (a->col.trace != NULL)
+		collector_trace_finish(&a->col, "", false, 0, 0);
+	collector_close(&a->col);
+	log_set_cleanup(NULL);
+	fatal_run = NULL;
+	if (a->sigfd != -1)
+		close(a->sigfd);
+	model_session_free(&a->col.session);
+}
+
 /* The dashboard's L. */
 static bool
 leak_line(void *ctx, char *out, size_t len)
@@ -197,7 +218,6 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 	FILE *json = NULL, *log = stderr;
 	sigset_t sigs;
 
-	leak_options_init(&lopts);
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":ho:d:", attach_options, NULL)) != -1) {
@@ -312,7 +332,7 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 			snprintf(why, sizeof(why), "the shim in process %d did not "
 			    "reach memscope", pid);
 		log_warnx("%s", why);
-		cleanup();
+		finish(&a, json, log);
 		return EXIT_RUNTIME;
 	}
 	a.col.start_ms = collector_now_ms();
@@ -358,6 +378,8 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 	    false, 0, vopts.attached_ms > 0 ? vopts.attached_ms : 1))
 		status = EXIT_RUNTIME;
 
+	/* the suppressions apply to the last live check's records */
+	leak_options_init(&lopts);
 	report_prepare(&a.col.session, &vopts, &lopts, &popts);
 	vopts.main_pid = pid;
 	vopts.main_argv = attached_process(&a)->argv;
@@ -376,11 +398,7 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 		log_warn("writing %s", log_path != NULL ? log_path : "the report");
 		status = EXIT_RUNTIME;
 	}
-	collector_close(&a.col);
-	log_set_cleanup(NULL);
-	fatal_run = NULL;
-	close(a.sigfd);
 	leak_options_free(&lopts);
-	model_session_free(&a.col.session);
+	finish(&a, NULL, NULL);
 	return status;
 }

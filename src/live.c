@@ -83,8 +83,10 @@ read_stat(struct live *l, double dt)
 	FILE *f;
 	double up;
 
-	if (proc_open(&p, l->root, l->pid) != PROC_OK)
+	if (proc_open(&p, l->root, l->pid) != PROC_OK) {
+		proc_close(&p);
 		return false;
+	}
 	if (proc_read(&p, "stat", &b) == PROC_OK &&
 	    proc_stat_parse(b.data, b.len, &st) == 0 && st.state != 'Z' &&
 	    st.state != 'X') {
