@@ -128,6 +128,7 @@ print_node(FILE *f, const struct tree *t, const struct process *p, size_t i,
 	sort_tree = t;
 	if (nd->nchildren > 1)
 		qsort(nd->children, nd->nchildren, sizeof(*nd->children), by_bytes);
+	sort_tree = NULL;
 	for (size_t k = 0; k < nd->nchildren; k++)
 		print_node(f, t, p, nd->children[k], depth + 1);
 }
