@@ -67,14 +67,14 @@ static const char *const color_names[] = { "auto", "always", "never", NULL };
 static bool
 want_color(const char *mode)
 {
-	const char *term = getenv("TERM");
+	const char *term = getenv("TERM"), *no_color = getenv("NO_COLOR");
 
 	if (strcmp(mode, "always") == 0)
 		return true;
 	if (strcmp(mode, "never") == 0)
 		return false;
 	/* auto */
-	if (getenv("NO_COLOR") != NULL && getenv("NO_COLOR")[0] != '\0')
+	if (no_color != NULL && no_color[0] != '\0')
 		return false;
 	return isatty(STDOUT_FILENO) && term != NULL && strcmp(term, "dumb") != 0;
 }
