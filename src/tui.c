@@ -31,7 +31,7 @@ static const short kind_colors[LIVE_NKINDS] = {
 struct tui *
 tui_open(char *why, size_t whylen)
 {
-	const char *term = getenv("TERM");
+	const char *term = getenv("TERM"), *no_color = getenv("NO_COLOR");
 	struct tui *t;
 	SCREEN *screen;
 
@@ -65,7 +65,7 @@ tui_open(char *why, size_t whylen)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	curs_set(0);
-	if (has_colors() && (getenv("NO_COLOR") == NULL || !getenv("NO_COLOR")[0]) &&
+	if (has_colors() && (no_color == NULL || !no_color[0]) &&
 	    start_color() == OK) {
 		use_default_colors();
 		t->colors = true;
