@@ -276,6 +276,7 @@ void
 shim_init(void)
 {
 	int expected = SHIM_UNINIT;
+	const char *socket_path;
 
 	if (!atomic_compare_exchange_strong(&shim.state, &expected,
 	    SHIM_INITIALIZING)) {
@@ -286,9 +287,9 @@ shim_init(void)
 	}
 	shim_self.in_hook++;
 	shim_debugging = getenv(MS_ENV_DEBUG) != NULL;
-	if (getenv(MS_ENV_SOCKET) != NULL &&
-	    strlen(getenv(MS_ENV_SOCKET)) < sizeof(shim.socket_path))
-		strcpy(shim.socket_path, getenv(MS_ENV_SOCKET));
+	socket_path = getenv(MS_ENV_SOCKET);
+	if (socket_path != NULL && strlen(socket_path) < sizeof(shim.socket_path))
+		strcpy(shim.socket_path, socket_path);
 	if (shim.real.malloc == NULL)
 		shim_resolve();
 	shim_parse_options(getenv(MS_ENV_OPTIONS));
