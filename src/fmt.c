@@ -9,8 +9,8 @@ const char *
 fmt_size(char buf[FMT_SIZE_LEN], uint64_t bytes)
 {
 	static const char units[] = "KMGTPE";
-	double v = (double)bytes;
-	int u = -1;
+	double v = (double)bytes / 1024;
+	int u = 0;
 
 	if (bytes < 1024) {
 		snprintf(buf, FMT_SIZE_LEN, bytes ? "%" PRIu64 "B" : "0", bytes);
