@@ -19,7 +19,7 @@
 #include "memcounts.h"
 
 #define TRACE_MAGIC		"MSCTRACE"
-#define TRACE_FORMAT_VERSION	3
+#define TRACE_FORMAT_VERSION	3u
 #define TRACE_ENTRY_MAX		(1u << 20)
 
 enum trace_kind {

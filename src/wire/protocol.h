@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MS_PROTOCOL_VERSION	3
+#define MS_PROTOCOL_VERSION	3u
 
 /* Environment given to the target by `memscope run`. */
 #define MS_ENV_SOCKET		"MEMSCOPE_SOCKET"	/* the analyzer's socket path */
