@@ -400,7 +400,7 @@ print_bar(const struct out *o, const struct seg_totals by_kind[SEG_NKINDS])
 			res = cols[k];
 		color_on(o, k);
 		for (int c = 0; c < cols[k]; c++) {
-			int ch = ks->letter;
+			int ch = (unsigned char)ks->letter;
 
 			if (c >= res && ch >= 'A' && ch <= 'Z')
 				ch = ch - 'A' + 'a';
