@@ -65,7 +65,7 @@ allocator_init(void)
 		return;
 	shim_self.in_hook++;
 	if ((info_stream = fmemopen(info_text, sizeof(info_text) - 1, "w")) != NULL)
-		setvbuf(info_stream, NULL, _IONBF, 0);
+		(void)setvbuf(info_stream, NULL, _IONBF, 0);
 	shim_self.in_hook--;
 }
 
