@@ -1278,7 +1278,7 @@ test_by_object_many(void **state)
 		for (int i = 0; i < NFILES; i++) {
 			snprintf(paths[i], sizeof(paths[i]), "/data/f%d", i);
 			m = fx_map(fx, at, at + 0x2000, "r--p", 0,
-			    (uint64_t)(1000 + i), paths[i], NULL);
+			    1000 + (uint64_t)i, paths[i], NULL);
 			m->mem.rss = KB(4 + pass);
 			at += 0x3000;
 		}
