@@ -252,6 +252,7 @@ pack_strings(const char *prefix, char *const argv[], size_t *len, uint32_t *argc
 	for (char *const *a = argv; a != NULL && *a != NULL; a++, (*argc)++)
 		n += strlen(*a) + 1;
 	blob = xmalloc(n ? n : 1);
+	/* NOLINTNEXTLINE(bugprone-not-null-terminated-result): the entry has its length */
 	memcpy(blob, prefix, plen);
 	*len = plen;
 	for (char *const *a = argv; a != NULL && *a != NULL; a++) {

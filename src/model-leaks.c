@@ -145,6 +145,7 @@ record_of(struct leak_report *r, size_t **slots, size_t *nslots, size_t *cap,
 		*nslots = n;
 	}
 	mask = *nslots - 1;
+	/* NOLINTBEGIN(clang-analyzer-core.NullDereference): r starts zeroed (xcalloc) */
 	for (i = (size_t)((stack ^ kind) * 0x9e3779b97f4a7c15ULL >> 16) & mask;
 	    (*slots)[i] != SIZE_MAX; i = (i + 1) & mask) {
 		const struct leak_record *rec = &r->records[(*slots)[i]];
@@ -152,6 +153,7 @@ record_of(struct leak_report *r, size_t **slots, size_t *nslots, size_t *cap,
 		if (rec->kind == kind && rec->stack == stack)
 			return (*slots)[i];
 	}
+	/* NOLINTEND(clang-analyzer-core.NullDereference) */
 	r->records = xgrow(r->records, cap, r->nrecords + 1, sizeof(*r->records));
 	r->records[r->nrecords] = (struct leak_record){ .kind = kind, .stack = stack };
 	(*slots)[i] = r->nrecords;

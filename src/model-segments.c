@@ -782,6 +782,7 @@ model_segments_by_object(const struct layout *layout,
 			index[slot] = n++;
 		}
 		k = index[slot];
+		/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): keys[] starts zeroed (xcalloc) */
 		v[k].size += s->end - s->start;
 		v[k].kind_size[s->kind] += s->end - s->start;
 		mem_counts_add(&v[k].mem, &s->mem);
