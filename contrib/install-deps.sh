@@ -11,6 +11,7 @@ packages="
 	procps jq protobuf-compiler util-linux binutils valgrind heaptrack tmux
 	strace
 	python3 sqlite3 libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
+	cppcheck clang-tidy
 "
 
 missing=
