@@ -49,6 +49,13 @@ load_run(const struct trace_entry *e, struct session *s,
 	}
 	if (run.path_len > e->len - sizeof(run))
 		return false;
+	/*
+	 * A clock from 1 ps to 1 ms a tick, or none (0); anything else (a
+	 * NaN, a denormal) would overflow the lifetimes' tick bounds.
+	 */
+	if (!(run.ns_per_tick == 0 ||
+	    (run.ns_per_tick >= 1e-3 && run.ns_per_tick <= 1e6)))
+		return false;
 	p = (const char *)e->data + sizeof(run);
 	info->main_pid = run.main_pid;
 	s->ns_per_tick = run.ns_per_tick;

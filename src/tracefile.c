@@ -612,9 +612,11 @@ trace_next(struct trace_reader *r, struct trace_entry *e, char *why,
     size_t whylen)
 {
 	uint32_t hdr[2];
-	size_t hlen = sizeof(hdr);
+	size_t hlen;
 
 	why[0] = '\0';
+next:
+	hlen = sizeof(hdr);
 	while (r->end - r->start < 1)
 		if (!fill(r, why, whylen))
 			goto end;
@@ -665,8 +667,12 @@ trace_next(struct trace_reader *r, struct trace_entry *e, char *why,
 	e->offset = r->offset;
 	r->start += hlen + hdr[1];
 	r->offset += hlen + hdr[1];
-	if (e->kind == TRACE_STACK_NUMBER)
-		return learn_number(r, e, why, whylen) ? trace_next(r, e, why, whylen) : -1;
+	/* a loop, not a call: a trace may hold any number in a row */
+	if (e->kind == TRACE_STACK_NUMBER) {
+		if (!learn_number(r, e, why, whylen))
+			return -1;
+		goto next;
+	}
 	if (e->kind == TRACE_RECORD && !restore_ids(r, e, why, whylen))
 		return -1;
 	return 1;

@@ -15,7 +15,8 @@ UNIT_TESTS = \
 	tests/unit/test-ring \
 	tests/unit/test-leak-scan \
 	tests/unit/test-leak-roots \
-	tests/unit/test-suppress
+	tests/unit/test-suppress \
+	tests/unit/test-trace
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -69,6 +70,11 @@ tests_unit_test_suppress_SOURCES = tests/unit/test-suppress.c
 tests_unit_test_suppress_CFLAGS = $(unit_cflags)
 tests_unit_test_suppress_LDADD = $(unit_libs)
 tests_unit_test_suppress_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_trace_SOURCES = tests/unit/test-trace.c
+tests_unit_test_trace_CFLAGS = $(unit_cflags)
+tests_unit_test_trace_LDADD = $(unit_libs)
+tests_unit_test_trace_LDFLAGS = $(unit_link_flags)
 
 # The ring is header-only (src/wire/): threads and a fork, no library code.
 tests_unit_test_ring_SOURCES = tests/unit/test-ring.c
