@@ -9,7 +9,7 @@ packages="
 	libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
 	libcmocka-dev
 	procps jq protobuf-compiler util-linux binutils valgrind heaptrack tmux
-	strace
+	strace clang
 	python3 sqlite3 libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
 	cppcheck clang-tidy
 "
