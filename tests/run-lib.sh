@@ -185,3 +185,30 @@ wait_for_line_() {
 		sleep 0.1
 	done
 }
+
+# test_seed_: the seed of a test's random choices, $MEMSCOPE_TEST_SEED if
+# set, else a fresh one; printed, so that a failing run can be replayed with
+# MEMSCOPE_TEST_SEED=N.
+test_seed_() {
+	ts_seed=${MEMSCOPE_TEST_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+	echo "seed $ts_seed (replay with MEMSCOPE_TEST_SEED=$ts_seed)" >&2
+	echo "$ts_seed"
+}
+
+# randoms_ SEED N MAX: N pseudo-random whole numbers from 0 to MAX - 1, one a
+# line, the same for the same SEED: the minimal standard generator (Park and
+# Miller), exact in awk's doubles (mawk's rand() is poor with large seeds).
+randoms_() {
+	awk -v s="$1" -v n="$2" -v m="$3" 'BEGIN {
+		x = s % 2147483646 + 1
+		for (i = 0; i < n; i++) {
+			x = (x * 16807) % 2147483647
+			print int(x / 2147483647 * m)
+		}
+	}'
+}
+
+# now_ms_: a clock in milliseconds.
+now_ms_() {
+	echo $(( $(date +%s%N) / 1000000 ))
+}

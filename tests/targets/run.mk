@@ -122,3 +122,16 @@ check_PROGRAMS += tests/targets/attach-server
 tests_targets_attach_server_SOURCES = tests/targets/attach-server.c \
 	$(run_target_headers) tests/targets/leak-target.h
 tests_targets_attach_server_CFLAGS = $(run_target_cflags)
+
+# The stress and fault tests (issue 8): a known amount of allocation work
+# with a checksum of what the program wrote, for a run whose memscope is
+# killed, runs out of memory or writes its trace to a full disk.
+check_PROGRAMS += tests/targets/run-work
+tests_targets_run_work_SOURCES = tests/targets/run-work.c $(run_target_headers)
+tests_targets_run_work_CFLAGS = $(run_target_cflags)
+
+# Killed at a random moment while it allocates: its figures, kept in a
+# shared file mapping, outlive it (tests/run-kill-target.test).
+check_PROGRAMS += tests/targets/run-doomed
+tests_targets_run_doomed_SOURCES = tests/targets/run-doomed.c $(run_target_headers)
+tests_targets_run_doomed_CFLAGS = $(run_target_cflags)
