@@ -14,19 +14,28 @@
  * freed by another thread (from a tag written into each block before it is
  * freed), to show that the race was run.
  *
- * usage: run-race FACTS-FILE ITER
+ * usage: run-race FACTS-FILE ITER [THREADS [MS]]
  * With ITER 0 the threads are made and joined but allocate nothing, for
- * the test to measure what glibc allocates for them.
+ * the test to measure what glibc allocates for them. THREADS (4 by
+ * default, at most 256) threads share 16 slots each; with MS, each thread
+ * stops at the end of a batch once MS milliseconds have passed (or after
+ * ITER allocations, whichever comes first), for a churn of a given length.
+ * Each block carries the number of the thread that made it, so that the
+ * frees of a block made by another thread are counted too
+ * (cross_thread_frees).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include "run-target.h"
 
-#define NTHREADS	4
-#define NSLOTS		64
+#define MAXTHREADS	256
+#define SLOTS_PER_THREAD 16
+#define NSLOTS		(SLOTS_PER_THREAD * MAXTHREADS)
 #define BATCH		16
+#define MAKER_OFFSET	0	/* the maker, while the block is live */
 #define TAG_OFFSET	16	/* past tcache's next and key, inside 24 usable bytes */
 #define TAG_MAGIC	0x6d730000u
 
@@ -35,13 +44,15 @@ static const size_t sizes[] = { 16, 32, 64 };
 struct racer {
 	pthread_t	thread;
 	unsigned	id;
-	uint64_t	allocations, frees, bytes, cross;
+	uint64_t	allocations, frees, bytes, cross, cross_frees;
 };
 
-static struct racer racers[NTHREADS];
+static struct racer racers[MAXTHREADS];
 static _Atomic(void *) slots[NSLOTS];
 static pthread_barrier_t start;
 static unsigned long iters;
+static unsigned nthreads = 4, nslots = SLOTS_PER_THREAD * 4;
+static atomic_int stop;
 
 static void *
 race(void *arg)
@@ -54,7 +65,7 @@ race(void *arg)
 	size_t b, n, size;
 
 	pthread_barrier_wait(&start);
-	for (i = 0; i < iters; i += n) {
+	for (i = 0; i < iters && !atomic_load_explicit(&stop, memory_order_relaxed); i += n) {
 		n = iters - i < BATCH ? iters - i : BATCH;
 		for (b = 0; b < n; b++) {
 			size = sizes[(i + b + r->id) % 3];
@@ -66,13 +77,16 @@ race(void *arg)
 			if ((*tag & 0xffff0000u) == TAG_MAGIC && (*tag & 0xffffu) != r->id)
 				r->cross++;
 			*tag = 0;
+			*(volatile uint32_t *)((char *)batch[b] + MAKER_OFFSET) = r->id;
 		}
 		for (b = 0; b < n; b++) {
 			rng ^= rng << 13;
 			rng ^= rng >> 17;
 			rng ^= rng << 5;
-			old = atomic_exchange(&slots[rng % NSLOTS], batch[b]);
+			old = atomic_exchange(&slots[rng % nslots], batch[b]);
 			if (old != NULL) {
+				if (*(volatile uint32_t *)((char *)old + MAKER_OFFSET) != r->id)
+					r->cross_frees++;
 				*(volatile uint32_t *)((char *)old + TAG_OFFSET) = TAG_MAGIC | r->id;
 				free(old);
 				r->frees++;
@@ -85,33 +99,53 @@ race(void *arg)
 int
 main(int argc, char **argv)
 {
-	uint64_t allocations = 0, frees = 0, bytes = 0, cross = 0, left = 0;
+	uint64_t allocations = 0, frees = 0, bytes = 0, cross = 0, cross_frees = 0;
+	uint64_t left = 0;
+	struct timespec span = { 0, 0 };
+	unsigned long ms = 0;
 	unsigned i;
 	void *p;
 	int fd;
 
 	fd = facts_open(argc, argv);
-	if (argc < 3)
-		run_die("usage: run-race FACTS-FILE ITER");
+	if (argc < 3 || argc > 5)
+		run_die("usage: run-race FACTS-FILE ITER [THREADS [MS]]");
 	iters = arg_ulong(argv[2]);
-	if (pthread_barrier_init(&start, NULL, NTHREADS + 1) != 0)
+	if (argc > 3) {
+		nthreads = (unsigned)arg_ulong(argv[3]);
+		if (nthreads < 1 || nthreads > MAXTHREADS)
+			run_die("THREADS must be 1 to 256");
+		nslots = SLOTS_PER_THREAD * nthreads;
+	}
+	if (argc > 4) {
+		ms = arg_ulong(argv[4]);
+		span.tv_sec = (time_t)(ms / 1000);
+		span.tv_nsec = (long)(ms % 1000) * 1000000L;
+	}
+	if (pthread_barrier_init(&start, NULL, nthreads + 1) != 0)
 		run_die("pthread_barrier_init");
-	for (i = 0; i < NTHREADS; i++) {
+	for (i = 0; i < nthreads; i++) {
 		racers[i].id = i;
 		if ((errno = pthread_create(&racers[i].thread, NULL, race, &racers[i])) != 0)
 			run_die("pthread_create");
 	}
 	pthread_barrier_wait(&start);
-	for (i = 0; i < NTHREADS; i++)
+	if (ms > 0) {
+		while (nanosleep(&span, &span) == -1 && errno == EINTR)
+			;
+		atomic_store(&stop, 1);
+	}
+	for (i = 0; i < nthreads; i++)
 		if ((errno = pthread_join(racers[i].thread, NULL)) != 0)
 			run_die("pthread_join");
-	for (i = 0; i < NTHREADS; i++) {
+	for (i = 0; i < nthreads; i++) {
 		allocations += racers[i].allocations;
 		frees += racers[i].frees;
 		bytes += racers[i].bytes;
 		cross += racers[i].cross;
+		cross_frees += racers[i].cross_frees;
 	}
-	for (i = 0; i < NSLOTS; i++)
+	for (i = 0; i < nslots; i++)
 		if ((p = atomic_exchange(&slots[i], NULL)) != NULL) {
 			free(p);
 			frees++;
@@ -129,10 +163,12 @@ main(int argc, char **argv)
 	/* at the end `left` blocks were live at once; at most every slot and
 	 * every thread's batch, of the largest size, can be */
 	facts_u64(fd, "", "peak_live_blocks_min", left);
-	facts_u64(fd, "", "peak_live_blocks_max", NSLOTS + NTHREADS * BATCH);
+	facts_u64(fd, "", "peak_live_blocks_max", nslots + nthreads * BATCH);
 	facts_u64(fd, "", "peak_live_bytes_min", left * sizes[0]);
-	facts_u64(fd, "", "peak_live_bytes_max", (NSLOTS + NTHREADS * BATCH) * sizes[2]);
+	facts_u64(fd, "", "peak_live_bytes_max", (nslots + nthreads * BATCH) * sizes[2]);
 	facts_u64(fd, "", "cross_thread_reuses", cross);
+	facts_u64(fd, "", "cross_thread_frees", cross_frees);
+	facts_u64(fd, "", "threads", nthreads);
 	close(fd);
 	return 0;
 }

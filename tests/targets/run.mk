@@ -135,3 +135,9 @@ tests_targets_run_work_CFLAGS = $(run_target_cflags)
 check_PROGRAMS += tests/targets/run-doomed
 tests_targets_run_doomed_SOURCES = tests/targets/run-doomed.c $(run_target_headers)
 tests_targets_run_doomed_CFLAGS = $(run_target_cflags)
+
+# A timer signal at 10 kHz whose handler allocates, while the program
+# allocates (tests/run-sigalloc.test).
+check_PROGRAMS += tests/targets/run-sigalloc
+tests_targets_run_sigalloc_SOURCES = tests/targets/run-sigalloc.c $(run_target_headers)
+tests_targets_run_sigalloc_CFLAGS = $(run_target_cflags)
