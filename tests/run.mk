@@ -37,6 +37,9 @@ EXTRA_DIST += $(RUN_TESTS) tests/run-lib.sh
 STRESS_TESTS = \
 	tests/run-churn.test \
 	tests/run-fork-storm.test \
+	tests/run-full-disk.test \
+	tests/run-trace-damage.test \
+	tests/run-oom.test \
 	tests/run-sigalloc.test \
 	tests/run-sigalloc-exact.test
 
