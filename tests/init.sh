@@ -10,6 +10,13 @@ MEMSCOPE="$abs_top_builddir/src/memscope"
 TARGETS="$abs_top_builddir/tests/targets"
 FIXTURES="$abs_top_srcdir/tests/fixtures"
 me=$(basename "$0" .test)
+# make check-valgrind: memscope under valgrind memcheck (tests/valgrind.sh),
+# its logs named after the test
+if [ -n "${MEMSCOPE_WRAPPER:-}" ]; then
+	MEMSCOPE=$MEMSCOPE_WRAPPER
+	MEMSCOPE_TEST=$me
+	export MEMSCOPE_TEST
+fi
 
 fail_() { printf 'FAIL: %s: %s\n' "$me" "$*" >&2; exit 1; }
 skip_() { printf 'SKIP: %s: %s\n' "$me" "$*" >&2; exit 77; }
