@@ -33,6 +33,10 @@ EXTRA_DIST += tests/valgrind.sh tests/valgrind-check.sh tests/valgrind.supp
 # under valgrind its errors count, its verdict does not.
 VALGRIND_TIMED = tests/run-kill-analyzer.test
 check-valgrind: all
+	@if test -n '$(SANITIZER_CFLAGS)'; then \
+	    echo 'check-valgrind: valgrind cannot run a memscope built with' \
+	        'sanitizers: use a build configured without them' >&2; \
+	    exit 1; fi
 	$(AM_V_at)$(MAKE) $(AM_MAKEFLAGS) $(check_PROGRAMS) $(check_LIBRARIES) \
 	    $(check_LTLIBRARIES)
 	$(AM_V_at)VALGRIND_TIMED='$(VALGRIND_TIMED)' \
