@@ -48,26 +48,13 @@
 set -u
 
 me=attach.sh
-fail()
-{
-	echo "$me: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 if [ $# -ne 3 ]; then
 	echo "usage: $me MEMSCOPE ATTACH-TIME WORKLOAD-BUILDDIR" >&2
 	exit 2
 fi
 
-# Everything runs from a temporary directory, so that no tool can leave a
-# file in the tree: paths given relative to here are made absolute first.
-absolute()
-{
-	case $1 in
-	/*) printf '%s\n' "$1" ;;
-	*) printf '%s\n' "$PWD/$1" ;;
-	esac
-}
 memscope=$(absolute "$1")
 attach_time=$(absolute "$2")
 wl_bin=$(cd "$3" 2>/dev/null && pwd) || fail "$3: no such directory"

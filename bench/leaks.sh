@@ -38,11 +38,7 @@
 set -u
 
 me=leaks.sh
-fail()
-{
-	echo "$me: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 if [ $# -ne 5 ]; then
 	echo "usage: $me MEMSCOPE BENCH-RUN LEAKY LEAK-CASES" \
@@ -50,15 +46,6 @@ if [ $# -ne 5 ]; then
 	exit 2
 fi
 
-# Everything runs from a temporary directory, so that no tool can leave a
-# file in the tree: paths given relative to here are made absolute first.
-absolute()
-{
-	case $1 in
-	/*) printf '%s\n' "$1" ;;
-	*) printf '%s\n' "$PWD/$1" ;;
-	esac
-}
 memscope=$(absolute "$1")
 bench_run=$(absolute "$2")
 leaky=$(absolute "$3")

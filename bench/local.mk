@@ -27,7 +27,7 @@ BENCH_LEAK_WORKLOADS = bench/workloads/leaky
 EXTRA_PROGRAMS = bench/bench-run bench/attach-time bench/many-maps \
 	$(BENCH_WORKLOADS) $(BENCH_LEAK_WORKLOADS)
 CLEANFILES += $(EXTRA_PROGRAMS)
-EXTRA_DIST += bench/map.sh bench/run.sh bench/leaks.sh bench/attach.sh \
+EXTRA_DIST += bench/lib.sh bench/map.sh bench/run.sh bench/leaks.sh bench/attach.sh \
 	bench/RESULTS.md \
 	bench/README.md \
 	bench/workloads/churn.py bench/workloads/insert-rows.awk \

@@ -9,11 +9,7 @@
 set -u
 
 me=map.sh
-fail()
-{
-	echo "$me: $*" >&2
-	exit 1
-}
+. "$(dirname "$0")/lib.sh"
 
 if [ $# -ne 3 ]; then
 	echo "usage: $me MEMSCOPE BENCH-RUN MANY-MAPS" >&2
