@@ -66,10 +66,6 @@ const struct cmd cmd_attach = {
 
 enum {
 	OPT_JSON = 256,
-	OPT_DEPTH,
-	OPT_NO_STACKS,
-	OPT_NO_HEAP_STATS,
-	OPT_RING_SIZE,
 	OPT_DURATION,
 	OPT_TUI,
 	OPT_LOG_FILE,
@@ -78,10 +74,7 @@ enum {
 static const struct option attach_options[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "output", required_argument, NULL, 'o' },
-	{ "depth", required_argument, NULL, OPT_DEPTH },
-	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
-	{ "no-heap-stats", no_argument, NULL, OPT_NO_HEAP_STATS },
-	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
+	CMD_SHIM_OPTIONS,
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "tui", no_argument, NULL, OPT_TUI },
 	{ "delay", required_argument, NULL, 'd' },
@@ -210,10 +203,10 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 	struct source_proc_error err;
 	struct process probe;
 	char why[PATH_MAX + 256], options[160];
-	int depth = 64, opt, pid, status = EXIT_SUCCESS;
-	bool stats = true, tui = false;
+	int opt, pid, status = EXIT_SUCCESS;
+	struct shim_choice shim = SHIM_CHOICE_DEFAULT;
+	bool tui = false;
 	double delay = 1, duration = 0;
-	uint64_t ring = 8u << 20;
 	long deadline = -1, t0;
 	FILE *json = NULL, *log = stderr;
 	sigset_t sigs;
@@ -227,19 +220,6 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 			break;
 		case 'o':
 			trace_path = optarg;
-			break;
-		case OPT_DEPTH:
-			depth = (int)cmd_parse_number(self, "--depth", optarg, 1,
-			    MS_MAX_DEPTH);
-			break;
-		case OPT_NO_STACKS:
-			depth = 0;
-			break;
-		case OPT_NO_HEAP_STATS:
-			stats = false;
-			break;
-		case OPT_RING_SIZE:
-			ring = cmd_parse_ring_size(self, optarg);
 			break;
 		case OPT_DURATION:
 			duration = cmd_parse_seconds(self, "--duration", optarg);
@@ -257,17 +237,13 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 			cmd_print_help(self, stdout);
 			return cmd_finish_output();
 		default:
-			if (!view_options_parse(self, opt, optarg, &vopts) &&
+			if (!cmd_shim_option(self, opt, optarg, &shim) &&
+			    !view_options_parse(self, opt, optarg, &vopts) &&
 			    !profile_options_parse(self, opt, optarg, &popts))
 				cmd_bad_option(self, opt, argv);
 		}
 	}
-	if (optind >= argc)
-		cmd_usage_error(self, "no PID given");
-	if (optind + 1 < argc)
-		cmd_usage_error(self, "one PID at a time ('%s' is extra)", argv[optind + 1]);
-	if (cmd_parse_pid(argv[optind], &pid) != 0)
-		cmd_usage_error(self, "'%s' is not a process id", argv[optind]);
+	pid = cmd_pid_argument(self, argc, argv);
 	if (pid == getpid())
 		cmd_usage_error(self, "memscope cannot attach to itself");
 
@@ -302,12 +278,11 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 	fatal_run = &a;
 	log_set_cleanup(cleanup);
 	a.col.main_pid = pid;
-	if (stats)
+	if (shim.stats)
 		a.col.session.ns_per_tick = clock_ns_per_tick();
 	if (trace_path != NULL && (a.col.trace = tracefile_create(trace_path)) == NULL)
 		fatal("%s", trace_path);
-	snprintf(options, sizeof(options), "depth=%d,follow=0,ring=%llu,leaks=0,"
-	    "stats=%d", depth, (unsigned long long)ring, stats);
+	cmd_shim_options_string(&shim, false, false, options, sizeof(options));
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);

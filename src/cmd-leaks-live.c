@@ -59,12 +59,7 @@ leaks_exec(const struct cmd *self, int argc, char **argv)
 		}
 		cmd_bad_option(self, opt, argv);
 	}
-	if (optind >= argc)
-		cmd_usage_error(self, "no PID given");
-	if (optind + 1 < argc)
-		cmd_usage_error(self, "one PID at a time ('%s' is extra)", argv[optind + 1]);
-	if (cmd_parse_pid(argv[optind], &pid) != 0)
-		cmd_usage_error(self, "'%s' is not a process id", argv[optind]);
+	pid = cmd_pid_argument(self, argc, argv);
 	if (kill(pid, 0) != 0 && errno == ESRCH) {
 		log_warnx("no process %d", pid);
 		return EXIT_RUNTIME;

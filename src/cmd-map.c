@@ -135,12 +135,7 @@ map_exec(const struct cmd *self, int argc, char **argv)
 			cmd_bad_option(self, opt, argv);
 		}
 	}
-	if (optind >= argc)
-		cmd_usage_error(self, "no PID given");
-	if (optind + 1 < argc)
-		cmd_usage_error(self, "one PID at a time ('%s' is extra)", argv[optind + 1]);
-	if (cmd_parse_pid(argv[optind], &pid) != 0)
-		cmd_usage_error(self, "'%s' is not a process id", argv[optind]);
+	pid = cmd_pid_argument(self, argc, argv);
 
 	if (source_proc_snapshot(root, pid, &proc, &err) != SOURCE_PROC_OK) {
 		cmd_proc_failure("map", root, pid, &err);

@@ -79,11 +79,7 @@ const struct cmd cmd_run = {
 
 enum {
 	OPT_JSON = 256,
-	OPT_DEPTH,
-	OPT_NO_STACKS,
-	OPT_NO_HEAP_STATS,
 	OPT_NO_FOLLOW,
-	OPT_RING_SIZE,
 	OPT_ERROR_EXITCODE,
 	OPT_LOG_FILE,
 	OPT_TUI,
@@ -92,11 +88,8 @@ enum {
 static const struct option run_options[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "output", required_argument, NULL, 'o' },
-	{ "depth", required_argument, NULL, OPT_DEPTH },
-	{ "no-stacks", no_argument, NULL, OPT_NO_STACKS },
-	{ "no-heap-stats", no_argument, NULL, OPT_NO_HEAP_STATS },
+	CMD_SHIM_OPTIONS,
 	{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
-	{ "ring-size", required_argument, NULL, OPT_RING_SIZE },
 	CMD_VIEW_OPTIONS,
 	CMD_LEAK_OPTIONS,
 	CMD_PROFILE_OPTIONS,
@@ -319,11 +312,11 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	    .leak_check = VIEW_LEAKS_FULL };
 	const char *json_path = NULL, *trace_path = NULL, *log_path = NULL;
 	char path[PATH_MAX], why[PATH_MAX + 128], options[160];
-	int depth = 64, opt, status, status_override = 0, error_exitcode = 0;
+	int opt, status, status_override = 0, error_exitcode = 0;
 	int hold = -1;
-	bool stats = true, tui = false;
+	bool tui = false;
 	double delay = 1;
-	uint64_t ring = 8u << 20;
+	struct shim_choice shim = SHIM_CHOICE_DEFAULT;
 	struct run r = { .sigfd = -1 };
 	bool follow = true;
 	FILE *json = NULL, *log = stderr;
@@ -347,21 +340,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 		case 'o':
 			trace_path = optarg;
 			break;
-		case OPT_DEPTH:
-			depth = (int)cmd_parse_number(self, "--depth", optarg, 1,
-			    MS_MAX_DEPTH);
-			break;
-		case OPT_NO_STACKS:
-			depth = 0;
-			break;
-		case OPT_NO_HEAP_STATS:
-			stats = false;
-			break;
 		case OPT_NO_FOLLOW:
 			follow = false;
-			break;
-		case OPT_RING_SIZE:
-			ring = cmd_parse_ring_size(self, optarg);
 			break;
 		case OPT_ERROR_EXITCODE:
 			error_exitcode = (int)cmd_parse_number(self,
@@ -380,7 +360,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			cmd_print_help(self, stdout);
 			return cmd_finish_output();
 		default:
-			if (!report_option_parse(self, opt, optarg, &vopts, &lopts,
+			if (!cmd_shim_option(self, opt, optarg, &shim) &&
+			    !report_option_parse(self, opt, optarg, &vopts, &lopts,
 			    &popts))
 				cmd_bad_option(self, opt, argv);
 		}
@@ -407,11 +388,9 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	log_set_cleanup(remove_socket);
 	if (trace_path != NULL && (r.col.trace = tracefile_create(trace_path)) == NULL)
 		fatal("%s", trace_path);
-	snprintf(options, sizeof(options),
-	    "depth=%d,follow=%d,ring=%llu,leaks=%d,stats=%d", depth,
-	    follow ? 1 : 0, (unsigned long long)ring,
-	    vopts.leak_check != VIEW_LEAKS_NO, stats);
-	if (stats)
+	cmd_shim_options_string(&shim, follow, vopts.leak_check != VIEW_LEAKS_NO,
+	    options, sizeof(options));
+	if (shim.stats)
 		r.col.session.ns_per_tick = clock_ns_per_tick();
 	r.col.session.inherit_on_fork = vopts.leak_check != VIEW_LEAKS_NO;
 	launch_ignore_interrupts();

@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "source-proc.h"
+#include "wire/protocol.h"
 #include "wire/ring.h"
 
 /* Append src to the NUL-terminated dst of size bytes, truncating. */
@@ -213,4 +214,47 @@ cmd_parse_seconds(const struct cmd *c, const char *opt, const char *s)
 		cmd_usage_error(c, "%s must be a number of seconds from 0.1 to "
 		    "3600, not '%s'", opt, s);
 	return d;
+}
+
+bool
+cmd_shim_option(const struct cmd *c, int opt, const char *arg,
+    struct shim_choice *s)
+{
+	switch (opt) {
+	case OPT_SHIM_DEPTH:
+		s->depth = (int)cmd_parse_number(c, "--depth", arg, 1, MS_MAX_DEPTH);
+		return true;
+	case OPT_SHIM_NO_STACKS:
+		s->depth = 0;
+		return true;
+	case OPT_SHIM_NO_HEAP_STATS:
+		s->stats = false;
+		return true;
+	case OPT_SHIM_RING_SIZE:
+		s->ring = cmd_parse_ring_size(c, arg);
+		return true;
+	}
+	return false;
+}
+
+void
+cmd_shim_options_string(const struct shim_choice *s, bool follow, bool leaks,
+    char *buf, size_t len)
+{
+	snprintf(buf, len, "depth=%d,follow=%d,ring=%llu,leaks=%d,stats=%d",
+	    s->depth, follow, (unsigned long long)s->ring, leaks, s->stats);
+}
+
+int
+cmd_pid_argument(const struct cmd *c, int argc, char **argv)
+{
+	int pid;
+
+	if (optind >= argc)
+		cmd_usage_error(c, "no PID given");
+	if (optind + 1 < argc)
+		cmd_usage_error(c, "one PID at a time ('%s' is extra)", argv[optind + 1]);
+	if (cmd_parse_pid(argv[optind], &pid) != 0)
+		cmd_usage_error(c, "'%s' is not a process id", argv[optind]);
+	return pid;
 }

@@ -2,6 +2,8 @@
 #ifndef MEMSCOPE_CMD_H
 #define MEMSCOPE_CMD_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -49,6 +51,40 @@ struct source_proc_error;
  * command cmd ("map"). */
 void	cmd_proc_failure(const char *cmd, const char *root, int pid,
 	    const struct source_proc_error *e);
+/*
+ * What the shim records, chosen the same way by memscope run and memscope
+ * attach: --depth, --no-stacks, --no-heap-stats, --ring-size.
+ */
+enum {
+	OPT_SHIM_DEPTH = 1400,
+	OPT_SHIM_NO_STACKS,
+	OPT_SHIM_NO_HEAP_STATS,
+	OPT_SHIM_RING_SIZE,
+};
+
+#define CMD_SHIM_OPTIONS \
+	{ "depth", required_argument, NULL, OPT_SHIM_DEPTH }, \
+	{ "no-stacks", no_argument, NULL, OPT_SHIM_NO_STACKS }, \
+	{ "no-heap-stats", no_argument, NULL, OPT_SHIM_NO_HEAP_STATS }, \
+	{ "ring-size", required_argument, NULL, OPT_SHIM_RING_SIZE }
+
+struct shim_choice {
+	int		 depth;		/* frames per stack, 0: none */
+	bool		 stats;		/* not --no-heap-stats */
+	uint64_t	 ring;		/* bytes of the ring's data area */
+};
+
+#define SHIM_CHOICE_DEFAULT	{ .depth = 64, .stats = true, .ring = 8u << 20 }
+
+/* Handle opt if it is one of CMD_SHIM_OPTIONS. */
+bool	cmd_shim_option(const struct cmd *c, int opt, const char *arg,
+	    struct shim_choice *s);
+/* The shim's MEMSCOPE_OPTIONS for s, in buf. */
+void	cmd_shim_options_string(const struct shim_choice *s, bool follow,
+	    bool leaks, char *buf, size_t len);
+/* The one PID argument at argv[optind], or a usage error. */
+int	cmd_pid_argument(const struct cmd *c, int argc, char **argv);
+
 /* --ring-size: "8M", "16384", "64K"; a power of two the ring accepts. */
 uint64_t cmd_parse_ring_size(const struct cmd *c, const char *s);
 /* A number of seconds for option opt, from 0.1 to 3600, or a usage error. */
