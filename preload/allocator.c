@@ -137,7 +137,8 @@ allocator_tick(void)
 	struct timespec ts;
 	long long now, last;
 
-	if (++shim_self.allocs_since_check < CHECK_EVERY)
+	/* a signal handler's call: the sample is the interrupted work's */
+	if (++shim_self.allocs_since_check < CHECK_EVERY || shim_nested())
 		return;
 	shim_self.allocs_since_check = 0;
 	/* an analyzer killed while the ring has room: noticed here too */

@@ -51,11 +51,11 @@ memscope_attach(const char *socket_path, const char *options)
 		return EBUSY;
 	if (socket_path == NULL || strlen(socket_path) >= sizeof(shim.socket_path))
 		return EINVAL;
-	shim_self.in_hook++;
+	shim_seal();
 	if (shim.real.malloc == NULL)
 		shim_resolve_global();
 	if (shim.real.malloc == NULL || !got_init()) {
-		shim_self.in_hook--;
+		shim_unseal();
 		return EIO;
 	}
 	strcpy(shim.socket_path, socket_path);
@@ -74,14 +74,14 @@ memscope_attach(const char *socket_path, const char *options)
 	atomic_store(&shim.next_thread, 0);
 	atomic_fetch_add(&shim.generation, 1);
 	if (!shim_connect(getppid(), MS_HELLO_ATTACHED)) {
-		shim_self.in_hook--;
+		shim_unseal();
 		return EIO;
 	}
 	atomic_store(&shim.state, SHIM_ACTIVE);
 	modules_scan();
 	allocator_init();
 	got_hook_all();
-	shim_self.in_hook--;
+	shim_unseal();
 	return 0;
 }
 
@@ -91,12 +91,12 @@ memscope_detach(void)
 {
 	if (!shim.attached || atomic_load(&shim.state) != SHIM_ACTIVE)
 		return EINVAL;
-	shim_self.in_hook++;
+	shim_seal();
 	got_unhook_all();
 	/* the allocator's figures as memscope leaves */
 	allocator_sample_last();
 	shim_passthrough();
 	let_go();
-	shim_self.in_hook--;
+	shim_unseal();
 	return 0;
 }

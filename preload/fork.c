@@ -31,7 +31,7 @@ fork_child(void)
 {
 	if (atomic_load(&shim.state) != SHIM_ACTIVE)
 		return;
-	shim_self.in_hook++;
+	shim_seal();
 	shim.fork_token = shim_self.fork_token;
 	atomic_store(&shim.forks, 0);
 	shim.real.munmap(shim.ring_base, shim.ring_len);
@@ -46,13 +46,13 @@ fork_child(void)
 	atomic_fetch_add(&shim.generation, 1);
 	modules_forget();
 	if (!shim.opts.follow || !shim_connect(getppid(), MS_HELLO_FORKED)) {
-		shim_self.in_hook--;
+		shim_unseal();
 		atomic_store(&shim.state, SHIM_PASSTHROUGH);
 		return;
 	}
 	modules_scan();
 	stack_publish_table();
-	shim_self.in_hook--;
+	shim_unseal();
 }
 
 void

@@ -230,10 +230,10 @@ shim_final(void)
 	if (!leak_check_wanted() || atomic_exchange(&done, 1) != 0 ||
 	    threads_running() != 1)
 		return;
-	shim_self.in_hook++;
+	shim_seal();
 	cxx_freeres = (void (*)(void))dlsym(RTLD_DEFAULT, "_ZN9__gnu_cxx9__freeresEv");
 	libc_freeres = (void (*)(void))dlsym(RTLD_DEFAULT, "__libc_freeres");
-	shim_self.in_hook--;
+	shim_unseal();
 	if (cxx_freeres != NULL)
 		cxx_freeres();
 	if (libc_freeres != NULL)

@@ -61,18 +61,17 @@ record_alloc(void *p, size_t size, uint32_t fn)
 	struct ms_ev_alloc ev = { .hdr.type = MS_EV_ALLOC,
 	    .addr = (uintptr_t)p, .size = size, .fn = fn };
 	int saved_errno = errno;
-	uint64_t pos;
-	bool ok;
+	struct producer_slot slot;
 
 	ev.spare = block_spare(p, size, &ev.fn);
 	allocator_tick();
 	ev.stack = stack_capture();
-	pos = producer_reserve(sizeof(ev), &ok);
+	slot = producer_reserve(sizeof(ev));
 	/* after the shim's own work and any wait for room: a lifetime is
 	 * the program's time */
 	ev.time = shim_time();
-	if (ok)
-		producer_commit(pos, &ev, sizeof(ev));
+	if (slot.ok)
+		producer_commit(&slot, &ev, sizeof(ev));
 	errno = saved_errno;
 }
 
@@ -154,13 +153,13 @@ realloc_tracked(void *p, size_t size, void *(*call)(void *, size_t, size_t),
 	struct ms_ev_realloc ev = { .hdr.type = MS_EV_REALLOC,
 	    .old_addr = (uintptr_t)p };
 	struct ms_ev_realloc_done done = { .hdr.type = MS_EV_REALLOC_DONE };
-	uint64_t stack = stack_capture(), pos;
-	bool ok;
+	uint64_t stack = stack_capture();
+	struct producer_slot slot;
 	void *q;
 	int saved_errno;
 
 	/* p may be handed out again as soon as the call frees it */
-	pos = producer_reserve(sizeof(ev), &ok);
+	slot = producer_reserve(sizeof(ev));
 	ev.time = shim_time();
 	q = call(p, nmemb, size);
 	saved_errno = errno;
@@ -170,18 +169,18 @@ realloc_tracked(void *p, size_t size, void *(*call)(void *, size_t, size_t),
 		ev.status = MS_REALLOC_FREED;
 	else
 		ev.status = MS_REALLOC_FAILED;
-	if (ok)
-		producer_commit(pos, &ev, sizeof(ev));
+	if (slot.ok)
+		producer_commit(&slot, &ev, sizeof(ev));
 	if (q != NULL) {
 		/* q may have been freed by another thread just before */
 		done.addr = (uintptr_t)q;
 		done.size = nmemb * size;
 		done.stack = stack;
 		done.spare = block_spare(q, nmemb * size, &done.flags);
-		pos = producer_reserve(sizeof(done), &ok);
+		slot = producer_reserve(sizeof(done));
 		done.time = shim_time();
-		if (ok)
-			producer_commit(pos, &done, sizeof(done));
+		if (slot.ok)
+			producer_commit(&slot, &done, sizeof(done));
 	}
 	errno = saved_errno;
 	return q;

@@ -70,8 +70,7 @@ munmap(void *addr, size_t len)
 {
 	struct ms_ev_munmap ev = { .hdr.type = MS_EV_MUNMAP,
 	    .addr = (uintptr_t)addr, .len = len };
-	uint64_t pos;
-	bool ok;
+	struct producer_slot slot;
 	int rc, saved_errno;
 
 	ensure_resolved();
@@ -79,12 +78,12 @@ munmap(void *addr, size_t len)
 		return (int)syscall(SYS_munmap, addr, len);
 	if (shim_internal_caller(__builtin_return_address(0)) || !shim_enter())
 		return shim.real.munmap(addr, len);
-	pos = producer_reserve(sizeof(ev), &ok);
+	slot = producer_reserve(sizeof(ev));
 	rc = shim.real.munmap(addr, len);
 	saved_errno = errno;
 	ev.failed = rc != 0;
-	if (ok)
-		producer_commit(pos, &ev, sizeof(ev));
+	if (slot.ok)
+		producer_commit(&slot, &ev, sizeof(ev));
 	errno = saved_errno;
 	shim_leave();
 	return rc;
@@ -96,8 +95,7 @@ mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
 	struct ms_ev_mremap ev = { .hdr.type = MS_EV_MREMAP,
 	    .old_addr = (uintptr_t)old, .old_len = old_len, .new_len = new_len };
 	void *fixed = NULL, *p;
-	uint64_t pos;
-	bool ok;
+	struct producer_slot slot;
 	int saved_errno;
 
 	if (flags & MREMAP_FIXED) {
@@ -112,12 +110,12 @@ mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
 		return (void *)syscall(SYS_mremap, old, old_len, new_len, flags, fixed);
 	if (!shim_enter())
 		return shim.real.mremap(old, old_len, new_len, flags, fixed);
-	pos = producer_reserve(sizeof(ev), &ok);
+	slot = producer_reserve(sizeof(ev));
 	p = shim.real.mremap(old, old_len, new_len, flags, fixed);
 	saved_errno = errno;
 	ev.new_addr = p == MAP_FAILED ? 0 : (uintptr_t)p;
-	if (ok)
-		producer_commit(pos, &ev, sizeof(ev));
+	if (slot.ok)
+		producer_commit(&slot, &ev, sizeof(ev));
 	errno = saved_errno;
 	shim_leave();
 	return p;

@@ -74,7 +74,7 @@ shim_resolve(void)
 			sched_yield();
 		return;
 	}
-	shim_self.in_hook++;
+	shim_seal();
 	RESOLVE(calloc);
 	RESOLVE(free);
 	RESOLVE(realloc);
@@ -107,7 +107,7 @@ shim_resolve(void)
 		shim.glibc_malloc = m != NULL && dladdr((void *)m, &info) != 0 &&
 		    info.dli_fname != NULL && strstr(info.dli_fname, "/libc.so") != NULL;
 	}
-	shim_self.in_hook--;
+	shim_unseal();
 	atomic_store(&resolve_state, 2);
 	errno = saved_errno;
 }
@@ -285,7 +285,7 @@ shim_init(void)
 			sched_yield();
 		return;
 	}
-	shim_self.in_hook++;
+	shim_seal();
 	shim_debugging = getenv(MS_ENV_DEBUG) != NULL;
 	socket_path = getenv(MS_ENV_SOCKET);
 	if (socket_path != NULL && strlen(socket_path) < sizeof(shim.socket_path))
@@ -296,7 +296,7 @@ shim_init(void)
 	modules_find_self();
 	fork_install();
 	if (shim.real.malloc == NULL || !shim_connect(getppid(), 0)) {
-		shim_self.in_hook--;
+		shim_unseal();
 		shim_passthrough();
 		return;
 	}
@@ -304,7 +304,7 @@ shim_init(void)
 	modules_scan();
 	allocator_init();
 	on_exit(shim_on_exit, NULL);
-	shim_self.in_hook--;
+	shim_unseal();
 }
 
 /* Tell the analyzer how the process ends (see struct ms_ev_exit). */
@@ -316,10 +316,10 @@ shim_exiting(int status)
 	/* a vfork child runs in its parent's memory: the ring is the parent's */
 	if (atomic_load(&shim.state) != SHIM_ACTIVE || getpid() != shim.pid)
 		return;
-	shim_self.in_hook++;
+	shim_seal();
 	allocator_final();
 	producer_emit(&ev, sizeof(ev));
-	shim_self.in_hook--;
+	shim_unseal();
 }
 
 /*
@@ -334,13 +334,34 @@ shim_on_exit(int status, void *arg)
 	shim_final();
 }
 
+/*
+ * A call made while the guard is up: a signal handler's, when the signal
+ * came in the middle of the shim's work, is the program's own and is
+ * recorded, unless the thread has not said hello in this ring yet (its
+ * hello may be what was interrupted). The shim's own calls (libunwind's,
+ * malloc_info's, an allocator's mmap inside malloc) are not.
+ */
+static bool
+enter_nested(void)
+{
+	if (shim_self.in_hook >= SHIM_SEALED ||
+	    atomic_load(&shim.state) != SHIM_ACTIVE || !stack_in_handler())
+		return false;
+	if (shim_self.generation != atomic_load(&shim.generation)) {
+		atomic_fetch_add(&shim.ring.hdr->dropped, 1);
+		return false;
+	}
+	shim_self.in_hook++;
+	return true;
+}
+
 bool
 shim_enter(void)
 {
 	int st;
 
 	if (shim_self.in_hook)
-		return false;
+		return enter_nested();
 	st = atomic_load_explicit(&shim.state, memory_order_acquire);
 	if (unlikely(st != SHIM_ACTIVE)) {
 		if (st == SHIM_PASSTHROUGH)
@@ -358,7 +379,7 @@ shim_enter(void)
 void
 shim_leave(void)
 {
-	shim_self.in_hook = 0;
+	shim_self.in_hook--;
 }
 
 /*

@@ -94,18 +94,52 @@ struct shim {
 	bool		 attached;
 };
 
+struct defer_list;
+
 /* Per thread. */
 struct shim_thread {
-	int		 in_hook;	/* recursion guard */
+	/*
+	 * The guard: how deep the thread is in the shim's own work. A call
+	 * that finds it up is the shim's (not recorded) or a signal
+	 * handler's (recorded: shim_enter tells which); SHIM_SEALED levels
+	 * mark work during which nothing may be recorded at all.
+	 */
+	int		 in_hook;
 	uint16_t	 number;	/* its number in the ring of generation */
 	uint32_t	 generation;	/* 0 until the thread's first event */
 	bool		 ended;
 	uint64_t	 fork_token;	/* of this thread's last fork */
 	uint32_t	 allocs_since_check; /* allocator.c */
+	/* producer.c: the slot the thread's outermost work holds unpublished,
+	 * and the records its signal handlers deferred */
+	_Atomic uint64_t outer_pos;
+	struct defer_list *_Atomic deferred;
 };
 
 extern struct shim shim;
 extern SHIM_TLS struct shim_thread shim_self;
+
+#define SHIM_SEALED	0x10000
+
+/* Setting up or tearing down: no call is recorded, not even a handler's. */
+static inline void
+shim_seal(void)
+{
+	shim_self.in_hook += SHIM_SEALED;
+}
+
+static inline void
+shim_unseal(void)
+{
+	shim_self.in_hook -= SHIM_SEALED;
+}
+
+/* In a hook that a signal handler entered while the shim was at work? */
+static inline bool
+shim_nested(void)
+{
+	return shim_self.in_hook > 1;
+}
 
 /* The time of a heap event, or 0 when the analyzer asked for none. */
 static inline uint64_t
@@ -134,15 +168,26 @@ bool	 bootstrap_owns(const void *p);
 size_t	 bootstrap_size(const void *p);
 
 /* producer.c */
+struct defer_entry;
+/* A place in the ring, reserved; ok false: none (the event is dropped). */
+struct producer_slot {
+	uint64_t	 pos;
+	struct defer_entry *entry;	/* a handler's slot: its entry */
+	bool		 ok;
+	bool		 nested;	/* reserved while the thread held others */
+	bool		 deferred;	/* published later, from the entry */
+};
 bool	producer_emit(void *rec, uint32_t len);
-uint64_t producer_reserve(uint32_t len, bool *ok);
-void	producer_commit(uint64_t pos, void *rec, uint32_t len);
+struct producer_slot producer_reserve(uint32_t len);
+void	producer_commit(const struct producer_slot *s, void *rec, uint32_t len);
 void	producer_thread_hello(void);
 /* Has the analyzer closed its end of the socket (died, or detached)? */
 bool	producer_analyzer_gone(void);
 
 /* stack.c */
 uint64_t stack_capture(void);
+/* Was this call made by a signal handler that interrupted the shim? */
+bool	stack_in_handler(void);
 /* A new ring (after fork): name the table of stacks sent in its header. */
 void	stack_publish_table(void);
 

@@ -41,9 +41,9 @@ seen_table(void)
 		stack_publish_table();
 		return true;
 	}
-	while (atomic_load(&seen_state) == 1)
-		;
-	return atomic_load(&seen_state) == 2;
+	/* being mapped (by another thread, or by the code a signal handler
+	 * interrupted: waiting would never end): send the stack meanwhile */
+	return atomic_load_explicit(&seen_state, memory_order_acquire) == 2;
 }
 
 /* Tell the analyzer, in the ring's header, where the table is. */
@@ -109,6 +109,64 @@ in_shim(const void *ip)
 	return a >= shim.self_start && a < shim.self_end;
 }
 
+/*
+ * The return addresses of the calling code, frame by frame with a cursor:
+ * slower than unw_backtrace, but without its per-thread cache of frames,
+ * which the code a signal handler interrupted may be updating. libunwind's
+ * other caches are taken with every signal blocked.
+ */
+static int
+backtrace_by_steps(void **frames, int max)
+{
+	unw_context_t ctx;
+	unw_cursor_t c;
+	unw_word_t ip;
+	int n = 0;
+
+	if (unw_getcontext(&ctx) != 0 || unw_init_local(&c, &ctx) != 0)
+		return 0;
+	do {
+		if (unw_get_reg(&c, UNW_REG_IP, &ip) != 0 || ip == 0)
+			break;
+		frames[n++] = (void *)ip;
+	} while (n < max && unw_step(&c) > 0);
+	return n;
+}
+
+/*
+ * Walk up from the call to the first frame of the shim's work: a signal
+ * frame on the way means that a handler interrupted that work and made
+ * this call; none means that the work made it (through libunwind, libc,
+ * or the allocator it called). 64 frames without either: the shim's.
+ */
+bool
+stack_in_handler(void)
+{
+	unw_context_t ctx;
+	unw_cursor_t c;
+	unw_word_t ip;
+	bool left_shim = false;
+
+	if (unw_getcontext(&ctx) != 0 || unw_init_local(&c, &ctx) != 0)
+		return false;
+	for (int i = 0; i < 64 && unw_step(&c) > 0; i++) {
+		if (unw_is_signal_frame(&c) > 0)
+			return true;
+		if (unw_get_reg(&c, UNW_REG_IP, &ip) != 0)
+			return false;
+		if (in_shim((void *)ip)) {
+			if (left_shim)
+				return false;
+		} else if (!left_shim) {
+			/* the caller: libunwind is only ever the shim's */
+			if (shim_internal_caller((void *)ip))
+				return false;
+			left_shim = true;
+		}
+	}
+	return false;
+}
+
 /* The id of the calling code's stack, sending the frames the first time. */
 uint64_t
 stack_capture(void)
@@ -123,7 +181,10 @@ stack_capture(void)
 
 	if (shim.opts.depth <= 0)
 		return 0;
-	n = unw_backtrace(frames, shim.opts.depth + SHIM_FRAMES_MAX);
+	if (likely(!shim_nested()))
+		n = unw_backtrace(frames, shim.opts.depth + SHIM_FRAMES_MAX);
+	else
+		n = backtrace_by_steps(frames, shim.opts.depth + SHIM_FRAMES_MAX);
 	while (first < n && in_shim(frames[first]))
 		first++;
 	/* the shim is also below main (see hooks-exit.c): never shown */

