@@ -324,7 +324,8 @@ collector_trace_finish(struct collector *c, const char *trace_path, bool exited,
 		    .replaced = p->replaced, .exited = p->exited,
 		    .exit_code = p->exit_code, .exit_signal = p->exit_signal,
 		    .still_running = p->still_running,
-		    .ring_waits = p->heap.sum.ring_waits };
+		    .ring_waits = p->heap.sum.ring_waits,
+		    .dropped = p->heap.sum.dropped };
 
 		tracefile_write(c->trace, TRACE_PROCESS_END, &pe, sizeof(pe), NULL, 0);
 	}

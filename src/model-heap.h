@@ -93,6 +93,8 @@ struct heap_summary {
 	uint64_t	 munmaps;
 	uint64_t	 events;
 	uint64_t	 ring_waits;
+	/* events the shim counted but could not record (see producer.c) */
+	uint64_t	 dropped;
 	uint64_t	 anomalies;
 	/* frees, by a fork child, of blocks its parent allocated before fork */
 	uint64_t	 inherited_frees;

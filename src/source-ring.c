@@ -109,6 +109,8 @@ source_ring_close(struct ring_source *src)
 	if (src->base != NULL) {
 		src->proc->heap.sum.ring_waits +=
 		    atomic_load(&src->ring.hdr->waits);
+		src->proc->heap.sum.dropped +=
+		    atomic_load(&src->ring.hdr->dropped);
 		munmap(src->base, src->size);
 		src->base = NULL;
 	}

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,9 +108,10 @@ load_process_end(const struct trace_entry *e, struct session *s)
 	struct trace_process_end pe;
 	struct process *p;
 
-	if (e->len < sizeof(pe))
+	if (e->len < offsetof(struct trace_process_end, dropped))
 		return false;
-	memcpy(&pe, e->data, sizeof(pe));
+	memset(&pe, 0, sizeof(pe));
+	memcpy(&pe, e->data, e->len < sizeof(pe) ? e->len : sizeof(pe));
 	if (pe.stream >= s->nprocs)
 		return false;
 	p = s->procs[pe.stream];
@@ -119,6 +121,7 @@ load_process_end(const struct trace_entry *e, struct session *s)
 	p->exit_signal = pe.exit_signal;
 	p->still_running = pe.still_running != 0;
 	p->heap.sum.ring_waits = pe.ring_waits;
+	p->heap.sum.dropped = pe.dropped;
 	return true;
 }
 

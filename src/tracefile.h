@@ -95,6 +95,7 @@ struct trace_process_end {
 	int32_t		 exit_signal;
 	uint32_t	 still_running;	/* when memscope stopped (or detached) */
 	uint64_t	 ring_waits;
+	uint64_t	 dropped;	/* absent from traces written before it */
 };
 
 /*

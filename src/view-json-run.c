@@ -26,6 +26,7 @@ summary(struct json *j, const struct heap_summary *s)
 	json_key_uint(j, "munmaps", s->munmaps);
 	json_key_uint(j, "events", s->events);
 	json_key_uint(j, "ring_waits", s->ring_waits);
+	json_key_uint(j, "dropped_events", s->dropped);
 	json_key_uint(j, "anomalies", s->anomalies);
 	json_key_uint(j, "temporary_allocations", s->temporaries);
 	json_object_end(j);

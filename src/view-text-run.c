@@ -96,6 +96,9 @@ print_summary(FILE *f, int pid, const struct heap_summary *s, uint64_t threads)
 	fprintf(f, "==%d==   events: %s  ring waits: %s  anomalies: %s\n", pid,
 	    fmt_count(a, s->events), fmt_count(b, s->ring_waits),
 	    fmt_count(c, s->anomalies));
+	if (s->dropped != 0)
+		fprintf(f, "==%d==   events the shim could not record: %s (the "
+		    "figures lack them)\n", pid, fmt_count(a, s->dropped));
 	if (s->inherited_frees != 0)
 		fprintf(f, "==%d==   frees of blocks inherited from the parent: %s\n",
 		    pid, fmt_count(a, s->inherited_frees));

@@ -56,13 +56,14 @@ summary_() {
 }
 
 # check_summary_ NAME PROC FACTS [PREFIX]: every summary figure of PROC is
-# the target's (fact PREFIXkey), and there was no anomaly.
+# the target's (fact PREFIXkey), and there was no anomaly and no event lost.
 check_summary_() {
 	for key in $SUMMARY_KEYS; do
 		cs_want=$(fact_ "$3" "$4$key") || exit
 		assert_eq_ "$(summary_ "$1" "$2" "$key")" "$cs_want" "$1: $key of process $2"
 	done
 	assert_eq_ "$(summary_ "$1" "$2" anomalies)" 0 "$1: anomalies of process $2"
+	assert_eq_ "$(summary_ "$1" "$2" dropped_events)" 0 "$1: events the shim could not record, process $2"
 }
 
 # check_summary_plus_ NAME PROC FACTS BASE BASE_PROC KEYS...: each summary
