@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "producer.h"
 #include "shim.h"
 
 #define CHECK_EVERY	16384

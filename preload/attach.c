@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "producer.h"
 #include "shim.h"
 
 static bool forks_hooked;

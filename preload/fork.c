@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "producer.h"
 #include "shim.h"
 
 /* Mark the point in the ring whose live blocks the child inherits. */

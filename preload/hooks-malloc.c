@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "producer.h"
 #include "shim.h"
 
 /* Resolve on first use; true while this thread is resolving (bootstrap). */

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "producer.h"
 #include "shim.h"
 
 static inline void

@@ -13,7 +13,7 @@ preload_libmemscope_la_SOURCES = \
 	preload/hooks-malloc.c \
 	preload/hooks-mmap.c \
 	preload/modules.c \
-	preload/producer.c \
+	preload/producer.c preload/producer.h \
 	preload/shim.c preload/shim.h \
 	preload/stack.c \
 	src/wire/clock.h src/wire/futex.h src/wire/protocol.h src/wire/ring.h

@@ -14,6 +14,7 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
+#include "producer.h"
 #include "shim.h"
 
 #define MODULES_MAX	4096

@@ -1,19 +1,7 @@
 /*
- * The producer side of the ring. The fast path is one atomic add, the
- * copy, one release store: no system call, no lock. A full ring makes the
- * event wait (lossless), counted in the header; a wait that lasts is a
- * chance to notice that the analyzer has gone, and to let go.
- *
- * A signal handler that interrupts the shim and allocates (see
- * shim_enter) produces too, on the same thread. The interrupted work may
- * hold a reserved slot it has not published yet; the analyzer reads in
- * order, so it stops there, and a handler waiting for room behind that
- * slot would wait forever. So a handler's event whose room depends on one
- * of its own thread's unpublished slots is deferred: its slot is reserved
- * (its place in the order is right) and the record is kept in the
- * thread's deferred entries, to be published by whoever ends the last of
- * those slots. Deferred events are rare (a signal in the shim while the
- * ring is full); the fast path only checks that there are none.
+ * The producer's slow paths (see producer.h): waiting for room, waking
+ * the analyzer, and the events of signal handlers that interrupted the
+ * shim.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,50 +14,11 @@
 #include <unistd.h>
 
 #include "futex.h"
-#include "shim.h"
+#include "producer.h"
 
 #define SPINS_BEFORE_SLEEP	200
 #define SLEEP_NS		(10 * 1000 * 1000)	/* one futex wait */
 #define SLEEPS_BEFORE_CHECK	20			/* 200 ms */
-
-/*
- * shim_self.outer_pos: the slot that the thread's outermost work holds
- * unpublished, as seen by a handler interrupting it.
- */
-#define OUTER_NONE	0	/* none */
-#define OUTER_UNKNOWN	1	/* being reserved: its position is not known yet */
-#define OUTER_AT(pos)	((pos) + 2)
-
-/*
- * A thread's deferred entries, mapped the first time one is needed. Only
- * the thread itself and its signal handlers use them, and a handler runs
- * to its end before the code it interrupted goes on; so the atomics only
- * make each step a single instruction, never interrupted halfway.
- */
-#define DEFER_ENTRIES	32
-#define DEFER_RECORD_MAX (sizeof(struct ms_ev_stack) + 8 * MS_MAX_DEPTH)
-
-enum defer_state {
-	DEFER_CLAIMED,		/* taken: slot not reserved yet, or position not written */
-	DEFER_RESERVED,		/* slot at pos, record not written */
-	DEFER_READY,		/* slot at pos, record in rec: to publish */
-	DEFER_DONE,		/* published, or not needed after all */
-};
-
-struct defer_entry {
-	uint64_t	 pos;
-	uint32_t	 len;
-	_Atomic uint32_t state;
-	_Atomic uint32_t epoch;		/* the claims' epoch it was taken in */
-	uint64_t	 rec[DEFER_RECORD_MAX / 8];
-};
-
-struct defer_list {
-	/* epoch << 32 | entries taken; an epoch ends when all are published */
-	_Atomic uint64_t claims;
-	_Atomic int	 flushing;
-	struct defer_entry e[DEFER_ENTRIES];
-};
 
 static pthread_key_t thread_key;
 static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
@@ -99,8 +48,8 @@ producer_analyzer_gone(void)
 }
 
 /* Wait until [pos, pos + len) is free; false if the analyzer went away. */
-static bool
-wait_room(uint64_t pos, uint32_t len)
+bool
+producer_wait_room(uint64_t pos, uint32_t len)
 {
 	struct ms_ring_header *h = shim.ring.hdr;
 	bool counted = false;
@@ -134,8 +83,8 @@ wait_room(uint64_t pos, uint32_t len)
 	}
 }
 
-static void
-wake_consumer(void)
+void
+producer_wake(void)
 {
 	uint64_t one = 1;
 
@@ -147,7 +96,7 @@ publish(uint64_t pos, const void *rec, uint32_t len)
 {
 	ms_ring_publish(&shim.ring, pos, rec, len);
 	if (ms_ring_consumer_asleep(&shim.ring))
-		wake_consumer();
+		producer_wake();
 }
 
 static void
@@ -165,87 +114,108 @@ defer_list(void)
 
 	if (d != NULL)
 		return d;
-	p = shim.real.mmap(NULL, sizeof(*d), PROT_READ | PROT_WRITE,
+	p = shim.real.mmap(NULL, sizeof(*d) + DEFER_ARENA, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	/* a handler that came in meanwhile may have mapped one: keep it */
 	if (!atomic_compare_exchange_strong(&shim_self.deferred, &none, p)) {
-		shim.real.munmap(p, sizeof(*d));
+		shim.real.munmap(p, sizeof(*d) + DEFER_ARENA);
 		return none;
 	}
 	return p;
 }
 
-/* Does the thread have deferred entries not published yet? */
-static inline bool
-defer_pending(void)
+static inline struct defer_entry *
+entry_at(struct defer_list *d, uint32_t offset)
 {
-	struct defer_list *d = atomic_load_explicit(&shim_self.deferred,
-	    memory_order_relaxed);
-
-	return d != NULL && (uint32_t)atomic_load_explicit(&d->claims,
-	    memory_order_relaxed) != 0;
+	return (struct defer_entry *)(void *)((unsigned char *)d->arena + offset);
 }
 
-/*
- * Take an entry, before the slot: a handler that comes in between sees it
- * and knows that this code holds a slot it cannot see the position of.
- */
+/* The mark of the entries of the claims' current epoch: never 0, which is
+ * what the arena's untouched memory holds. */
+static inline uint32_t
+epoch_mark(uint64_t claims)
+{
+	return (uint32_t)(claims >> 32) + 1;
+}
+
+/* Take an entry for a record of len bytes; NULL when the arena is full. */
 static struct defer_entry *
-defer_claim(void)
+defer_claim(uint32_t len)
 {
 	struct defer_list *d = defer_list();
+	uint32_t size = (uint32_t)sizeof(struct defer_entry) + len;
 	struct defer_entry *e;
 	uint64_t c;
 
-	if (d == NULL ||
-	    (uint32_t)atomic_load(&d->claims) >= DEFER_ENTRIES)
+	if (d == NULL || (uint32_t)atomic_load(&d->claims) > DEFER_ARENA - size)
 		return NULL;
-	c = atomic_fetch_add(&d->claims, 1);
-	/* a handler took the last entry between the check and the add */
-	if ((uint32_t)c >= DEFER_ENTRIES)
+	atomic_fetch_add(&d->pending, 1);
+	c = atomic_fetch_add(&d->claims, size);
+	/* a handler took the last room between the check and the add (and
+	 * gave its excess back the same way before this went on) */
+	if ((uint32_t)c > DEFER_ARENA - size) {
+		atomic_fetch_sub(&d->claims, size);
+		atomic_fetch_sub(&d->pending, 1);
 		return NULL;
-	e = &d->e[(uint32_t)c];
+	}
+	e = entry_at(d, (uint32_t)c);
+	e->size = size;
+	e->len = len;
 	atomic_store(&e->state, DEFER_CLAIMED);
-	atomic_store(&e->epoch, (uint32_t)(c >> 32));
+	atomic_store(&e->epoch, epoch_mark(c));
 	return e;
+}
+
+static void
+entry_done(struct defer_list *d, struct defer_entry *e)
+{
+	atomic_store(&e->state, DEFER_DONE);
+	atomic_fetch_sub(&d->pending, 1);
 }
 
 /*
  * A slot published in place (or dropped) gives its entry back when it is
  * the last taken, which it is unless a handler deferred one meanwhile: a
- * burst of signals while the outer work holds its slot must not use up
- * the entries.
+ * burst of signals while the outer work holds its slot must not fill the
+ * arena with entries of records long published. The entry is made stale
+ * first, so that an entry taken later at the same place is never read
+ * as this one.
  */
 static void
 defer_release(struct defer_entry *e)
 {
 	struct defer_list *d = atomic_load(&shim_self.deferred);
 	uint64_t c = atomic_load(&d->claims);
-	uint32_t i = (uint32_t)(e - d->e);
+	uint32_t epoch = epoch_mark(c);
 
-	atomic_store(&e->state, DEFER_DONE);
-	if ((uint32_t)c == i + 1 && atomic_load(&e->epoch) == (uint32_t)(c >> 32))
-		(void)atomic_compare_exchange_strong(&d->claims, &c, c - 1);
+	entry_done(d, e);
+	if ((unsigned char *)e + e->size != (unsigned char *)d->arena + (uint32_t)c ||
+	    atomic_load(&e->epoch) != epoch)
+		return;
+	atomic_store(&e->epoch, epoch - 1);
+	if (!atomic_compare_exchange_strong(&d->claims, &c, c - e->size))
+		atomic_store(&e->epoch, epoch);
 }
 
 #define POS_UNKNOWN	UINT64_MAX
 #define POS_NONE	(UINT64_MAX - 1)
 
 /*
- * The lowest position among the thread's slots not published yet, but
- * self's; POS_UNKNOWN when one of them has no known position (a safe
- * answer: the caller then defers), POS_NONE when there are none.
- * *first gets the entry that holds it, NULL when that is the outer work's.
+ * The lowest position among the thread's slots not published yet;
+ * POS_UNKNOWN when one of them has no known position yet, POS_NONE when
+ * there are none. *first gets the entry that holds it, NULL when that is
+ * the outer work's. A walk of every entry: for the rare case where the
+ * deferred records are not in the order of their slots.
  */
 static uint64_t
-lowest_unpublished(const struct defer_entry *self, struct defer_entry **first)
+lowest_unpublished(struct defer_entry **first)
 {
 	struct defer_list *d = atomic_load(&shim_self.deferred);
 	uint64_t outer = atomic_load(&shim_self.outer_pos), low = POS_NONE;
 	uint64_t c;
-	uint32_t n, epoch;
+	uint32_t used, epoch;
 
 	*first = NULL;
 	if (outer == OUTER_UNKNOWN)
@@ -255,15 +225,20 @@ lowest_unpublished(const struct defer_entry *self, struct defer_entry **first)
 	if (d == NULL)
 		return low;
 	c = atomic_load(&d->claims);
-	n = (uint32_t)c < DEFER_ENTRIES ? (uint32_t)c : DEFER_ENTRIES;
-	epoch = (uint32_t)(c >> 32);
-	for (uint32_t i = 0; i < n; i++) {
-		struct defer_entry *e = &d->e[i];
-		uint32_t st = atomic_load(&e->state);
+	used = (uint32_t)c < DEFER_ARENA ? (uint32_t)c : DEFER_ARENA;
+	epoch = epoch_mark(c);
+	for (uint32_t off = 0; off < used; ) {
+		struct defer_entry *e = entry_at(d, off);
+		uint32_t st;
 
-		if (e == self || (st == DEFER_DONE && atomic_load(&e->epoch) == epoch))
+		/* being taken: its size is not known yet either */
+		if (atomic_load(&e->epoch) != epoch || e->size == 0)
+			return POS_UNKNOWN;
+		off += e->size;
+		st = atomic_load(&e->state);
+		if (st == DEFER_DONE)
 			continue;
-		if (atomic_load(&e->epoch) != epoch || st == DEFER_CLAIMED)
+		if (st == DEFER_CLAIMED)
 			return POS_UNKNOWN;
 		if (e->pos < low) {
 			low = e->pos;
@@ -274,18 +249,47 @@ lowest_unpublished(const struct defer_entry *self, struct defer_entry **first)
 }
 
 /*
- * Publish the deferred records that can be, lowest position first: each
- * is then the thread's lowest unpublished slot, so waiting for its room
- * waits only for other threads. Stops at a slot still being worked on by
- * code this call interrupted: that code publishes the rest when it ends.
+ * The first entry of the current epoch not published yet, from offset
+ * *start on (moved past the published ones): NULL when there is none,
+ * *unknown when an entry is still being taken.
  */
-static void
-defer_flush(void)
+static struct defer_entry *
+first_pending(struct defer_list *d, uint64_t c, uint32_t *start, bool *unknown)
+{
+	uint32_t used = (uint32_t)c < DEFER_ARENA ? (uint32_t)c : DEFER_ARENA;
+
+	*unknown = false;
+	while (*start < used) {
+		struct defer_entry *e = entry_at(d, *start);
+
+		if (atomic_load(&e->epoch) != epoch_mark(c) || e->size == 0) {
+			*unknown = true;
+			return NULL;
+		}
+		if (atomic_load(&e->state) != DEFER_DONE)
+			return e;
+		*start += e->size;
+	}
+	return NULL;
+}
+
+/*
+ * Publish the deferred records that can be. In the order they were taken,
+ * which is their slots' order but after a handler interrupted the taking
+ * of an entry, as long as their room is there; a record that must wait
+ * for room waits only when it is the thread's lowest unpublished slot, so
+ * that the wait is only for other threads. Stops at a slot still being
+ * worked on by code this call interrupted, and before waiting behind the
+ * outer work's slot: that code publishes the rest when it ends.
+ */
+void
+producer_defer_flush(void)
 {
 	struct defer_list *d = atomic_load(&shim_self.deferred);
 	struct defer_entry *e;
-	uint64_t c, low;
-	bool emptied;
+	uint64_t c;
+	uint32_t start;
+	bool emptied, unknown;
 
 	if (d == NULL)
 		return;
@@ -293,15 +297,13 @@ again:
 	if (atomic_exchange(&d->flushing, 1) != 0)
 		return;
 	emptied = false;
+	start = 0;
 	for (;;) {
 		c = atomic_load(&d->claims);
-		low = lowest_unpublished(NULL, &e);
-		if (low == POS_UNKNOWN)
+		e = first_pending(d, c, &start, &unknown);
+		if (unknown)
 			break;
 		if (e == NULL) {
-			/* the outer work's slot first: it flushes when it ends */
-			if (low != POS_NONE)
-				break;
 			/* all published: a new epoch, unless one was just taken */
 			if (atomic_compare_exchange_strong(&d->claims, &c,
 			    ((c >> 32) + 1) << 32)) {
@@ -310,15 +312,25 @@ again:
 			}
 			continue;
 		}
-		if (atomic_load(&e->state) != DEFER_READY ||
-		    !wait_room(e->pos, e->len))
+		if (atomic_load(&e->state) != DEFER_READY)
 			break;
+		if (!ms_ring_has_room(&shim.ring, e->pos, e->len)) {
+			struct defer_entry *lowest;
+
+			if (lowest_unpublished(&lowest) == POS_UNKNOWN ||
+			    lowest == NULL)
+				break;
+			e = lowest;
+			if (atomic_load(&e->state) != DEFER_READY ||
+			    !producer_wait_room(e->pos, e->len))
+				break;
+		}
 		publish(e->pos, e->rec, e->len);
-		atomic_store(&e->state, DEFER_DONE);
+		entry_done(d, e);
 	}
 	atomic_store(&d->flushing, 0);
 	/* a handler deferred more after the last look, and did not flush */
-	if (emptied && defer_pending())
+	if (emptied && producer_defer_pending())
 		goto again;
 }
 
@@ -326,12 +338,12 @@ again:
  * A reservation made while the thread holds unpublished slots: in a
  * signal handler that interrupted the shim, or right after one.
  */
-static struct producer_slot
-reserve_nested(uint32_t len)
+struct producer_slot
+producer_reserve_nested(uint32_t len)
 {
 	struct producer_slot s = { .nested = true };
-	struct defer_entry *e = defer_claim(), *first;
-	uint64_t low;
+	struct defer_entry *e = defer_claim(len);
+	uint64_t outer;
 
 	if (e == NULL) {
 		count_dropped();
@@ -339,19 +351,24 @@ reserve_nested(uint32_t len)
 	}
 	s.pos = ms_ring_reserve(&shim.ring, len);
 	e->pos = s.pos;
-	e->len = len;
 	atomic_store(&e->state, DEFER_RESERVED);
 	s.entry = e;
 	s.ok = true;
 	if (ms_ring_has_room(&shim.ring, s.pos, len))
 		return s;
-	low = lowest_unpublished(e, &first);
-	if (low == POS_UNKNOWN ||
-	    (low != POS_NONE && s.pos + len > low + shim.ring.mask + 1)) {
-		s.deferred = true;	/* its room waits for this thread's own slot */
+	/*
+	 * Wait for room only when no slot of this thread but the outer
+	 * work's, known, is unpublished, and the room does not depend on
+	 * that one; defer otherwise (deferring is always safe).
+	 */
+	outer = atomic_load(&shim_self.outer_pos);
+	if (atomic_load(&shim_self.deferred->pending) != 1 ||
+	    outer == OUTER_UNKNOWN ||
+	    (outer != OUTER_NONE && s.pos + len > outer - 2 + shim.ring.mask + 1)) {
+		s.deferred = true;
 		return s;
 	}
-	if (!wait_room(s.pos, len)) {
+	if (!producer_wait_room(s.pos, len)) {
 		defer_release(e);
 		count_dropped();
 		s.ok = false;
@@ -359,59 +376,19 @@ reserve_nested(uint32_t len)
 	return s;
 }
 
-struct producer_slot
-producer_reserve(uint32_t len)
-{
-	struct producer_slot s = { .ok = true };
-
-	if (unlikely(atomic_load_explicit(&shim_self.outer_pos,
-	    memory_order_relaxed) != OUTER_NONE || defer_pending()))
-		return reserve_nested(len);
-	atomic_store_explicit(&shim_self.outer_pos, OUTER_UNKNOWN,
-	    memory_order_relaxed);
-	atomic_signal_fence(memory_order_seq_cst);
-	s.pos = ms_ring_reserve(&shim.ring, len);
-	atomic_store_explicit(&shim_self.outer_pos, OUTER_AT(s.pos),
-	    memory_order_relaxed);
-	if (!ms_ring_has_room(&shim.ring, s.pos, len) && !wait_room(s.pos, len)) {
-		atomic_store(&shim_self.outer_pos, OUTER_NONE);
-		count_dropped();
-		s.ok = false;
-	}
-	return s;
-}
-
 void
-producer_commit(const struct producer_slot *s, void *rec, uint32_t len)
+producer_commit_nested(const struct producer_slot *s, void *rec, uint32_t len)
 {
-	struct ms_record *r = rec;
-
-	r->thread = shim_self.number;
-	if (unlikely(s->deferred)) {
+	((struct ms_record *)rec)->thread = shim_self.number;
+	if (s->deferred) {
 		memcpy(s->entry->rec, rec, len);
 		atomic_store(&s->entry->state, DEFER_READY);
 	} else {
 		publish(s->pos, rec, len);
-		atomic_signal_fence(memory_order_seq_cst);
-		if (s->nested)
-			defer_release(s->entry);
-		else
-			atomic_store_explicit(&shim_self.outer_pos, OUTER_NONE,
-			    memory_order_relaxed);
+		defer_release(s->entry);
 	}
-	if (unlikely(defer_pending()))
-		defer_flush();
-}
-
-/* Reserve, write and publish one record. */
-bool
-producer_emit(void *rec, uint32_t len)
-{
-	struct producer_slot s = producer_reserve(len);
-
-	if (s.ok)
-		producer_commit(&s, rec, len);
-	return s.ok;
+	if (producer_defer_pending())
+		producer_defer_flush();
 }
 
 static void
@@ -428,9 +405,9 @@ thread_ended(void *arg)
 	shim_self.in_hook = 1;
 	producer_emit(&ev, sizeof(ev));
 	shim_self.in_hook = 0;
-	if (d != NULL && !defer_pending()) {
+	if (d != NULL && !producer_defer_pending()) {
 		atomic_store(&shim_self.deferred, NULL);
-		shim.real.munmap(d, sizeof(*d));
+		shim.real.munmap(d, sizeof(*d) + DEFER_ARENA);
 	}
 }
 

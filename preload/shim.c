@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "producer.h"
 #include "shim.h"
 
 struct shim shim = { .sock = -1, .wakefd = -1, .ring_memfd = -1,

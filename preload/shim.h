@@ -94,7 +94,7 @@ struct shim {
 	bool		 attached;
 };
 
-struct defer_list;
+struct defer_list;	/* producer.h */
 
 /* Per thread. */
 struct shim_thread {
@@ -166,23 +166,6 @@ void	shim_resolve_global(void);
 void	*bootstrap_alloc(size_t size, size_t align);
 bool	 bootstrap_owns(const void *p);
 size_t	 bootstrap_size(const void *p);
-
-/* producer.c */
-struct defer_entry;
-/* A place in the ring, reserved; ok false: none (the event is dropped). */
-struct producer_slot {
-	uint64_t	 pos;
-	struct defer_entry *entry;	/* a handler's slot: its entry */
-	bool		 ok;
-	bool		 nested;	/* reserved while the thread held others */
-	bool		 deferred;	/* published later, from the entry */
-};
-bool	producer_emit(void *rec, uint32_t len);
-struct producer_slot producer_reserve(uint32_t len);
-void	producer_commit(const struct producer_slot *s, void *rec, uint32_t len);
-void	producer_thread_hello(void);
-/* Has the analyzer closed its end of the socket (died, or detached)? */
-bool	producer_analyzer_gone(void);
 
 /* stack.c */
 uint64_t stack_capture(void);

@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <sys/mman.h>
 
+#include "producer.h"
 #include "shim.h"
 
 #define SEEN_SLOTS	(1u << 20)	/* 8 MiB of ids, touched as needed */

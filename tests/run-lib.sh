@@ -84,6 +84,7 @@ check_summary_plus_() {
 			"$csp_name: $key of process $csp_proc (the target's $csp_want + $csp_base_v of $csp_base)"
 	done
 	assert_eq_ "$(summary_ "$csp_name" "$csp_proc" anomalies)" 0 "$csp_name: anomalies"
+	assert_eq_ "$(summary_ "$csp_name" "$csp_proc" dropped_events)" 0 "$csp_name: events the shim could not record"
 }
 
 # fmt_size_ BYTES: the human form of src/fmt.c's fmt_size ("512B", "4.0K",
