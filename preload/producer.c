@@ -105,6 +105,10 @@ count_dropped(void)
 	atomic_fetch_add(&shim.ring.hdr->dropped, 1);
 }
 
+/* Mapped: a header past the arena's end is still readable. */
+#define DEFER_MAP_SIZE	(sizeof(struct defer_list) + DEFER_ARENA + \
+	sizeof(struct defer_entry))
+
 /* The thread's deferred entries, mapped on first use (mmap is safe here). */
 static struct defer_list *
 defer_list(void)
@@ -114,13 +118,13 @@ defer_list(void)
 
 	if (d != NULL)
 		return d;
-	p = shim.real.mmap(NULL, sizeof(*d) + DEFER_ARENA, PROT_READ | PROT_WRITE,
+	p = shim.real.mmap(NULL, DEFER_MAP_SIZE, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	/* a handler that came in meanwhile may have mapped one: keep it */
 	if (!atomic_compare_exchange_strong(&shim_self.deferred, &none, p)) {
-		shim.real.munmap(p, sizeof(*d) + DEFER_ARENA);
+		shim.real.munmap(p, DEFER_MAP_SIZE);
 		return none;
 	}
 	return p;
@@ -195,8 +199,18 @@ defer_release(struct defer_entry *e)
 	    atomic_load(&e->epoch) != epoch)
 		return;
 	atomic_store(&e->epoch, epoch - 1);
-	if (!atomic_compare_exchange_strong(&d->claims, &c, c - e->size))
+	if (atomic_compare_exchange_strong(&d->claims, &c, c - e->size))
+		atomic_fetch_add(&d->given_back, 1);
+	else
 		atomic_store(&e->epoch, epoch);
+}
+
+/* Does the entry at off end within the used part? (Read while a handler
+ * may be rewriting it: never step out of the arena.) */
+static inline bool
+size_ok(const struct defer_entry *e, uint32_t off, uint32_t used)
+{
+	return e->size >= sizeof(*e) && e->size <= used - off;
 }
 
 #define POS_UNKNOWN	UINT64_MAX
@@ -232,7 +246,7 @@ lowest_unpublished(struct defer_entry **first)
 		uint32_t st;
 
 		/* being taken: its size is not known yet either */
-		if (atomic_load(&e->epoch) != epoch || e->size == 0)
+		if (atomic_load(&e->epoch) != epoch || !size_ok(e, off, used))
 			return POS_UNKNOWN;
 		off += e->size;
 		st = atomic_load(&e->state);
@@ -262,7 +276,8 @@ first_pending(struct defer_list *d, uint64_t c, uint32_t *start, bool *unknown)
 	while (*start < used) {
 		struct defer_entry *e = entry_at(d, *start);
 
-		if (atomic_load(&e->epoch) != epoch_mark(c) || e->size == 0) {
+		if (atomic_load(&e->epoch) != epoch_mark(c) ||
+		    !size_ok(e, *start, used)) {
 			*unknown = true;
 			return NULL;
 		}
@@ -288,8 +303,8 @@ producer_defer_flush(void)
 	struct defer_list *d = atomic_load(&shim_self.deferred);
 	struct defer_entry *e;
 	uint64_t c;
-	uint32_t start;
-	bool emptied, unknown;
+	uint32_t start, given_back;
+	bool emptied, unknown, whole;
 
 	if (d == NULL)
 		return;
@@ -298,12 +313,28 @@ again:
 		return;
 	emptied = false;
 	start = 0;
+	given_back = atomic_load(&d->given_back);
 	for (;;) {
 		c = atomic_load(&d->claims);
+		/* a handler gave entries back and took others where they
+		 * were: start is no longer an entry's place */
+		if (atomic_load(&d->given_back) != given_back) {
+			given_back = atomic_load(&d->given_back);
+			start = 0;
+		}
+		whole = start == 0;
 		e = first_pending(d, c, &start, &unknown);
 		if (unknown)
 			break;
 		if (e == NULL) {
+			if (atomic_load(&d->pending) != 0) {
+				/* one is being taken by code this call
+				 * interrupted: it flushes when it ends */
+				if (whole)
+					break;
+				start = 0;
+				continue;
+			}
 			/* all published: a new epoch, unless one was just taken */
 			if (atomic_compare_exchange_strong(&d->claims, &c,
 			    ((c >> 32) + 1) << 32)) {
@@ -407,7 +438,7 @@ thread_ended(void *arg)
 	shim_self.in_hook = 0;
 	if (d != NULL && !producer_defer_pending()) {
 		atomic_store(&shim_self.deferred, NULL);
-		shim.real.munmap(d, sizeof(*d) + DEFER_ARENA);
+		shim.real.munmap(d, DEFER_MAP_SIZE);
 	}
 }
 

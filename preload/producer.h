@@ -65,6 +65,7 @@ struct defer_list {
 	/* epoch << 32 | bytes taken; an epoch ends when all are published */
 	_Atomic uint64_t claims;
 	_Atomic uint32_t pending;	/* entries not published (nor given back) */
+	_Atomic uint32_t given_back;	/* entries taken off the end, ever */
 	_Atomic int	 flushing;
 	uint64_t	 arena[];
 };
