@@ -4,8 +4,9 @@
  *
  * An input that starts with the trace magic is the file itself. Any other
  * is the decompressed stream of entries, which the harness compresses and
- * heads with a valid header: mutating compressed bytes would mostly test
- * zstd's checksums, not memscope's parsing of the entries.
+ * heads with a valid header, as memscope writes them (a frame with its
+ * checksum): mutating compressed bytes would mostly test zstd's checksums,
+ * not memscope's parsing of the entries.
  */
 #include "config.h"
 
@@ -50,11 +51,8 @@ load(const char *path)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct {
-		char		 magic[8];
-		uint32_t	 version;
-		uint32_t	 flags;
-	} header = { TRACE_MAGIC, TRACE_FORMAT_VERSION, 0 };
+	static const struct trace_header header = { TRACE_MAGIC,
+	    TRACE_FORMAT_VERSION, TRACE_FLAG_CHECKSUMS };
 	static ZSTD_CCtx *cctx;
 	unsigned char *file;
 	size_t len;
@@ -67,10 +65,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		file = xmalloc(sizeof(header) + bound);
 		memcpy(file, &header, sizeof(header));
-		if (cctx == NULL)
+		if (cctx == NULL) {
 			cctx = ZSTD_createCCtx();
-		len = ZSTD_compressCCtx(cctx, file + sizeof(header), bound, data,
-		    size, 1);
+			ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 1);
+			ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+		}
+		len = ZSTD_compress2(cctx, file + sizeof(header), bound, data,
+		    size);
 		if (ZSTD_isError(len))
 			abort();
 		fd = fuzz_memfd(file, sizeof(header) + len);

@@ -294,6 +294,7 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 
 	/* before anything is done to the process: the trace's first entry,
 	 * the screen (or the refusal without a terminal) */
+	xmalloc_activity("tracking process %d", (int)pid);
 	if (a.col.trace != NULL)
 		collector_trace_attached(&a.col, pid);
 	if (tui)
@@ -354,6 +355,7 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 		status = EXIT_RUNTIME;
 
 	/* the suppressions apply to the last live check's records */
+	xmalloc_activity("making the report");
 	leak_options_init(&lopts);
 	report_prepare(&a.col.session, &vopts, &lopts, &popts);
 	vopts.main_pid = pid;
@@ -375,5 +377,6 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 	}
 	leak_options_free(&lopts);
 	finish(&a, NULL, NULL);
+	xmalloc_activity(NULL);
 	return status;
 }

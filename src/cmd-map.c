@@ -14,6 +14,7 @@
 #include "source-proc.h"
 #include "view-json.h"
 #include "view-text.h"
+#include "xmalloc.h"
 
 static int map_exec(const struct cmd *, int, char **);
 
@@ -137,6 +138,7 @@ map_exec(const struct cmd *self, int argc, char **argv)
 	}
 	pid = cmd_pid_argument(self, argc, argv);
 
+	xmalloc_activity("reading process %d", (int)pid);
 	if (source_proc_snapshot(root, pid, &proc, &err) != SOURCE_PROC_OK) {
 		cmd_proc_failure("map", root, pid, &err);
 		return EXIT_RUNTIME;

@@ -14,6 +14,7 @@
 #include "model.h"
 #include "source-trace.h"
 #include "view-run.h"
+#include "xmalloc.h"
 
 static int report_exec(const struct cmd *, int, char **);
 
@@ -86,11 +87,13 @@ report_exec(const struct cmd *self, int argc, char **argv)
 
 	profile_options_open(&popts);
 	model_session_init(&s);
+	xmalloc_activity("reading the trace %s", argv[optind]);
 	if (!source_trace_load(argv[optind], &s, &info, why, sizeof(why))) {
 		model_session_free(&s);
 		source_trace_info_free(&info);
 		fatalx("%s", why);
 	}
+	xmalloc_activity("making the report");
 	report_prepare(&s, &vopts, &lopts, &popts);
 	vopts.main_pid = info.main_pid;
 	vopts.main_argv = info.argv;
@@ -114,5 +117,6 @@ report_exec(const struct cmd *self, int argc, char **argv)
 	model_session_free(&s);
 	source_trace_info_free(&info);
 	leak_options_free(&lopts);
+	xmalloc_activity(NULL);
 	return rc;
 }

@@ -118,6 +118,7 @@ struct run {
 	struct tracer	 tracer;
 	struct leak_check_opts leak_opts;
 	struct run_tui	*dash;		/* --tui, or NULL */
+	const char	*name;		/* the program, as given */
 };
 
 
@@ -166,6 +167,7 @@ process_end(void *ctx, const struct tracer_end *end)
 		shim_own.end = shim_own.start + atomic_load(&src->ring.hdr->private_len);
 		source_ring_drain(src, 0);
 		collector_tick(&r->col, src, collector_now_ms(), true);
+		xmalloc_activity("checking process %d for leaks", (int)end->pid);
 		if (!source_leaks_scan(src->proc, end, &r->leak_opts, &shim_own, 1,
 		    why, sizeof(why)))
 			log_warnx("%s", why);
@@ -173,6 +175,7 @@ process_end(void *ctx, const struct tracer_end *end)
 			trace_leaks_write(r->col.trace, src->stream, src->proc->leaks);
 			trace_layout_write(r->col.trace, src->stream, src->proc);
 		}
+		xmalloc_activity("tracking %s", r->name);
 		return;
 	}
 }
@@ -428,6 +431,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			log_warn("no leak check: cannot trace the program");
 		launch_release(hold);
 	}
+	r.name = argv[optind];
+	xmalloc_activity("tracking %s", r.name);
 	collector_trace_run(&r.col, r.main_pid, path, argv + optind);
 	consume(&r);
 	settle_main(&r);
@@ -445,6 +450,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	    r.main_exited, r.main_status, 0))
 		status_override = EXIT_RUNTIME;
 
+	xmalloc_activity("making the report");
 	report_prepare(&r.col.session, &vopts, &lopts, &popts);
 	vopts.main_pid = r.main_pid;
 	vopts.main_argv = argv + optind;
@@ -477,5 +483,6 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	leak_options_free(&lopts);
 	free((char *)r.leak_opts.shim_path);
 	model_session_free(&r.col.session);
+	xmalloc_activity(NULL);
 	return status;
 }

@@ -15,6 +15,7 @@
 #include "live.h"
 #include "source-proc.h"
 #include "tui.h"
+#include "xmalloc.h"
 
 static int top_exec(const struct cmd *, int, char **);
 
@@ -129,14 +130,11 @@ top_exec(const struct cmd *self, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	model_process_free(&probe);
+	xmalloc_activity("watching process %d", (int)pid);
+	l = xmalloc(sizeof(*l));
 	if ((t = tui_open(why, sizeof(why))) == NULL)
 		fatalx("%s", why);
 	catch_stop_signals();
-	l = malloc(sizeof(*l));
-	if (l == NULL) {
-		tui_close(t);
-		fatal("malloc");
-	}
 	live_init(l, pid, "/proc");
 	live_sample(l, NULL);
 	next = now_s() + delay;

@@ -12,6 +12,11 @@ static void (*log_cleanup)(void);
 static FILE *held;		/* log_hold: the messages meanwhile */
 static char *held_text;
 static size_t held_len;
+/*
+ * The message of a fatal exit, printed after the held ones: in a buffer
+ * of its own, for a held stream cannot grow when memory has run out.
+ */
+static char fatal_line[1024];
 
 void
 log_set_cleanup(void (*cleanup)(void))
@@ -50,9 +55,28 @@ log_vprint(int with_errno, int saved_errno, const char *fmt, va_list ap)
 	fputc('\n', f);
 }
 
+/* Keep the fatal message (with strerror(saved_errno) when with_errno). */
+static void
+log_vfatal(int with_errno, int saved_errno, const char *fmt, va_list ap)
+{
+	size_t n;
+
+	n = (size_t)snprintf(fatal_line, sizeof(fatal_line), "memscope: ");
+	vsnprintf(fatal_line + n, sizeof(fatal_line) - n, fmt, ap);
+	n = strlen(fatal_line);
+	if (with_errno)
+		snprintf(fatal_line + n, sizeof(fatal_line) - n, ": %s",
+		    strerror(saved_errno));
+}
+
 static void __attribute__((noreturn))
 log_die(void)
 {
+	int later = held != NULL;	/* once the dashboard is gone */
+
+	fflush(stdout);
+	if (!later)
+		fprintf(stderr, "%s\n", fatal_line);
 	if (log_cleanup != NULL) {
 		void (*cleanup)(void) = log_cleanup;
 
@@ -60,6 +84,8 @@ log_die(void)
 		cleanup();
 	}
 	log_hold(0);
+	if (later)
+		fprintf(stderr, "%s\n", fatal_line);
 	exit(EXIT_RUNTIME);
 }
 
@@ -70,7 +96,7 @@ fatal(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vprint(1, saved_errno, fmt, ap);
+	log_vfatal(1, saved_errno, fmt, ap);
 	va_end(ap);
 	log_die();
 }
@@ -81,7 +107,7 @@ fatalx(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vprint(0, 0, fmt, ap);
+	log_vfatal(0, 0, fmt, ap);
 	va_end(ap);
 	log_die();
 }

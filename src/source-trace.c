@@ -42,10 +42,16 @@ load_run(const struct trace_entry *e, struct session *s,
 	if (e->len < sizeof(run))
 		return false;
 	memcpy(&run, e->data, sizeof(run));
+	/*
+	 * The format version, checked already, changes with the protocol's:
+	 * another protocol here is not another memscope's, but damage.
+	 */
 	if (run.protocol != MS_PROTOCOL_VERSION) {
-		snprintf(why, whylen, "%s: its events are of protocol version %u; "
-		    "this memscope reads version %u", path, run.protocol,
-		    MS_PROTOCOL_VERSION);
+		snprintf(why, whylen, "%s: damaged at byte %llu of the decompressed "
+		    "trace: the run entry gives protocol version %u, where a "
+		    "trace of format version %u has version %u", path,
+		    (unsigned long long)e->offset, run.protocol,
+		    TRACE_FORMAT_VERSION, MS_PROTOCOL_VERSION);
 		return false;
 	}
 	if (run.path_len > e->len - sizeof(run))
@@ -196,9 +202,11 @@ source_trace_load(const char *path, struct session *s,
 		}
 		}
 		if (!ok)
-			snprintf(why, whylen, "%s: corrupt entry at byte %llu of the "
-			    "trace (kind %u)", path, (unsigned long long)e.offset,
-			    e.kind);
+			snprintf(why, whylen, "%s: damaged at byte %llu of the "
+			    "decompressed trace: an entry of kind %u (%s) that "
+			    "does not make sense here", path,
+			    (unsigned long long)e.offset, e.kind,
+			    trace_kind_name(e.kind));
 	}
 	if (ok && rc < 0) {
 		char reason[256];

@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "tracefile.h"
 #include "wire/protocol.h"
@@ -100,19 +103,16 @@ struct tracefile {
 	unsigned char	*out;
 	size_t		 outcap;
 	uint64_t	 last_time;	/* of the last compact record */
+	bool		 frame_open;	/* handed to zstd, not yet ended */
 	int		 error;
 };
 
-struct trace_header {
-	char		 magic[8];
-	uint32_t	 version;
-	uint32_t	 flags;
-};
-
+/* src to the compressor, written out as it comes. */
 static void
-flush_out(struct tracefile *t, ZSTD_EndDirective mode)
+compress(struct tracefile *t, const void *src, size_t len,
+    ZSTD_EndDirective mode)
 {
-	ZSTD_inBuffer in = { t->in, t->inlen, 0 };
+	ZSTD_inBuffer in = { src, len, 0 };
 	size_t left;
 
 	do {
@@ -121,21 +121,59 @@ flush_out(struct tracefile *t, ZSTD_EndDirective mode)
 		left = ZSTD_compressStream2(t->cctx, &out, &in, mode);
 		if (ZSTD_isError(left)) {
 			if (t->error == 0)
-				t->error = EIO;
+				t->error = ZSTD_getErrorCode(left) ==
+				    ZSTD_error_memory_allocation ? ENOMEM : EIO;
 			break;
 		}
 		if (out.pos > 0 && t->error == 0 &&
 		    fwrite(t->out, 1, out.pos, t->f) != out.pos)
 			t->error = errno != 0 ? errno : EIO;
 	} while (mode == ZSTD_e_end ? left != 0 : in.pos < in.size);
+}
+
+/*
+ * The entries waiting become a frame of their own. The worker thread
+ * compresses it (one job: ZSTD_c_jobSize) while the next one fills, and
+ * it is ended, its checksum written, when that one is handed over: ending
+ * a frame waits for its compression, by then done or nearly.
+ */
+static void
+flush_out(struct tracefile *t)
+{
+	if (t->frame_open)
+		compress(t, NULL, 0, ZSTD_e_end);
+	t->frame_open = t->inlen > 0;
+	if (t->inlen > 0)
+		compress(t, t->in, t->inlen, ZSTD_e_continue);
 	t->inlen = 0;
+}
+
+/* len bytes of entries; a frame is handed over whenever one is full. */
+static void
+put(struct tracefile *t, const void *p, size_t len)
+{
+	const unsigned char *src = p;
+
+	while (t->inlen + len >= t->incap) {
+		size_t n = t->incap - t->inlen;
+
+		memcpy(t->in + t->inlen, src, n);
+		t->inlen += n;
+		src += n;
+		len -= n;
+		flush_out(t);
+	}
+	memcpy(t->in + t->inlen, src, len);
+	t->inlen += len;
 }
 
 struct tracefile *
 tracefile_create(const char *path)
 {
-	struct trace_header h = { .version = TRACE_FORMAT_VERSION };
+	struct trace_header h = { .version = TRACE_FORMAT_VERSION,
+	    .flags = TRACE_FLAG_CHECKSUMS };
 	struct tracefile *t;
+	struct stat st;
 	FILE *f;
 
 	if ((f = fopen(path, "we")) == NULL)
@@ -143,17 +181,27 @@ tracefile_create(const char *path)
 	memcpy(h.magic, TRACE_MAGIC, 8);
 	/* on disk at once: a trace cut short is then "truncated", not "not a trace" */
 	if (fwrite(&h, sizeof(h), 1, f) != 1 || fflush(f) != 0) {
+		int error = errno;
+
+		/* a file with nothing in it is no trace: do not leave one behind */
+		if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode))
+			unlink(path);
 		fclose(f);
+		errno = error;
 		return NULL;
 	}
 	t = xcalloc(1, sizeof(*t));
 	t->f = f;
-	t->cctx = ZSTD_createCCtx();
+	if ((t->cctx = ZSTD_createCCtx()) == NULL)
+		xmalloc_out_of_memory(0, 0);
 	/* fast: the consumer must keep up with the program */
 	ZSTD_CCtx_setParameter(t->cctx, ZSTD_c_compressionLevel, 3);
-	/* a worker thread compresses, when libzstd has them */
+	/* each frame ends with the XXH64 of its content (TRACE_FLAG_CHECKSUMS) */
+	ZSTD_CCtx_setParameter(t->cctx, ZSTD_c_checksumFlag, 1);
+	/* a worker thread compresses, when libzstd has them, a frame a job */
 	ZSTD_CCtx_setParameter(t->cctx, ZSTD_c_nbWorkers, 1);
-	t->incap = 1u << 20;
+	ZSTD_CCtx_setParameter(t->cctx, ZSTD_c_jobSize, TRACE_FRAME_MAX);
+	t->incap = TRACE_FRAME_MAX;
 	t->in = xmalloc(t->incap);
 	t->outcap = ZSTD_CStreamOutSize();
 	t->out = xmalloc(t->outcap);
@@ -168,16 +216,16 @@ tracefile_write(struct tracefile *t, uint32_t kind, const void *a, size_t alen,
 
 	if (t->error != 0)
 		return;
-	if (t->inlen + sizeof(hdr) + alen + blen > t->incap)
-		flush_out(t, ZSTD_e_continue);
-	memcpy(t->in + t->inlen, hdr, sizeof(hdr));
-	t->inlen += sizeof(hdr);
+	/* more than a reader takes (a command line of megabytes) */
+	if (alen + blen > TRACE_ENTRY_MAX) {
+		t->error = E2BIG;
+		return;
+	}
+	put(t, hdr, sizeof(hdr));
 	if (alen > 0)
-		memcpy(t->in + t->inlen, a, alen);
-	t->inlen += alen;
+		put(t, a, alen);
 	if (blen > 0)
-		memcpy(t->in + t->inlen, b, blen);
-	t->inlen += blen;
+		put(t, b, blen);
 }
 
 static unsigned char *
@@ -294,10 +342,7 @@ write_compact(struct tracefile *t, uint32_t stream, const void *rec, uint32_t le
 	default:
 		return false;
 	}
-	if (t->inlen + (size_t)(p - buf) > t->incap)
-		flush_out(t, ZSTD_e_continue);
-	memcpy(t->in + t->inlen, buf, (size_t)(p - buf));
-	t->inlen += (size_t)(p - buf);
+	put(t, buf, (size_t)(p - buf));
 	return true;
 }
 
@@ -322,11 +367,12 @@ tracefile_write_record(struct tracefile *t, uint32_t stream, const void *rec,
 			rec = t->scratch;
 		}
 	}
-	if (t->inlen + sizeof(word) + len > t->incap)
-		flush_out(t, ZSTD_e_continue);
-	memcpy(t->in + t->inlen, &word, sizeof(word));
-	memcpy(t->in + t->inlen + sizeof(word), rec, len);
-	t->inlen += sizeof(word) + len;
+	if (len > TRACE_ENTRY_MAX) {
+		t->error = E2BIG;
+		return;
+	}
+	put(t, &word, sizeof(word));
+	put(t, rec, len);
 }
 
 int
@@ -340,7 +386,9 @@ tracefile_close(struct tracefile *t)
 {
 	int error;
 
-	flush_out(t, ZSTD_e_end);
+	flush_out(t);
+	if (t->frame_open)
+		compress(t, NULL, 0, ZSTD_e_end);
 	if (fflush(t->f) != 0 && t->error == 0)
 		t->error = errno;
 	if (fclose(t->f) != 0 && t->error == 0)
@@ -360,17 +408,21 @@ struct trace_reader {
 	ZSTD_DCtx	*dctx;
 	unsigned char	*in;
 	size_t		 incap;
-	ZSTD_inBuffer	 inbuf;
+	ZSTD_inBuffer	 inbuf;		/* in, from the first byte not yet decompressed */
 	unsigned char	*buf;		/* decompressed, not yet parsed */
 	size_t		 start;		/* first unparsed byte */
-	size_t		 end;
+	size_t		 end;		/* the end of what may be parsed */
+	size_t		 pending;	/* after end: of a frame not yet checked */
 	size_t		 cap;
 	uint64_t	 offset;	/* of buf[start] in the stream */
 	bool		 eof;		/* the file is read to its end */
+	bool		 checksums;	/* TRACE_FLAG_CHECKSUMS */
+	bool		 in_frame;	/* a frame is begun and not ended */
+	bool		 run_ended;	/* TRACE_RUN_END was read */
 	struct stack_numbers numbers;
 	uint64_t	 record[TRACE_ENTRY_MAX / 8];	/* an aligned copy, ids restored */
 	uint64_t	 file_offset;	/* compressed bytes consumed, header included */
-	size_t		 last_ret;	/* ZSTD: 0 when a frame ended */
+	uint64_t	 frame_start;	/* the file offset of the frame begun last */
 	uint64_t	 last_time;	/* of the last compact record */
 };
 
@@ -379,72 +431,205 @@ trace_open(const char *path, char *why, size_t whylen)
 {
 	struct trace_header h;
 	struct trace_reader *r;
+	size_t n;
 	FILE *f;
 
 	if ((f = fopen(path, "re")) == NULL) {
 		snprintf(why, whylen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fread(&h, sizeof(h), 1, f) != 1 || memcmp(h.magic, TRACE_MAGIC, 8) != 0) {
+	n = fread(&h, 1, sizeof(h), f);
+	if (ferror(f)) {
+		snprintf(why, whylen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (n == 0) {
+		snprintf(why, whylen, "%s: not a memscope trace (the file is empty)",
+		    path);
+		goto fail;
+	}
+	/* as far as it goes, the magic: the file was cut inside its header */
+	if (n < sizeof(h) && memcmp(h.magic, TRACE_MAGIC, n < 8 ? n : 8) == 0) {
+		snprintf(why, whylen, "%s: truncated: the file ends at byte %zu, "
+		    "inside the %zu-byte header", path, n, sizeof(h));
+		goto fail;
+	}
+	if (n < sizeof(h) || memcmp(h.magic, TRACE_MAGIC, 8) != 0) {
 		snprintf(why, whylen, "%s: not a memscope trace", path);
-		fclose(f);
-		return NULL;
+		goto fail;
 	}
 	if (h.version != TRACE_FORMAT_VERSION) {
 		snprintf(why, whylen, "%s: trace format version %u; this memscope "
 		    "reads version %u", path, h.version, TRACE_FORMAT_VERSION);
-		fclose(f);
-		return NULL;
+		goto fail;
+	}
+	if ((h.flags & ~TRACE_FLAGS_KNOWN) != 0) {
+		snprintf(why, whylen, "%s: damaged at byte %zu: the header's flags "
+		    "are 0x%x, where only 0x%x can be set", path,
+		    offsetof(struct trace_header, flags), h.flags,
+		    TRACE_FLAGS_KNOWN);
+		goto fail;
 	}
 	r = xcalloc(1, sizeof(*r));
 	r->f = f;
-	r->dctx = ZSTD_createDCtx();
+	if ((r->dctx = ZSTD_createDCtx()) == NULL)
+		xmalloc_out_of_memory(0, 0);
 	r->incap = ZSTD_DStreamInSize();
 	r->in = xmalloc(r->incap);
-	r->cap = 4u << 20;
+	r->inbuf.src = r->in;
+	/* a whole frame, and what is left of an entry before it */
+	r->cap = TRACE_FRAME_MAX + TRACE_ENTRY_MAX + 64;
 	r->buf = xmalloc(r->cap);
-	r->last_ret = 1;
+	r->checksums = (h.flags & TRACE_FLAG_CHECKSUMS) != 0;
 	r->file_offset = sizeof(h);
 	return r;
+fail:
+	fclose(f);
+	return NULL;
 }
 
-/* Decompress more into buf; false at the end of the file or on error. */
+/* More of the file after what in holds; false at its end or on error. */
+static bool
+read_more(struct trace_reader *r, char *why, size_t whylen)
+{
+	size_t left = r->inbuf.size - r->inbuf.pos, n;
+
+	if (r->eof)
+		return false;
+	memmove(r->in, r->in + r->inbuf.pos, left);
+	n = fread(r->in + left, 1, r->incap - left, r->f);
+	r->inbuf.size = left + n;
+	r->inbuf.pos = 0;
+	if (ferror(r->f)) {
+		snprintf(why, whylen, "reading at byte %llu: %s",
+		    (unsigned long long)r->file_offset + left, strerror(errno));
+		r->eof = true;
+		return false;
+	}
+	if (n == 0)
+		r->eof = true;
+	return n > 0;
+}
+
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+/*
+ * The start of a frame, or the end of the stream (0). With checksums, a
+ * frame must say it has one (bit 2 of its descriptor, RFC 8878): the bit
+ * cleared by damage would let the frame be read unchecked.
+ */
+static int
+begin_frame(struct trace_reader *r, char *why, size_t whylen)
+{
+	const unsigned char *p;
+
+	while (r->inbuf.size - r->inbuf.pos < 5)
+		if (!read_more(r, why, whylen))
+			break;
+	if (why[0] != '\0')
+		return -1;
+	if (r->inbuf.pos == r->inbuf.size)
+		return 0;
+	r->in_frame = true;
+	r->frame_start = r->file_offset;
+	p = r->in + r->inbuf.pos;
+	if (r->checksums && r->inbuf.size - r->inbuf.pos >= 5 &&
+	    (le32(p) != ZSTD_MAGICNUMBER || (p[4] & 4) == 0)) {
+		snprintf(why, whylen, "damaged at byte %llu: no zstd frame with "
+		    "a checksum starts there", (unsigned long long)r->file_offset);
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * Why zstd refused the frame begun last, with the bytes it lies in: from
+ * the frame's start to its end as its block headers tell, when the file
+ * can be read again there; else to the end of what zstd was given (on an
+ * error, it does not say how far it read).
+ */
+static void
+frame_error(struct trace_reader *r, size_t ret, uint64_t given, char *why,
+    size_t whylen)
+{
+	uint64_t end = given;
+	ssize_t n;
+
+	n = pread(fileno(r->f), r->buf, r->cap, (off_t)r->frame_start);
+	if (n > 0) {
+		size_t len = ZSTD_findFrameCompressedSize(r->buf, (size_t)n);
+
+		if (!ZSTD_isError(len) && r->frame_start + len <= given)
+			end = r->frame_start + len;
+	}
+	if (ZSTD_getErrorCode(ret) == ZSTD_error_checksum_wrong)
+		snprintf(why, whylen, "damaged between bytes %llu and %llu: "
+		    "checksum mismatch (the file was altered after it was "
+		    "written)", (unsigned long long)r->frame_start,
+		    (unsigned long long)end);
+	else
+		snprintf(why, whylen, "damaged between bytes %llu and %llu: "
+		    "corrupt compressed data (zstd: %s)",
+		    (unsigned long long)r->frame_start,
+		    (unsigned long long)end, ZSTD_getErrorName(ret));
+}
+
+/*
+ * Decompress more into buf; false at the end of the file or on error.
+ * With checksums, what a frame holds becomes readable only once the
+ * frame has ended and its checksum matched.
+ */
 static bool
 fill(struct trace_reader *r, char *why, size_t whylen)
 {
+	size_t was = r->end - r->start;
+
 	if (r->start > 0) {
-		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		memmove(r->buf, r->buf + r->start, r->end + r->pending - r->start);
 		r->end -= r->start;
 		r->start = 0;
 	}
 	for (;;) {
-		ZSTD_outBuffer out = { r->buf + r->end, r->cap - r->end, 0 };
-		size_t ret;
+		ZSTD_outBuffer out = { r->buf + r->end + r->pending,
+		    r->cap - r->end - r->pending, 0 };
+		size_t ret, before;
 
-		if (r->inbuf.pos == r->inbuf.size) {
-			if (r->eof)
-				return false;
-			r->inbuf.size = fread(r->in, 1, r->incap, r->f);
-			r->inbuf.src = r->in;
-			r->inbuf.pos = 0;
-			if (r->inbuf.size == 0) {
-				r->eof = true;
-				return false;
-			}
-		}
-		size_t before = r->inbuf.pos;
-
-		ret = ZSTD_decompressStream(r->dctx, &out, &r->inbuf);
-		r->file_offset += r->inbuf.pos - before;
-		if (ZSTD_isError(ret)) {
-			snprintf(why, whylen, "corrupt compressed data near byte %llu "
-			    "of the file (%s)", (unsigned long long)r->file_offset,
-			    ZSTD_getErrorName(ret));
+		if (!r->in_frame && begin_frame(r, why, whylen) <= 0)
+			return false;
+		if (r->inbuf.pos == r->inbuf.size && !read_more(r, why, whylen))
+			return false;
+		if (out.size == 0) {
+			/* only unchecked bytes fill it: no frame memscope writes */
+			snprintf(why, whylen, "damaged between bytes %llu and "
+			    "%llu: a frame of more than %u bytes",
+			    (unsigned long long)r->frame_start,
+			    (unsigned long long)r->file_offset, TRACE_FRAME_MAX);
 			return false;
 		}
-		r->last_ret = ret;
-		r->end += out.pos;
-		if (out.pos > 0)
+		before = r->inbuf.pos;
+		ret = ZSTD_decompressStream(r->dctx, &out, &r->inbuf);
+		r->file_offset += r->inbuf.pos - before;
+		/* its window, which zstd allocates: not the file's fault */
+		if (ZSTD_getErrorCode(ret) == ZSTD_error_memory_allocation)
+			xmalloc_out_of_memory(0, 0);
+		if (ZSTD_isError(ret)) {
+			frame_error(r, ret, r->file_offset + r->inbuf.size -
+			    r->inbuf.pos, why, whylen);
+			return false;
+		}
+		r->pending += out.pos;
+		if (ret == 0)
+			r->in_frame = false;
+		if (!r->checksums || ret == 0) {
+			r->end += r->pending;
+			r->pending = 0;
+		}
+		if (r->end - r->start > was)
 			return true;
 	}
 }
@@ -456,20 +641,25 @@ learn_number(struct trace_reader *r, const struct trace_entry *e, char *why,
 	struct stack_numbers *m = &r->numbers;
 	struct trace_stack_number sn;
 
-	if (e->len != sizeof(sn))
-		goto bad;
+	if (e->len != sizeof(sn)) {
+		snprintf(why, whylen, "damaged at byte %llu of the decompressed "
+		    "trace: a stack number entry of %u bytes, not %zu",
+		    (unsigned long long)e->offset, e->len, sizeof(sn));
+		return false;
+	}
 	memcpy(&sn, e->data, sizeof(sn));
 	/* numbers come in order: 1, 2, 3... */
-	if (sn.number != m->count + 1 || sn.id == 0)
-		goto bad;
+	if (sn.number != m->count + 1 || sn.id == 0) {
+		snprintf(why, whylen, "damaged at byte %llu of the decompressed "
+		    "trace: stack number %llu%s, where %zu was next",
+		    (unsigned long long)e->offset, (unsigned long long)sn.number,
+		    sn.id == 0 ? " for stack 0" : "", m->count + 1);
+		return false;
+	}
 	m->by_number = xgrow(m->by_number, &m->by_number_cap, m->count + 2,
 	    sizeof(uint64_t));
 	m->by_number[++m->count] = sn.id;
 	return true;
-bad:
-	snprintf(why, whylen, "corrupt stack number at byte %llu of the trace",
-	    (unsigned long long)e->offset);
-	return false;
 }
 
 /* Copy the record, aligned, putting its stack id back in place of its number. */
@@ -486,8 +676,9 @@ restore_ids(struct trace_reader *r, struct trace_entry *e, char *why,
 	e->record = (unsigned char *)r->record;
 	hdr = (const struct ms_record *)(const void *)r->record;
 	if (hdr->len != e->len) {
-		snprintf(why, whylen, "corrupt record at byte %llu of the trace",
-		    (unsigned long long)e->offset);
+		snprintf(why, whylen, "damaged at byte %llu of the decompressed "
+		    "trace: a record that says it has %u bytes in an entry of %u",
+		    (unsigned long long)e->offset, hdr->len, e->len);
 		return false;
 	}
 	field = stack_field(hdr->type);
@@ -497,9 +688,10 @@ restore_ids(struct trace_reader *r, struct trace_entry *e, char *why,
 	if (number == 0)
 		return true;
 	if (number > r->numbers.count) {
-		snprintf(why, whylen, "corrupt record at byte %llu of the trace "
-		    "(stack %llu of %zu)", (unsigned long long)e->offset,
-		    (unsigned long long)number, r->numbers.count);
+		snprintf(why, whylen, "damaged at byte %llu of the decompressed "
+		    "trace: a record of stack number %llu, where %zu are known",
+		    (unsigned long long)e->offset, (unsigned long long)number,
+		    r->numbers.count);
 		return false;
 	}
 	memcpy(e->record + field, &r->numbers.by_number[number], 8);
@@ -627,8 +819,10 @@ next:
 			if (!fill(r, why, whylen))
 				goto end;
 		if (n < 0) {
-			snprintf(why, whylen, "corrupt record at byte %llu of the trace",
-			    (unsigned long long)r->offset);
+			snprintf(why, whylen, "damaged at byte %llu of the "
+			    "decompressed trace: a compact record of kind %u that "
+			    "does not decode", (unsigned long long)r->offset,
+			    r->buf[r->start]);
 			return -1;
 		}
 		e->kind = TRACE_RECORD;
@@ -653,9 +847,9 @@ next:
 	    (hdr[0] < TRACE_LEAKS || hdr[0] > TRACE_TICK)) ||
 	    hdr[1] > TRACE_ENTRY_MAX ||
 	    (hdr[0] == TRACE_RECORD && (hdr[1] < 8 || (hdr[1] & 7) != 0))) {
-		snprintf(why, whylen, "corrupt entry at byte %llu of the trace "
-		    "(kind %u, length %u)", (unsigned long long)r->offset, hdr[0],
-		    hdr[1]);
+		snprintf(why, whylen, "damaged at byte %llu of the decompressed "
+		    "trace: an entry of kind %u and length %u",
+		    (unsigned long long)r->offset, hdr[0], hdr[1]);
 		return -1;
 	}
 	while (r->end - r->start < hlen + hdr[1])
@@ -675,15 +869,23 @@ next:
 	}
 	if (e->kind == TRACE_RECORD && !restore_ids(r, e, why, whylen))
 		return -1;
+	if (e->kind == TRACE_RUN_END)
+		r->run_ended = true;
 	return 1;
 end:
 	if (why[0] != '\0')
 		return -1;
-	if (r->end != r->start || r->last_ret != 0) {
+	if (r->end != r->start || r->in_frame) {
 		snprintf(why, whylen, "truncated: the file ends at byte %llu, "
 		    "inside the entry at byte %llu of the decompressed trace",
-		    (unsigned long long)r->file_offset,
-		    (unsigned long long)r->offset);
+		    (unsigned long long)r->file_offset + r->inbuf.size -
+		    r->inbuf.pos, (unsigned long long)r->offset);
+		return -1;
+	}
+	/* between two frames: cut there, or its writing stopped there */
+	if (!r->run_ended) {
+		snprintf(why, whylen, "truncated: the file ends at byte %llu, "
+		    "before the end of the run", (unsigned long long)r->file_offset);
 		return -1;
 	}
 	return 0;
@@ -700,4 +902,31 @@ trace_close(struct trace_reader *r)
 	free(r->in);
 	free(r->buf);
 	free(r);
+}
+
+const char *
+trace_kind_name(uint32_t kind)
+{
+	static const char *const names[] = {
+		[TRACE_RUN] = "run",
+		[TRACE_PROCESS] = "process",
+		[TRACE_RECORD] = "record",
+		[TRACE_PROCESS_END] = "process end",
+		[TRACE_RUN_END] = "run end",
+		[TRACE_STACK_NUMBER] = "stack number",
+		[TRACE_C_ALLOC] = "record",
+		[TRACE_C_FREE] = "record",
+		[TRACE_C_REALLOC] = "record",
+		[TRACE_C_REALLOC_DONE] = "record",
+		[TRACE_LEAKS] = "leak check",
+		[TRACE_LEAK_VERDICTS] = "leak verdicts",
+		[TRACE_LEAK_INDIRECT] = "indirect leaks",
+		[TRACE_LAYOUT] = "layout",
+		[TRACE_LAYOUT_SEGMENT] = "layout segment",
+		[TRACE_TICK] = "tick",
+	};
+
+	if (kind < sizeof(names) / sizeof(names[0]) && names[kind] != NULL)
+		return names[kind];
+	return "unknown";
 }

@@ -2,11 +2,19 @@
  * The trace file (.msc) of `memscope run -o FILE`: a 16-byte header, then
  * one zstd stream of entries, each "u32 kind, u32 length, payload". The
  * records of every ring go in as the analyzer read them, with the process
- * they came from, so `memscope report` rebuilds the same model.
+ * they came from, so `memscope report` rebuilds the same model. The last
+ * entry is TRACE_RUN_END: a trace without it was cut short.
  *
  * TRACE_FORMAT_VERSION changes with any change of an entry's layout, and
  * with MS_PROTOCOL_VERSION (the records are the wire's). A reader refuses
  * another version, naming both.
+ *
+ * With TRACE_FLAG_CHECKSUMS, the stream is a run of zstd frames, each of
+ * TRACE_FRAME_MAX bytes of entries but the last, with the XXH64 checksum
+ * of its content (an entry may run on from one frame into the next): the
+ * reader checks each frame before it hands out any entry of it, so damage
+ * is found in the frame it is in and never read as entries. Without the
+ * flag (traces of memscope before it), the stream is read as it comes.
  */
 #ifndef MEMSCOPE_TRACEFILE_H
 #define MEMSCOPE_TRACEFILE_H
@@ -21,6 +29,17 @@
 #define TRACE_MAGIC		"MSCTRACE"
 #define TRACE_FORMAT_VERSION	3u
 #define TRACE_ENTRY_MAX		(1u << 20)
+#define TRACE_FRAME_MAX		(4u << 20)
+
+/* The flags of the header; any other bit is damage. */
+#define TRACE_FLAG_CHECKSUMS	1u
+#define TRACE_FLAGS_KNOWN	TRACE_FLAG_CHECKSUMS
+
+struct trace_header {
+	char		 magic[8];
+	uint32_t	 version;
+	uint32_t	 flags;
+};
 
 enum trace_kind {
 	TRACE_RUN = 1,		/* struct trace_run + argv strings, NUL-separated */
@@ -186,5 +205,7 @@ struct trace_reader *trace_open(const char *path, char *why, size_t whylen);
 int	trace_next(struct trace_reader *r, struct trace_entry *e, char *why,
 	    size_t whylen);
 void	trace_close(struct trace_reader *r);
+/* What an entry of kind is, for messages: "process end". */
+const char *trace_kind_name(uint32_t kind);
 
 #endif

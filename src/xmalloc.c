@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +9,37 @@
 #include "log.h"
 #include "xmalloc.h"
 
+/* What memscope is doing, for the message when memory runs out. */
+static char activity[256];
+
+void
+xmalloc_activity(const char *fmt, ...)
+{
+	va_list ap;
+
+	activity[0] = '\0';
+	if (fmt == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(activity, sizeof(activity), fmt, ap);
+	va_end(ap);
+}
+
+void
+xmalloc_out_of_memory(size_t nmemb, size_t size)
+{
+	char asked[96] = "";
+
+	if (nmemb > 0 && size > 0 && nmemb > SIZE_MAX / size)
+		snprintf(asked, sizeof(asked), " (allocating %zu * %zu bytes, "
+		    "more than the address space)", nmemb, size);
+	else if (nmemb > 0 && size > 0)
+		snprintf(asked, sizeof(asked), " (allocating %zu bytes)",
+		    nmemb * size);
+	fatalx("out of memory%s%s%s", activity[0] != '\0' ? " while " : "",
+	    activity, asked);
+}
+
 void *
 xmalloc(size_t size)
 {
@@ -18,7 +48,7 @@ xmalloc(size_t size)
 	if (size == 0)
 		size = 1;
 	if ((p = malloc(size)) == NULL)
-		fatalx("xmalloc: allocating %zu bytes: %s", size, strerror(errno));
+		xmalloc_out_of_memory(1, size);
 	return p;
 }
 
@@ -30,8 +60,7 @@ xcalloc(size_t nmemb, size_t size)
 	if (nmemb == 0 || size == 0)
 		nmemb = size = 1;
 	if ((p = calloc(nmemb, size)) == NULL)
-		fatalx("xcalloc: allocating %zu * %zu bytes: %s", nmemb, size,
-		    strerror(errno));
+		xmalloc_out_of_memory(nmemb, size);
 	return p;
 }
 
@@ -42,11 +71,8 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 
 	if (nmemb == 0 || size == 0)
 		nmemb = size = 1;
-	if (nmemb > SIZE_MAX / size)
-		fatalx("xreallocarray: %zu * %zu bytes overflows", nmemb, size);
-	if ((p = realloc(ptr, nmemb * size)) == NULL)
-		fatalx("xreallocarray: allocating %zu * %zu bytes: %s", nmemb,
-		    size, strerror(errno));
+	if (nmemb > SIZE_MAX / size || (p = realloc(ptr, nmemb * size)) == NULL)
+		xmalloc_out_of_memory(nmemb, size);
 	return p;
 }
 
@@ -94,6 +120,6 @@ xasprintf(char **ret, const char *fmt, ...)
 	n = vasprintf(ret, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		fatalx("xasprintf: %s", strerror(errno));
+		xmalloc_out_of_memory(0, 0);
 	return n;
 }

@@ -61,6 +61,13 @@ check_PROGRAMS += tests/targets/run-reaper
 tests_targets_run_reaper_SOURCES = tests/targets/run-reaper.c $(run_target_headers)
 tests_targets_run_reaper_CFLAGS = $(run_target_cflags)
 
+# Not a target: prints where the zstd frames of a trace are, for
+# tests/run-trace-damage.test.
+check_PROGRAMS += tests/targets/trace-frames
+tests_targets_trace_frames_SOURCES = tests/targets/trace-frames.c
+tests_targets_trace_frames_CFLAGS = $(run_target_cflags) $(ZSTD_CFLAGS)
+tests_targets_trace_frames_LDADD = $(ZSTD_LIBS)
+
 # Leak scenarios whose memcheck LEAK SUMMARY is known exactly, for
 # tests/run-leaks.test (the figures: tests/leak-cases.expected). leak-cases
 # links with libleaktest.so, built here and never installed: -no-install
