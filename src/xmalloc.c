@@ -9,7 +9,12 @@
 #include "log.h"
 #include "xmalloc.h"
 
-/* What memscope is doing, for the message when memory runs out. */
+/*
+ * What memscope is doing, for the message when memory runs out. The house
+ * style's "xmalloc: allocating N bytes" names a function of memscope's own,
+ * which tells a user nothing; "out of memory while tracking PROGRAM" says
+ * which of the jobs gave up.
+ */
 static char activity[256];
 
 void
