@@ -84,19 +84,26 @@ on_alarm(int sig)
 	errno = saved;
 }
 
-/* The thread's tcache gets the handler's block, then its signals come. */
+/*
+ * The thread's tcache gets the handler's block, then its signals come
+ * (how is SIG_UNBLOCK or SIG_BLOCK). They stop before the thread ends:
+ * glibc then empties the tcache into the arena under the arena's lock, and
+ * a handler's malloc would wait for that lock forever.
+ */
 static void
-ready_for_signals(struct racer *r)
+signals_to_thread(struct racer *r, int how)
 {
 	sigset_t alrm;
 
-	free(keep(malloc(HSIZE)));
-	r->allocations++;
-	r->frees++;
-	r->bytes += HSIZE;
+	if (how == SIG_UNBLOCK) {
+		free(keep(malloc(HSIZE)));
+		r->allocations++;
+		r->frees++;
+		r->bytes += HSIZE;
+	}
 	sigemptyset(&alrm);
 	sigaddset(&alrm, SIGALRM);
-	pthread_sigmask(SIG_UNBLOCK, &alrm, NULL);
+	pthread_sigmask(how, &alrm, NULL);
 }
 
 static void *
@@ -110,7 +117,7 @@ race(void *arg)
 	size_t b, n, size;
 
 	if (signal_us > 0)
-		ready_for_signals(r);
+		signals_to_thread(r, SIG_UNBLOCK);
 	pthread_barrier_wait(&start);
 	for (i = 0; i < iters && !atomic_load_explicit(&stop, memory_order_relaxed); i += n) {
 		n = iters - i < BATCH ? iters - i : BATCH;
@@ -140,6 +147,8 @@ race(void *arg)
 			}
 		}
 	}
+	if (signal_us > 0)
+		signals_to_thread(r, SIG_BLOCK);
 	return NULL;
 }
 
