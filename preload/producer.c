@@ -205,6 +205,15 @@ defer_release(struct defer_entry *e)
 		atomic_store(&e->epoch, epoch);
 }
 
+/* The bytes of the arena that entries were taken in. */
+static inline uint32_t
+claims_used(uint64_t claims)
+{
+	uint32_t used = (uint32_t)claims;
+
+	return used < DEFER_ARENA ? used : DEFER_ARENA;
+}
+
 /* Does the entry at off end within the used part? (Read while a handler
  * may be rewriting it: never step out of the arena.) */
 static inline bool
@@ -239,7 +248,7 @@ lowest_unpublished(struct defer_entry **first)
 	if (d == NULL)
 		return low;
 	c = atomic_load(&d->claims);
-	used = (uint32_t)c < DEFER_ARENA ? (uint32_t)c : DEFER_ARENA;
+	used = claims_used(c);
 	epoch = epoch_mark(c);
 	for (uint32_t off = 0; off < used; ) {
 		struct defer_entry *e = entry_at(d, off);
@@ -270,7 +279,7 @@ lowest_unpublished(struct defer_entry **first)
 static struct defer_entry *
 first_pending(struct defer_list *d, uint64_t c, uint32_t *start, bool *unknown)
 {
-	uint32_t used = (uint32_t)c < DEFER_ARENA ? (uint32_t)c : DEFER_ARENA;
+	uint32_t used = claims_used(c);
 
 	*unknown = false;
 	while (*start < used) {
