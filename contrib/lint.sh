@@ -1,9 +1,9 @@
 #!/bin/sh
 # make lint: clang-tidy and cppcheck over the analyzer (src/), the shim
-# (preload/) and the unit tests (tests/unit/), each group with the flags
-# its objects are compiled with. Any finding fails. What is checked, and
-# each exception with its reason, is in .clang-tidy (and
-# tests/unit/.clang-tidy), contrib/cppcheck.cfg and
+# (preload/), the unit tests (tests/unit/) and the fuzz harnesses (fuzz/),
+# each group with the flags its objects are compiled with. Any finding
+# fails. What is checked, and each exception with its reason, is in
+# .clang-tidy (and tests/unit/.clang-tidy), contrib/cppcheck.cfg and
 # contrib/cppcheck-suppressions.xml.
 #
 # usage: lint.sh SRCDIR [:group NAME :flags FLAGS... :files FILES...]...

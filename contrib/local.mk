@@ -2,8 +2,9 @@ bashcompletiondir = $(datadir)/bash-completion/completions
 dist_bashcompletion_DATA = contrib/bash-completion/memscope
 EXTRA_DIST += contrib/install-deps.sh
 
-# make lint: clang-tidy and cppcheck over the analyzer, the shim and the
-# unit tests, each with the very flags and file lists it is built from; any
+# make lint: clang-tidy and cppcheck over the analyzer, the shim, the unit
+# tests and the fuzz harnesses (with fuzz/replay.c, as make check builds
+# them), each with the very flags and file lists it is built from; any
 # finding fails. Configured by .clang-tidy, contrib/cppcheck.cfg and
 # contrib/cppcheck-suppressions.xml. Not part of make check: CI runs it.
 EXTRA_DIST += .clang-tidy tests/unit/.clang-tidy contrib/lint.sh \
@@ -21,5 +22,10 @@ lint: $(BUILT_SOURCES)
 	    :group unit \
 	    :flags $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) \
 	        $(unit_cflags) $(CFLAGS) \
-	    :files $(UNIT_TESTS:=.c)
+	    :files $(UNIT_TESTS:=.c) \
+	    :group fuzz \
+	    :flags $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) \
+	        $(fuzz_replay_cflags) $(CFLAGS) \
+	    :files $(filter %.c,$(fuzz_libreplay_a_SOURCES)) \
+	        $(FUZZ_HARNESSES:%=fuzz/fuzz-%.c)
 .PHONY: lint

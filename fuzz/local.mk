@@ -10,12 +10,12 @@
 # fuzz/build/. make check builds them with the analyzer's compiler and
 # flags and fuzz/replay.c instead of libFuzzer, as fuzz/replay-NAME, and
 # tests/fuzz-replay.test replays every seed and regression input.
-FUZZ_HARNESSES = trace proc-maps proc-smaps proc-stat suppress elf ring
+FUZZ_HARNESSES = trace proc-maps proc-smaps proc-stat suppress elf ring hello
 FUZZ_SECONDS = 60
 CLANG = clang
 
 # What the parsers need of src/, and nothing that draws or attaches.
-FUZZ_MODULES = buf default-supp elf-object log model model-heap model-leaks \
+FUZZ_MODULES = buf control default-supp elf-object log model model-heap model-leaks \
 	model-segments model-stacks proc-maps proc-smaps proc-stat \
 	source-events source-ring source-trace strtab suppress trace-layout \
 	trace-leaks tracefile xmalloc
@@ -71,7 +71,7 @@ fuzz_libreplay_a_CFLAGS = $(AM_CFLAGS) $(SANITIZER_CFLAGS)
 # (listed: automake cannot see programs through a substitution)
 FUZZ_REPLAY = fuzz/replay-trace fuzz/replay-proc-maps fuzz/replay-proc-smaps \
 	fuzz/replay-proc-stat fuzz/replay-suppress fuzz/replay-elf \
-	fuzz/replay-ring
+	fuzz/replay-ring fuzz/replay-hello
 check_PROGRAMS += $(FUZZ_REPLAY)
 fuzz_replay_cflags = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS) \
 	$(ZSTD_CFLAGS)
@@ -111,6 +111,11 @@ fuzz_replay_ring_SOURCES = fuzz/fuzz-ring.c
 fuzz_replay_ring_CFLAGS = $(fuzz_replay_cflags)
 fuzz_replay_ring_LDADD = $(fuzz_replay_libs)
 fuzz_replay_ring_LDFLAGS = $(SANITIZER_CFLAGS)
+
+fuzz_replay_hello_SOURCES = fuzz/fuzz-hello.c
+fuzz_replay_hello_CFLAGS = $(fuzz_replay_cflags)
+fuzz_replay_hello_LDADD = $(fuzz_replay_libs)
+fuzz_replay_hello_LDFLAGS = $(SANITIZER_CFLAGS)
 
 TESTS += tests/fuzz-replay.test
 EXTRA_DIST += tests/fuzz-replay.test fuzz/run.sh tests/fuzz

@@ -2,11 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -86,6 +89,53 @@ send_reply(int sock, bool accepted, int wake_fd)
 	return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(reply);
 }
 
+/*
+ * The hello's head, the same in every protocol version, so that a shim of
+ * another version is told apart from a stranger whatever its hello's size.
+ */
+#define HELLO_HEAD	(offsetof(struct ms_hello, version) + sizeof(uint32_t))
+
+enum control_result
+control_hello_parse(const void *msg, size_t len, int64_t memfd_size,
+    struct ms_hello *h, char *why, size_t whylen)
+{
+	uint64_t magic;
+	uint32_t version;
+	int32_t pid;
+
+	why[0] = '\0';
+	if (len < HELLO_HEAD)
+		return CONTROL_INVALID;
+	memcpy(&magic, msg, sizeof(magic));
+	memcpy(&version, (const char *)msg + offsetof(struct ms_hello, version),
+	    sizeof(version));
+	if (magic != MS_HELLO_MAGIC)
+		return CONTROL_INVALID;
+	if (version != MS_PROTOCOL_VERSION) {
+		pid = 0;
+		if (len >= offsetof(struct ms_hello, pid) + sizeof(pid))
+			memcpy(&pid, (const char *)msg +
+			    offsetof(struct ms_hello, pid), sizeof(pid));
+		snprintf(why, whylen, "process %d runs a memscope shim of protocol "
+		    "version %u; this memscope speaks version %u", (int)pid,
+		    version, MS_PROTOCOL_VERSION);
+		return CONTROL_INVALID;
+	}
+	if (len != sizeof(*h))
+		return CONTROL_INVALID;
+	memcpy(h, msg, sizeof(*h));
+	h->exe[sizeof(h->exe) - 1] = '\0';
+	/*
+	 * The collector maps ring_size bytes of the memfd (source_ring_open),
+	 * and a read past the memfd's end is a SIGBUS: the shim makes the
+	 * memfd that size, and anything else is no shim of ours.
+	 */
+	if (h->pid <= 0 || (h->flags & ~MS_HELLO_FLAGS) != 0 ||
+	    memfd_size < 0 || h->ring_size != (uint64_t)memfd_size)
+		return CONTROL_INVALID;
+	return CONTROL_HELLO;
+}
+
 enum control_result
 control_accept(struct control *c, struct control_peer *peer, char *why,
     size_t whylen)
@@ -94,11 +144,15 @@ control_accept(struct control *c, struct control_peer *peer, char *why,
 		struct cmsghdr	hdr;
 		char		buf[CMSG_SPACE(sizeof(int))];
 	} ctl;
-	struct ms_hello *h = xcalloc(1, sizeof(*h));
-	struct iovec iov = { h, sizeof(*h) };
+	/* one byte more than a hello, so that a longer message is seen */
+	char *buf = xmalloc(sizeof(struct ms_hello) + 1);
+	struct iovec iov = { buf, sizeof(struct ms_hello) + 1 };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 	    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+	struct ms_hello *h = NULL;
 	struct cmsghdr *cm;
+	struct stat st;
+	int64_t memfd_size = -1;
 	ssize_t n;
 	int sock, memfd = -1;
 
@@ -106,7 +160,7 @@ control_accept(struct control *c, struct control_peer *peer, char *why,
 	memset(peer, 0, sizeof(*peer));
 	peer->sock = peer->memfd = -1;
 	if ((sock = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC)) == -1) {
-		free(h);
+		free(buf);
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ?
 		    CONTROL_NONE : CONTROL_INVALID;
 	}
@@ -116,18 +170,22 @@ control_accept(struct control *c, struct control_peer *peer, char *why,
 	while (n == -1 && errno == EINTR);
 	cm = CMSG_FIRSTHDR(&msg);
 	if (cm != NULL && cm->cmsg_level == SOL_SOCKET &&
-	    cm->cmsg_type == SCM_RIGHTS)
+	    cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
 		memcpy(&memfd, CMSG_DATA(cm), sizeof(int));
-	if (n != (ssize_t)sizeof(*h) || h->magic != MS_HELLO_MAGIC || memfd == -1)
+	if (memfd != -1 && fstat(memfd, &st) == 0 && S_ISREG(st.st_mode))
+		memfd_size = st.st_size;
+	if (n < 0)
 		goto invalid;
-	if (h->version != MS_PROTOCOL_VERSION) {
-		snprintf(why, whylen, "process %d runs a memscope shim of protocol "
-		    "version %u; this memscope speaks version %u", (int)h->pid,
-		    h->version, MS_PROTOCOL_VERSION);
-		send_reply(sock, false, -1);
+	h = xmalloc(sizeof(*h));
+	if (control_hello_parse(buf, (size_t)n, memfd_size, h, why,
+	    whylen) != CONTROL_HELLO) {
+		/* a shim of another version waits for its answer */
+		if (why[0] != '\0')
+			send_reply(sock, false, -1);
 		goto invalid;
 	}
-	h->exe[sizeof(h->exe) - 1] = '\0';
+	free(buf);
 	peer->sock = sock;
 	peer->memfd = memfd;
 	peer->hello = h;
@@ -137,6 +195,7 @@ invalid:
 		close(memfd);
 	close(sock);
 	free(h);
+	free(buf);
 	return CONTROL_INVALID;
 }
 

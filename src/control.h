@@ -8,6 +8,8 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "wire/protocol.h"
 
@@ -43,6 +45,17 @@ enum control_result {
  */
 enum control_result control_accept(struct control *c,
 	    struct control_peer *peer, char *why, size_t whylen);
+/*
+ * The checks of a hello, apart from the socket (fuzz/fuzz-hello.c): the
+ * len bytes of the message as received, and the size of the memfd that
+ * came with it (-1 if none, or not a file). CONTROL_HELLO when it is a
+ * whole hello of this protocol version from a process (pid > 0), with
+ * flags of this version only, whose ring_size is the memfd's size; h then
+ * holds it, exe terminated. Otherwise CONTROL_INVALID, and why holds a
+ * message if it is a shim of another version, which waits for an answer.
+ */
+enum control_result control_hello_parse(const void *msg, size_t len,
+	    int64_t memfd_size, struct ms_hello *h, char *why, size_t whylen);
 /*
  * Answer the hello: track (the eventfd goes with it) or only forward
  * (--no-follow), in which case the peer is closed and freed. False when

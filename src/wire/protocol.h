@@ -45,6 +45,8 @@ struct ms_hello {
 
 #define MS_HELLO_FORKED		0x1	/* made by a fork child, not by exec */
 #define MS_HELLO_ATTACHED	0x2	/* loaded into a running process (attach) */
+/* every flag a shim of this version may set */
+#define MS_HELLO_FLAGS		(MS_HELLO_FORKED | MS_HELLO_ATTACHED)
 
 struct ms_hello_reply {
 	uint64_t	magic;

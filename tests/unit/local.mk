@@ -16,7 +16,8 @@ UNIT_TESTS = \
 	tests/unit/test-leak-scan \
 	tests/unit/test-leak-roots \
 	tests/unit/test-suppress \
-	tests/unit/test-trace
+	tests/unit/test-trace \
+	tests/unit/test-control
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -81,4 +82,9 @@ tests_unit_test_ring_SOURCES = tests/unit/test-ring.c
 tests_unit_test_ring_CFLAGS = $(unit_cflags) -pthread
 tests_unit_test_ring_LDADD = $(unit_libs)
 tests_unit_test_ring_LDFLAGS = $(unit_link_flags) -pthread
+
+tests_unit_test_control_SOURCES = tests/unit/test-control.c
+tests_unit_test_control_CFLAGS = $(unit_cflags)
+tests_unit_test_control_LDADD = $(unit_libs)
+tests_unit_test_control_LDFLAGS = $(unit_link_flags)
 endif
