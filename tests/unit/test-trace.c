@@ -199,6 +199,16 @@ write_ticks(const char *path)
 	assert_true(tracefile_close(t));
 }
 
+/* A trace of NTICKS ticks at the temporary path (its XXXXXX replaced),
+ * and its bytes. */
+static unsigned char *
+ticks_trace(char *path, size_t *len)
+{
+	close(mkstemp(path));
+	write_ticks(path);
+	return slurp(path, len);
+}
+
 /* Where the frames of a trace start; returns how many, the end after them. */
 static size_t
 frames_of(const unsigned char *data, size_t len, size_t *starts, size_t max)
@@ -233,9 +243,7 @@ test_frames(void **state)
 	int rc;
 
 	(void)state;
-	close(mkstemp(path));
-	write_ticks(path);
-	data = slurp(path, &len);
+	data = ticks_trace(path, &len);
 	memcpy(&h, data, sizeof(h));
 	assert_memory_equal(h.magic, TRACE_MAGIC, 8);
 	assert_int_equal(h.version, TRACE_FORMAT_VERSION);
@@ -264,9 +272,7 @@ test_checksum_mismatch(void **state)
 	int rc;
 
 	(void)state;
-	close(mkstemp(path));
-	write_ticks(path);
-	data = slurp(path, &len);
+	data = ticks_trace(path, &len);
 	assert_true(frames_of(data, len, starts, 15) >= 3);
 	/* the checksum of the second frame: its last 4 bytes */
 	data[starts[2] - 2] ^= 0x10;
@@ -305,9 +311,7 @@ test_cut(void **state)
 	int rc;
 
 	(void)state;
-	close(mkstemp(path));
-	write_ticks(path);
-	data = slurp(path, &len);
+	data = ticks_trace(path, &len);
 	assert_true(frames_of(data, len, starts, 15) >= 3);
 
 	spill(path, data, starts[2]);
