@@ -18,20 +18,6 @@
 static bool forks_hooked;
 
 /*
- * The analyzer's sockets closed. The ring stays mapped (a thread may be
- * writing its last record), to be used again by the next attach.
- */
-static void
-let_go(void)
-{
-	if (shim.sock != -1)
-		close(shim.sock);
-	if (shim.wakefd != -1)
-		close(shim.wakefd);
-	shim.sock = shim.wakefd = -1;
-}
-
-/*
  * Called by memscope in a thread it borrowed. Returns 0, or an errno:
  * EBUSY when a launched shim is already recording (memscope run), EIO when
  * the analyzer cannot be reached or the hooks cannot be set.
@@ -46,8 +32,6 @@ memscope_attach(const char *socket_path, const char *options)
 		shim_passthrough();
 		st = SHIM_PASSTHROUGH;
 	}
-	if (st == SHIM_PASSTHROUGH && shim.attached)
-		let_go();
 	if (st == SHIM_ACTIVE || st == SHIM_INITIALIZING)
 		return EBUSY;
 	if (socket_path == NULL || strlen(socket_path) >= sizeof(shim.socket_path))
@@ -97,7 +81,6 @@ memscope_detach(void)
 	/* the allocator's figures as memscope leaves */
 	allocator_sample_last();
 	shim_passthrough();
-	let_go();
 	shim_unseal();
 	return 0;
 }

@@ -37,12 +37,6 @@ fork_child(void)
 	atomic_store(&shim.forks, 0);
 	shim.real.munmap(shim.ring_base, shim.ring_len);
 	shim.ring_base = NULL;
-	close(shim.sock);
-	close(shim.wakefd);
-	shim.sock = shim.wakefd = -1;
-	if (shim.ring_memfd != -1)
-		close(shim.ring_memfd);
-	shim.ring_memfd = -1;
 	atomic_store(&shim.next_thread, 0);
 	atomic_fetch_add(&shim.generation, 1);
 	modules_forget();

@@ -68,8 +68,15 @@ got_init(void)
 	if (dladdr((void *)&got_init, &info) == 0 || info.dli_fname == NULL ||
 	    (self = shim.real.dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD)) == NULL)
 		return false;
-	for (size_t i = 0; i < NHOOKED; i++)
-		ours[i] = (uintptr_t)dlsym(self, hooked[i]);
+	for (size_t i = 0; i < NHOOKED; i++) {
+		/* not exported (hooks-dl.c): the shim's own, by address */
+		if (strcmp(hooked[i], "dlopen") == 0)
+			ours[i] = (uintptr_t)got_dlopen;
+		else if (strcmp(hooked[i], "dlclose") == 0)
+			ours[i] = (uintptr_t)got_dlclose;
+		else
+			ours[i] = (uintptr_t)dlsym(self, hooked[i]);
+	}
 	shim.real.dlclose(self);
 	return ours[0] != 0;
 }

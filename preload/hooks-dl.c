@@ -1,12 +1,19 @@
-/* dlopen and dlclose: the module list is sent again after each. */
+/*
+ * dlopen and dlclose of a process joined by memscope attach: after them,
+ * the GOT slots of the objects loaded are hooked, and those of objects
+ * gone forgotten. These are not exported: under memscope run, where the
+ * shim is preloaded, dlopen is the program's own business (modules.c
+ * learns of new objects from the loader's counts), and only the slots
+ * that memscope attach patches lead here.
+ */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 
 #include "shim.h"
 
-SHIM_EXPORT void *
-dlopen(const char *file, int mode)
+void *
+got_dlopen(const char *file, int mode)
 {
 	void *h;
 	int saved_errno;
@@ -25,8 +32,8 @@ dlopen(const char *file, int mode)
 	return h;
 }
 
-SHIM_EXPORT int
-dlclose(void *handle)
+int
+got_dlclose(void *handle)
 {
 	int rc, saved_errno;
 

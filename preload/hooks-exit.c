@@ -59,35 +59,14 @@ parse_hex(const char **s, uintptr_t *out)
 	return true;
 }
 
-/* The rest of a maps line after its range: no path (an anonymous mapping)? */
-static bool
-path_empty(const char *rest)
-{
-	/* perms, offset, device, inode, then the path if any */
-	for (int field = 0; field < 4; field++) {
-		while (*rest == ' ')
-			rest++;
-		while (*rest != ' ' && *rest != '\0')
-			rest++;
-	}
-	while (*rest == ' ')
-		rest++;
-	return *rest == '\0';
-}
-
 /*
- * The start of the stack mapping holding addr, from /proc/self/maps (no
- * allocation: this runs while the process ends), or 0 when the mapping
- * is not a thread's stack: "[stack]", or an anonymous mapping that also
- * holds this thread's descriptor (glibc keeps it at the top of the stacks
- * it makes). A stack the program made itself (a coroutine's, in a heap
- * block or a mapping of its own) is left alone: below its stack pointer
- * may lie another block, or the block's own header.
+ * The start of the main thread's stack mapping, "[stack]" in
+ * /proc/self/maps, if it holds addr; else 0. Read without allocating:
+ * this runs while the process ends.
  */
 static uintptr_t
-stack_mapping_start(uintptr_t addr)
+main_stack_start(uintptr_t addr)
 {
-	uintptr_t self = (uintptr_t)pthread_self();
 	char buf[4096];
 	size_t have = 0;
 	bool at_line_start = true;
@@ -112,8 +91,7 @@ stack_mapping_start(uintptr_t addr)
 			if (at_line_start && parse_hex(&p, &lo) && *p++ == '-' &&
 			    parse_hex(&p, &hi) && addr >= lo && addr < hi) {
 				*nl = '\0';
-				if (strstr(p, "[stack]") != NULL ||
-				    (path_empty(p) && self >= lo && self < hi))
+				if (strstr(p, "[stack]") != NULL)
 					found = lo;
 				goto out;
 			}
@@ -131,6 +109,39 @@ stack_mapping_start(uintptr_t addr)
 out:
 	close(fd);
 	return found;
+}
+
+/*
+ * The lowest address of the calling thread's own stack, or 0 when it is
+ * not known to be the thread's alone. The main thread's is its mapping.
+ * Another thread's is what pthread gives, never its mapping: a program
+ * may carve several threads' stacks from one mmap (pthread_attr_setstack),
+ * and below this thread's stack lies another's. A thread made by a raw
+ * clone is not where pthread says (its pthread_self is its parent's):
+ * nothing is known of it.
+ */
+static uintptr_t
+own_stack_start(uintptr_t here)
+{
+	pthread_attr_t attr;
+	void *addr = NULL;
+	size_t size = 0;
+	bool ok;
+
+	if (gettid() == getpid())
+		return main_stack_start(here);
+	/* pthread_getattr_np allocates: neither that nor its free is the
+	 * program's */
+	shim_seal();
+	ok = pthread_getattr_np(pthread_self(), &attr) == 0;
+	if (ok) {
+		ok = pthread_attr_getstack(&attr, &addr, &size) == 0;
+		pthread_attr_destroy(&attr);
+	}
+	shim_unseal();
+	if (!ok || here < (uintptr_t)addr || here >= (uintptr_t)addr + size)
+		return 0;
+	return (uintptr_t)addr;
 }
 
 /*
@@ -155,7 +166,7 @@ static __attribute__((noinline)) void
 scrub_dead_stack(void)
 {
 	volatile char here = 0;
-	uintptr_t low = stack_mapping_start((uintptr_t)&here);
+	uintptr_t low = own_stack_start((uintptr_t)&here);
 
 	if (low != 0)
 		scrub_below(low);
@@ -241,28 +252,27 @@ shim_final(void)
 }
 
 /* _exit and _Exit: no exit handler will run, so say it all here. */
-static void
-ending_now(int status)
+static __attribute__((noinline)) void
+ending_now(int status, const void *floor)
 {
 	if (unlikely(shim.real._exit == NULL))
 		shim_resolve();
 	if (leak_check_wanted())
 		scrub_dead_stack();
-	shim_exiting(status);
-	shim_final();
+	shim_exiting(status, 0, floor);
 }
 
 SHIM_EXPORT void
 _exit(int status)
 {
-	ending_now(status);
+	ending_now(status, __builtin_frame_address(0));
 	shim.real._exit(status);
 }
 
 SHIM_EXPORT void
 _Exit(int status)
 {
-	ending_now(status);
+	ending_now(status, __builtin_frame_address(0));
 	shim.real._Exit(status);
 }
 

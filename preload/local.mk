@@ -12,6 +12,7 @@ preload_libmemscope_la_SOURCES = \
 	preload/hooks-exit.c \
 	preload/hooks-malloc.c \
 	preload/hooks-mmap.c \
+	preload/hooks-signal.c \
 	preload/modules.c \
 	preload/producer.c preload/producer.h \
 	preload/shim.c preload/shim.h \

@@ -1,13 +1,18 @@
 /*
- * The loaded objects, reported at start and after every dlopen/dlclose so
- * that the analyzer can turn addresses into module+offset (and symbols)
- * even after the process is gone.
+ * The loaded objects, reported at start and whenever the loader's counts
+ * of objects added and removed have moved, looked at before each new
+ * stack is sent (and at the end), so that the analyzer can turn addresses
+ * into module+offset (and symbols) even after the process is gone. The
+ * shim does not stand between dlopen and its caller: glibc finds the
+ * calling object from dlopen's return address, and searches its RUNPATH
+ * ($ORIGIN) and namespace, which a wrapper would make the shim's.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <elf.h>
 #include <link.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,6 +34,24 @@ struct known {
 static pthread_mutex_t modules_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct known known[MODULES_MAX];
 static size_t nknown;
+
+/* The loader's counts (dlpi_adds, dlpi_subs) at the last scan. */
+struct load_counts {
+	unsigned long long adds;
+	unsigned long long subs;
+};
+
+static _Atomic unsigned long long scanned_adds, scanned_subs;
+
+static bool
+read_counts(const struct dl_phdr_info *info, size_t size, struct load_counts *c)
+{
+	if (size < offsetof(struct dl_phdr_info, dlpi_subs) + sizeof(info->dlpi_subs))
+		return false;
+	c->adds = info->dlpi_adds;
+	c->subs = info->dlpi_subs;
+	return true;
+}
 
 struct module_rec {
 	struct ms_ev_module	ev;
@@ -131,8 +154,7 @@ scan_one(struct dl_phdr_info *info, size_t size, void *arg)
 	uintptr_t start, end;
 	size_t i;
 
-	(void)size;
-	(void)arg;
+	read_counts(info, size, arg);
 	object_span(info, &start, &end);
 	if (end == 0)
 		return 0;
@@ -153,10 +175,14 @@ scan_one(struct dl_phdr_info *info, size_t size, void *arg)
 void
 modules_scan(void)
 {
+	struct load_counts counts = { 0, 0 };
+
 	pthread_mutex_lock(&modules_lock);
 	for (size_t i = 0; i < nknown; i++)
 		known[i].present = false;
-	dl_iterate_phdr(scan_one, NULL);
+	dl_iterate_phdr(scan_one, &counts);
+	atomic_store(&scanned_adds, counts.adds);
+	atomic_store(&scanned_subs, counts.subs);
 	for (size_t i = 0; i < nknown;) {
 		if (known[i].present) {
 			i++;
@@ -166,6 +192,28 @@ modules_scan(void)
 		known[i] = known[--nknown];
 	}
 	pthread_mutex_unlock(&modules_lock);
+}
+
+static int
+first_counts(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	return read_counts(info, size, arg) ? 1 : -1;
+}
+
+/*
+ * Not from a signal handler that interrupted the shim: the loader's lock
+ * or ours may be held by what it interrupted.
+ */
+void
+modules_check(void)
+{
+	struct load_counts now;
+
+	if (shim_self.in_hook > 1 || dl_iterate_phdr(first_counts, &now) != 1)
+		return;
+	if (now.adds != atomic_load(&scanned_adds) ||
+	    now.subs != atomic_load(&scanned_subs))
+		modules_scan();
 }
 
 /*

@@ -5,11 +5,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -33,18 +34,53 @@ cpu_relax(void)
 #endif
 }
 
-/* Has the analyzer closed its end of the socket? */
+/* The state letter of process pid (/proc/PID/stat), or 0. */
+static char
+process_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * Is the analyzer gone? Its pid no longer exists; or its heartbeat is
+ * stale and it is not stopped (a zombie, or a process that reused its
+ * pid). A stopped analyzer is waited for. The descriptor opened here
+ * lives for one read, and only once the heartbeat has stopped.
+ */
 bool
 producer_analyzer_gone(void)
 {
-	struct pollfd p = { .fd = shim.sock, .events = POLLIN };
-	char c;
+	struct ms_doorbell *db = shim.doorbell;
+	int saved_errno = errno;
+	bool gone;
+	char state;
 
-	if (poll(&p, 1, 0) <= 0)
-		return false;
-	if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+	if (db == NULL)
 		return true;
-	return recv(shim.sock, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+	if (kill(shim.analyzer_pid, 0) == -1 && errno == ESRCH)
+		gone = true;
+	else if (ms_clock_ms() < atomic_load(&db->heartbeat_ms) +
+	    MS_HEARTBEAT_STALE_MS)
+		gone = false;
+	else {
+		state = process_state(shim.analyzer_pid);
+		gone = state != 'T' && state != 't';
+	}
+	errno = saved_errno;
+	return gone;
 }
 
 /* Wait until [pos, pos + len) is free; false if the analyzer went away. */
@@ -83,12 +119,16 @@ producer_wait_room(uint64_t pos, uint32_t len)
 	}
 }
 
+/* Ring the analyzer's doorbell: its waiting thread wakes the consumer. */
 void
 producer_wake(void)
 {
-	uint64_t one = 1;
+	struct ms_doorbell *db = shim.doorbell;
 
-	(void)!write(shim.wakefd, &one, sizeof(one));
+	if (db == NULL)
+		return;
+	atomic_fetch_add(&db->ring, 1);
+	ms_futex_wake_all(&db->ring);
 }
 
 static void
@@ -434,8 +474,10 @@ producer_commit_nested(const struct producer_slot *s, void *rec, uint32_t len)
 static void
 thread_ended(void *arg)
 {
+	/* the thread's frames below this one are dead from here on */
 	struct ms_ev_thread ev = { .hdr.type = MS_EV_THREAD,
-	    .tid = (int32_t)syscall(SYS_gettid), .op = MS_THREAD_ENDED };
+	    .tid = (int32_t)syscall(SYS_gettid), .op = MS_THREAD_ENDED,
+	    .sp = (uint64_t)(uintptr_t)__builtin_frame_address(0) };
 	struct defer_list *d = atomic_load(&shim_self.deferred);
 
 	(void)arg;
@@ -471,4 +513,31 @@ producer_thread_hello(void)
 	/* a non-NULL value makes the key's destructor run at thread exit */
 	pthread_setspecific(thread_key, (void *)1);
 	producer_emit(&ev, sizeof(ev));
+}
+
+bool
+producer_abandon_outer(void)
+{
+	uint64_t outer = atomic_load(&shim_self.outer_pos), pos;
+	uint32_t len = shim_self.outer_len;
+	struct ms_record skip = { .type = MS_EV_SKIP };
+
+	if (producer_defer_pending() || outer == OUTER_UNKNOWN)
+		return false;
+	if (outer == OUTER_NONE)
+		return true;
+	pos = outer - 2;
+	if (!producer_wait_room(pos, len))
+		return false;
+	/* published already (then read, or waiting to be), or still empty */
+	if (atomic_load(&shim.ring.hdr->tail) <= pos &&
+	    ms_ring_peek(&shim.ring, pos) == 0) {
+		/* the header alone: the rest of the slot is never read */
+		ms_ring_copy_in(&shim.ring, pos + 4, (const char *)&skip + 4,
+		    sizeof(skip) - 4);
+		atomic_store_explicit(&ms_ring_record_at(&shim.ring, pos)->len,
+		    len, memory_order_release);
+	}
+	atomic_store(&shim_self.outer_pos, OUTER_NONE);
+	return true;
 }

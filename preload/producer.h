@@ -87,8 +87,14 @@ bool	producer_wait_room(uint64_t pos, uint32_t len);
 void	producer_wake(void);
 void	producer_defer_flush(void);
 void	producer_thread_hello(void);
-/* Has the analyzer closed its end of the socket (died, or detached)? */
+/* Has the analyzer gone (died), as the doorbell tells? */
 bool	producer_analyzer_gone(void);
+/*
+ * In a fatal signal's handler: the slot the interrupted work holds will
+ * never be filled; fill it with nothing (MS_EV_SKIP) so that the analyzer
+ * reads on. True when the thread holds no unpublished slot now.
+ */
+bool	producer_abandon_outer(void);
 
 /* Does the thread have deferred entries not published yet? */
 static inline bool
@@ -109,6 +115,7 @@ producer_reserve(uint32_t len)
 	if (unlikely(atomic_load_explicit(&shim_self.outer_pos,
 	    memory_order_relaxed) != OUTER_NONE || producer_defer_pending()))
 		return producer_reserve_nested(len);
+	shim_self.outer_len = len;
 	atomic_store_explicit(&shim_self.outer_pos, OUTER_UNKNOWN,
 	    memory_order_relaxed);
 	atomic_signal_fence(memory_order_seq_cst);

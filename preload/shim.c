@@ -20,11 +20,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "futex.h"
 #include "producer.h"
 #include "shim.h"
 
-struct shim shim = { .sock = -1, .wakefd = -1, .ring_memfd = -1,
-    .generation = 1 };
+struct shim shim = { .generation = 1 };
 SHIM_TLS struct shim_thread shim_self;
 
 static bool shim_debugging;
@@ -93,6 +93,7 @@ shim_resolve(void)
 	RESOLVE(sbrk);
 	RESOLVE(dlopen);
 	RESOLVE(dlclose);
+	RESOLVE(sigaction);
 	RESOLVE(_exit);
 	RESOLVE(_Exit);
 	RESOLVE(exit);
@@ -149,7 +150,33 @@ shim_parse_options(const char *s)
 	}
 }
 
-/* Send the hello and the ring's fd; receive the reply and the eventfd. */
+/*
+ * Map the analyzer's doorbell from the reply's fd. A fork child keeps the
+ * one it inherited (the same analyzer); a new attach maps its analyzer's.
+ */
+static bool
+map_doorbell(int fd, uint32_t flags)
+{
+	struct ms_doorbell *db;
+
+	if ((flags & MS_HELLO_FORKED) && shim.doorbell != NULL)
+		return true;
+	db = shim.real.mmap(NULL, MS_DOORBELL_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_SHARED, fd, 0);
+	if (db == MAP_FAILED)
+		return false;
+	if (db->magic != MS_DOORBELL_MAGIC || db->analyzer_pid <= 0) {
+		shim.real.munmap(db, MS_DOORBELL_SIZE);
+		return false;
+	}
+	if (shim.doorbell != NULL)
+		shim.real.munmap(shim.doorbell, MS_DOORBELL_SIZE);
+	shim.doorbell = db;
+	shim.analyzer_pid = db->analyzer_pid;
+	return true;
+}
+
+/* Send the hello and the ring's fd; receive the reply and the doorbell. */
 static bool
 hello(int sock, int memfd, int ppid, uint32_t flags)
 {
@@ -164,6 +191,8 @@ hello(int sock, int memfd, int ppid, uint32_t flags)
 	    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
 	struct cmsghdr *c;
 	ssize_t n;
+	int fd;
+	bool ok;
 
 	memset(&h, 0, sizeof(h));
 	h.magic = MS_HELLO_MAGIC;
@@ -184,6 +213,10 @@ hello(int sock, int memfd, int ppid, uint32_t flags)
 	memcpy(CMSG_DATA(c), &memfd, sizeof(int));
 	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(h))
 		return false;
+	/* the analyzer may be asleep: a process of the run already woke it
+	 * up for its records, ring the doorbell it shares with them */
+	if (shim.doorbell != NULL)
+		producer_wake();
 
 	iov = (struct iovec){ &reply, sizeof(reply) };
 	msg = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1,
@@ -191,73 +224,60 @@ hello(int sock, int memfd, int ppid, uint32_t flags)
 	do
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	while (n == -1 && errno == EINTR);
-	if (n != (ssize_t)sizeof(reply) || reply.magic != MS_HELLO_MAGIC ||
-	    !reply.accepted)
-		return false;
 	c = CMSG_FIRSTHDR(&msg);
 	if (c == NULL || c->cmsg_type != SCM_RIGHTS)
 		return false;
-	memcpy(&shim.wakefd, CMSG_DATA(c), sizeof(int));
-	return true;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	ok = n == (ssize_t)sizeof(reply) && reply.magic == MS_HELLO_MAGIC &&
+	    reply.accepted && map_doorbell(fd, flags);
+	close(fd);
+	return ok;
 }
 
 /*
  * Make a ring and hand it to the analyzer named in the environment. Used at
  * start and, with MS_HELLO_FORKED, in a fork child. False: pass-through.
+ * Whatever the outcome, the shim keeps no descriptor.
  */
 bool
 shim_connect(int ppid, uint32_t flags)
 {
 	const char *path = shim.socket_path;
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int memfd = -1;
+	int memfd = -1, sock = -1;
+	void *base;
 
 	if (path[0] == '\0' || strlen(path) >= sizeof(addr.sun_path))
 		return false;
 	strcpy(addr.sun_path, path);
-	if (shim.ring_memfd != -1 &&
-	    shim.ring_len == MS_RING_HEADER_SIZE + shim.opts.ring_size) {
-		/*
-		 * Attached again: the last attach's ring, its writers long
-		 * done. Zeroed: records its memscope never read (killed)
-		 * would look published to the next.
-		 */
-		memfd = shim.ring_memfd;
-		memset(shim.ring_base, 0, shim.ring_len);
-	} else {
-		shim.ring_len = MS_RING_HEADER_SIZE + shim.opts.ring_size;
-		if ((memfd = memfd_create("memscope-ring", MFD_CLOEXEC)) == -1 ||
-		    ftruncate(memfd, (off_t)shim.ring_len) != 0)
-			goto fail;
-		shim.ring_base = shim.real.mmap(NULL, shim.ring_len,
-		    PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-		if (shim.ring_base == MAP_FAILED) {
-			shim.ring_base = NULL;
-			goto fail;
-		}
-	}
+	shim.ring_len = MS_RING_HEADER_SIZE + shim.opts.ring_size;
+	if ((memfd = memfd_create("memscope-ring", MFD_CLOEXEC)) == -1 ||
+	    ftruncate(memfd, (off_t)shim.ring_len) != 0)
+		goto fail;
+	base = shim.real.mmap(NULL, shim.ring_len, PROT_READ | PROT_WRITE,
+	    MAP_SHARED, memfd, 0);
+	if (base == MAP_FAILED)
+		goto fail;
+	shim.ring_base = base;
 	shim.pid = getpid();
 	ms_ring_format(shim.ring_base, shim.opts.ring_size, (int32_t)shim.pid);
 	if (!ms_ring_attach(&shim.ring, shim.ring_base, shim.ring_len))
 		goto fail;
-	shim.sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (shim.sock == -1 ||
-	    connect(shim.sock, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
-	    !hello(shim.sock, memfd, ppid, flags))
+	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (sock == -1 ||
+	    connect(sock, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
+	    !hello(sock, memfd, ppid, flags))
 		goto fail;
-	if (shim.attached)
-		shim.ring_memfd = memfd;
-	else
-		close(memfd);
+	close(sock);
+	close(memfd);
 	shim_debug("connected to %s, ring of %llu bytes", path,
 	    (unsigned long long)shim.opts.ring_size);
 	return true;
 fail:
 	shim_debug("no analyzer at %s: %s", path, strerror(errno));
-	if (shim.sock != -1)
-		close(shim.sock);
-	shim.sock = -1;
-	if (memfd != -1 && memfd != shim.ring_memfd)
+	if (sock != -1)
+		close(sock);
+	if (memfd != -1)
 		close(memfd);
 	return false;
 }
@@ -305,21 +325,66 @@ shim_init(void)
 	modules_scan();
 	allocator_init();
 	on_exit(shim_on_exit, NULL);
+	if (shim.opts.leaks)
+		signals_install();
 	shim_unseal();
 }
 
-/* Tell the analyzer how the process ends (see struct ms_ev_exit). */
-void
-shim_exiting(int status)
+/*
+ * Wait until the analyzer has scanned the process and let it go on, or
+ * is gone. The scan of a large heap takes seconds: no time limit here.
+ */
+static void
+wait_for_release(void)
 {
-	struct ms_ev_exit ev = { .hdr.type = MS_EV_EXIT, .status = status };
+	struct ms_ring_header *h = shim.ring.hdr;
+
+	for (unsigned turns = 1; atomic_load(&h->end_released) == 0; turns++) {
+		ms_futex_wait(&h->end_released, 0, 50 * 1000 * 1000);
+		if (turns % 20 == 0 && producer_analyzer_gone())
+			return;
+	}
+}
+
+/*
+ * Tell the analyzer how the process ends (see struct ms_ev_exit), the
+ * allocator's figures first; then, on a normal end, free what the runtime
+ * libraries keep (shim_final; not in a fatal signal's handler, which may
+ * have interrupted the allocator).
+ */
+void
+shim_exiting(int status, int sig, const void *floor)
+{
+	static _Atomic int said;
+	struct ms_ev_exit ev = { .hdr.type = MS_EV_EXIT, .status = status,
+	    .signal = sig, .tid = (int32_t)gettid(),
+	    .sp = (uint64_t)(uintptr_t)floor };
 
 	/* a vfork child runs in its parent's memory: the ring is the parent's */
-	if (atomic_load(&shim.state) != SHIM_ACTIVE || getpid() != shim.pid)
+	if (atomic_load(&shim.state) != SHIM_ACTIVE || getpid() != shim.pid ||
+	    atomic_exchange(&said, 1) != 0)
 		return;
+	/* not from a handler that interrupted the shim: it may hold a lock */
+	if (shim_self.in_hook == 0)
+		modules_check();
 	shim_seal();
 	allocator_final();
+	shim_unseal();
+	if (sig == 0)
+		shim_final();
+	shim_seal();
+	/*
+	 * A fatal signal that came in the shim's own work: what it was doing
+	 * will not be finished. The analyzer can read on, and the process be
+	 * held, only if its slot can be given up.
+	 */
+	if (shim.opts.leaks && producer_abandon_outer())
+		ev.flags |= MS_EXIT_HOLD;
 	producer_emit(&ev, sizeof(ev));
+	if (ev.flags & MS_EXIT_HOLD) {
+		producer_wake();
+		wait_for_release();
+	}
 	shim_unseal();
 }
 
@@ -331,8 +396,7 @@ static void
 shim_on_exit(int status, void *arg)
 {
 	(void)arg;
-	shim_exiting(status);
-	shim_final();
+	shim_exiting(status, 0, __builtin_frame_address(0));
 }
 
 /*

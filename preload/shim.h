@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct sigaction;
+
 #include "clock.h"
 #include "protocol.h"
 #include "ring.h"
@@ -49,6 +51,7 @@ struct shim_real {
 	void	*(*sbrk)(intptr_t);
 	void	*(*dlopen)(const char *, int);
 	int	 (*dlclose)(void *);
+	int	 (*sigaction)(int, const struct sigaction *, struct sigaction *);
 	void	 (*_exit)(int) __attribute__((noreturn));
 	void	 (*_Exit)(int) __attribute__((noreturn));
 	void	 (*exit)(int) __attribute__((noreturn));
@@ -74,10 +77,10 @@ struct shim {
 	struct ms_ring	 ring;
 	void		*ring_base;
 	size_t		 ring_len;
-	int		 ring_memfd;	/* attached: kept for the next attach */
 	pid_t		 pid;		/* whose ring it is (not a vfork child's) */
-	int		 sock;		/* to the analyzer */
-	int		 wakefd;	/* eventfd that wakes the analyzer */
+	/* the analyzer's doorbell and pid (struct ms_doorbell) */
+	struct ms_doorbell *doorbell;
+	pid_t		 analyzer_pid;
 	_Atomic uint32_t next_thread;
 	/* a new ring (a fork child's, an attach's): threads say hello again */
 	_Atomic uint32_t generation;
@@ -113,6 +116,7 @@ struct shim_thread {
 	/* producer.c: the slot the thread's outermost work holds unpublished,
 	 * and the records its signal handlers deferred */
 	_Atomic uint64_t outer_pos;
+	uint32_t	 outer_len;	/* its length */
 	struct defer_list *_Atomic deferred;
 };
 
@@ -154,7 +158,12 @@ void	shim_leave(void);
 void	shim_init(void);
 void	shim_passthrough(void);
 void	shim_parse_options(const char *s);
-void	shim_exiting(int status);
+/*
+ * The process ends (status, or the fatal signal sig): say so and, under
+ * the leak check, wait while the analyzer scans it. floor: the outermost
+ * frame of the shim's on this stack, below which nothing is the program's.
+ */
+void	shim_exiting(int status, int sig, const void *floor);
 /* hooks-exit.c: make the end of the process what the leak check expects */
 void	shim_final(void);
 void	shim_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -176,6 +185,8 @@ void	stack_publish_table(void);
 
 /* modules.c */
 void	modules_scan(void);
+/* Objects loaded or unloaded since the last look? Then scan again. */
+void	modules_check(void);
 void	modules_forget(void);
 void	modules_find_self(void);
 /* The address range of an object's PT_LOAD segments. */
@@ -199,6 +210,10 @@ void	allocator_sample_last(void);
 /* fork.c */
 void	fork_install(void);
 
+/* hooks-signal.c: fatal signals whose action is the default end the
+ * process through the shim, which holds it for the leak check first */
+void	signals_install(void);
+
 /* attach.c: what memscope attach calls in the process (through ptrace) */
 int	memscope_attach(const char *socket_path, const char *options)
 	    SHIM_EXPORT;
@@ -210,6 +225,9 @@ void	got_hook_all(void);
 void	got_unhook_all(void);
 /* After dlclose: the slots of objects gone are no longer ours to restore. */
 void	got_forget_unloaded(void);
+/* hooks-dl.c: what the patched dlopen and dlclose slots lead to */
+void	*got_dlopen(const char *file, int mode);
+int	 got_dlclose(void *handle);
 
 /* stack.c: a new analyzer knows none of the stacks sent before */
 void	stack_forget(void);

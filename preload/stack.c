@@ -198,6 +198,8 @@ stack_capture(void)
 	id = hash_frames(frames + first, count);
 	if (!seen_insert(id))
 		return id;
+	/* an object loaded since the last look is named before its frames */
+	modules_check();
 	rec.ev.hdr.type = MS_EV_STACK;
 	rec.ev.id = id;
 	rec.ev.nframes = (uint32_t)count;

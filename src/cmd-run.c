@@ -114,22 +114,13 @@ struct run {
 	pid_t		 main_pid;
 	bool		 main_exited;
 	int		 main_status;
-	bool		 traced;	/* held with ptrace for the leak check */
-	struct tracer	 tracer;
+	bool		 leak_check;
 	struct leak_check_opts leak_opts;
 	struct run_tui	*dash;		/* --tui, or NULL */
 	const char	*name;		/* the program, as given */
 };
 
-
-
-
-
-
-
-
-
-/* A traced process other than the first ended: its status is known here. */
+/* A child process other than the first ended: its status is known here. */
 static void
 note_exit(struct run *r, pid_t pid, int status)
 {
@@ -147,37 +138,68 @@ note_exit(struct run *r, pid_t pid, int status)
 
 
 /*
- * The tracer holds a process at its end: read the rest of its ring, then
- * scan it. Processes that never said hello (not followed) are let go.
+ * The stacks of src's process at its end: every thread held, the one
+ * ending it from where its shim said the program's frames begin, and the
+ * threads that ended before, from their last stack pointer.
+ */
+static struct tracer_stack *
+end_stacks(const struct process *p, const struct tracer_hold *h, size_t *n)
+{
+	struct tracer_stack *v = xreallocarray(NULL, h->nstacks + p->nended + 1,
+	    sizeof(*v));
+	size_t k = 0;
+
+	for (size_t i = 0; i < h->nstacks; i++)
+		if (h->stacks[i].tid != p->end_tid)
+			v[k++] = h->stacks[i];
+	if (p->end_sp != 0)
+		v[k++] = (struct tracer_stack){ .sp = p->end_sp, .alive = true,
+		    .tid = p->end_tid };
+	for (size_t i = 0; i < p->nended; i++)
+		v[k++] = (struct tracer_stack){ .sp = p->ended_sps[i] };
+	*n = k;
+	return v;
+}
+
+/*
+ * A process at its end, its shim waiting: stop every thread, read the rest
+ * of its ring, scan it, and let it go on to its end.
  */
 static void
-process_end(void *ctx, const struct tracer_end *end)
+process_end(void *ctx, struct ring_source *src)
 {
 	struct run *r = ctx;
+	struct process *p = src->proc;
+	struct tracer_hold hold;
+	struct tracer_stack *stacks;
+	size_t nstacks;
 	char why[512];
+	struct leak_range shim_own = {
+		atomic_load(&src->ring.hdr->private_start), 0 };
 
-	for (size_t i = 0; i < r->col.nsources; i++) {
-		struct ring_source *src = r->col.sources[i];
-
-		if (src->proc->pid != end->pid || src->proc->replaced)
-			continue;
-		struct leak_range shim_own = {
-			atomic_load(&src->ring.hdr->private_start), 0 };
-
-		shim_own.end = shim_own.start + atomic_load(&src->ring.hdr->private_len);
-		source_ring_drain(src, 0);
-		collector_tick(&r->col, src, collector_now_ms(), true);
-		xmalloc_activity("checking process %d for leaks", (int)end->pid);
-		if (!source_leaks_scan(src->proc, end, &r->leak_opts, &shim_own, 1,
-		    why, sizeof(why)))
-			log_warnx("%s", why);
-		else if (r->col.trace != NULL) {
-			trace_leaks_write(r->col.trace, src->stream, src->proc->leaks);
-			trace_layout_write(r->col.trace, src->stream, src->proc);
-		}
-		xmalloc_activity("tracking %s", r->name);
+	if (!r->leak_check)
+		return;
+	shim_own.end = shim_own.start + atomic_load(&src->ring.hdr->private_len);
+	if (!tracer_hold(&hold, p->pid, p->end_tid, why, sizeof(why))) {
+		log_warnx("no leak check of process %d: %s", (int)p->pid, why);
 		return;
 	}
+	source_ring_drain(src, 0);
+	collector_tick(&r->col, src, collector_now_ms(), true);
+	xmalloc_activity("checking process %d for leaks", (int)p->pid);
+	stacks = end_stacks(p, &hold, &nstacks);
+	if (!source_leaks_scan(p, &(struct tracer_end){ .pid = p->pid,
+	    .tid = hold.tids[0], .stacks = stacks, .nstacks = nstacks,
+	    .regs = hold.regs, .nregs = hold.nregs }, &r->leak_opts,
+	    &shim_own, 1, why, sizeof(why)))
+		log_warnx("%s", why);
+	else if (r->col.trace != NULL) {
+		trace_leaks_write(r->col.trace, src->stream, p->leaks);
+		trace_layout_write(r->col.trace, src->stream, p);
+	}
+	free(stacks);
+	tracer_release(&hold);
+	xmalloc_activity("tracking %s", r->name);
 }
 
 static void
@@ -190,9 +212,6 @@ reap(struct run *r)
 	while (read(r->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 		;
 	while ((pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0) {
-		/* a stop of a traced thread, handled and resumed there */
-		if (r->traced && !tracer_event(&r->tracer, pid, status))
-			continue;
 		if (pid == r->main_pid) {
 			r->main_exited = true;
 			r->main_status = status;
@@ -316,7 +335,6 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	const char *json_path = NULL, *trace_path = NULL, *log_path = NULL;
 	char path[PATH_MAX], why[PATH_MAX + 128], options[160];
 	int opt, status, status_override = 0, error_exitcode = 0;
-	int hold = -1;
 	bool tui = false;
 	double delay = 1;
 	struct shim_choice shim = SHIM_CHOICE_DEFAULT;
@@ -412,25 +430,24 @@ run_exec(const struct cmd *self, int argc, char **argv)
 		for (int i = 0; i < n; i++)
 			collector_watch(&r.col, fds[i], TAG_DASHBOARD);
 	}
+	r.leak_check = vopts.leak_check != VIEW_LEAKS_NO;
+	if (r.leak_check) {
+		r.leak_opts.heuristics = LEAK_HEURISTICS_ALL;
+		r.leak_opts.shim_path = realpath(launch_shim_path(), NULL);
+		if (!tracer_supported())
+			log_warnx("no leak check: memscope cannot read the "
+			    "registers of this machine's processes");
+	}
+	r.col.on_end = process_end;
+	r.col.end_ctx = &r;
 	r.main_pid = launch_start(path, argv + optind, launch_shim_path(),
-	    r.col.control.path, options, vopts.leak_check != VIEW_LEAKS_NO ? &hold : NULL,
-	    r.dash != NULL ? run_tui_stdio(r.dash) : NULL);
+	    r.col.control.path, options, r.dash != NULL ? run_tui_stdio(r.dash) : NULL);
 	if (r.main_pid == -1)
 		fatal("fork");
 	if (r.dash != NULL)
 		run_tui_started(r.dash, r.main_pid);
 	r.col.main_pid = r.main_pid;
 	r.col.start_ms = collector_now_ms();
-	if (hold != -1) {
-		r.tracer.on_end = process_end;
-		r.tracer.ctx = &r;
-		r.leak_opts.heuristics = LEAK_HEURISTICS_ALL;
-		r.leak_opts.shim_path = realpath(launch_shim_path(), NULL);
-		r.traced = tracer_seize(&r.tracer, r.main_pid, follow);
-		if (!r.traced)
-			log_warn("no leak check: cannot trace the program");
-		launch_release(hold);
-	}
 	r.name = argv[optind];
 	xmalloc_activity("tracking %s", r.name);
 	collector_trace_run(&r.col, r.main_pid, path, argv + optind);
@@ -479,7 +496,6 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	log_set_cleanup(NULL);
 	run_control = NULL;
 	close(r.sigfd);
-	tracer_free(&r.tracer);
 	leak_options_free(&lopts);
 	free((char *)r.leak_opts.shim_path);
 	model_session_free(&r.col.session);

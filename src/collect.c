@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -105,7 +105,12 @@ collector_accept(struct collector *c)
 			}
 			continue;
 		}
-		/* an image replaced by exec says goodbye before its successor */
+		/* an image replaced by exec: its successor says hello */
+		for (size_t i = c->nsources; i-- > 0;)
+			if (c->sources[i]->proc->pid == peer.hello->pid) {
+				collector_close_source(c, i, false);
+				break;
+			}
 		for (size_t i = c->session.nprocs; i-- > 0;)
 			if (c->session.procs[i]->pid == peer.hello->pid &&
 			    !c->session.procs[i]->exited) {
@@ -138,7 +143,6 @@ collector_accept(struct collector *c)
 		if (!source_ring_open(src, peer.memfd, peer.hello->ring_size, p,
 		    &c->session)) {
 			log_warn("cannot map the ring of process %d", (int)p->pid);
-			close(peer.sock);
 			close(peer.memfd);
 			free(peer.hello);
 			free(src);
@@ -146,7 +150,8 @@ collector_accept(struct collector *c)
 		}
 		close(peer.memfd);
 		free(peer.hello);
-		src->sock = peer.sock;
+		/* without pidfds (Linux < 5.3), collector_turn looks now and then */
+		src->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
 		if (c->trace != NULL) {
 			src->trace = c->trace;
 			src->stream = (uint32_t)(c->session.nprocs - 1);
@@ -156,8 +161,27 @@ collector_accept(struct collector *c)
 		c->sources = xgrow(c->sources, &c->cap, c->nsources + 1,
 		    sizeof(*c->sources));
 		c->sources[c->nsources++] = src;
-		collector_watch(c, src->sock, src);
+		if (src->pidfd != -1)
+			collector_watch(c, src->pidfd, src);
 	}
+}
+
+/* Has process pid ended (gone, or a zombie)? */
+static bool
+process_gone(pid_t pid)
+{
+	struct proc proc;
+	struct buf b = { 0 };
+	struct proc_stat st;
+	bool gone = true;
+
+	if (proc_open(&proc, "/proc", pid) == PROC_OK &&
+	    proc_read(&proc, "stat", &b) == PROC_OK &&
+	    proc_stat_parse(b.data, b.len, &st) == 0)
+		gone = st.state == 'Z' || st.state == 'X';
+	buf_free(&b);
+	proc_close(&proc);
+	return gone;
 }
 
 /* The exit status of a process that is not our child, if still a zombie. */
@@ -183,16 +207,32 @@ peek_exit_status(struct process *p)
 }
 
 /*
- * The shim's socket closed: its process exited or exec'd; or the run is
- * over and it still runs (still_running). Read the rest.
+ * A process at its end, its shim waiting: the command's leak check, then
+ * the shim goes on.
+ */
+static void
+settle_end(struct collector *c, struct ring_source *src)
+{
+	if (!src->proc->end_held)
+		return;
+	if (c->on_end != NULL)
+		c->on_end(c->end_ctx, src);
+	source_ring_release_end(src);
+}
+
+/*
+ * Its process exited or exec'd; or the run is over and it still runs
+ * (still_running). Read the rest.
  */
 void
 collector_close_source(struct collector *c, size_t i, bool still_running)
 {
 	struct ring_source *src = c->sources[i];
 
-	epoll_ctl(c->epfd, EPOLL_CTL_DEL, src->sock, NULL);
+	if (src->pidfd != -1)
+		epoll_ctl(c->epfd, EPOLL_CTL_DEL, src->pidfd, NULL);
 	source_ring_drain(src, 0);
+	settle_end(c, src);
 	collector_tick(c, src, collector_now_ms(), true);
 	src->proc->still_running = still_running && !src->proc->exited;
 	if (src->corrupt)
@@ -382,14 +422,20 @@ collector_turn(struct collector *c, void (*on_tag)(void *ctx, void *tag),
 	bool may_sleep = true;
 	int nev, timeout;
 
-	for (size_t i = 0; i < c->nsources; i++)
+	for (size_t i = 0; i < c->nsources; i++) {
 		n += source_ring_drain(c->sources[i], 4096);
+		settle_end(c, c->sources[i]);
+	}
 	if (collector_now_ms() >= c->next_tick_ms) {
 		long now = collector_now_ms();
 
 		for (size_t i = 0; i < c->nsources; i++)
 			collector_tick(c, c->sources[i], now, false);
 		c->next_tick_ms = now + TICK_MS;
+		for (size_t i = c->nsources; i-- > 0;)
+			if (c->sources[i]->pidfd == -1 &&
+			    process_gone(c->sources[i]->proc->pid))
+				collector_close_source(c, i, false);
 	}
 	if (n > 0 && n < BATCH_MIN) {
 		/*
@@ -426,17 +472,12 @@ collector_turn(struct collector *c, void (*on_tag)(void *ctx, void *tag),
 				;
 			continue;
 		}
+		/* a source's pidfd: its process is gone */
 		for (size_t i = 0; i < c->nsources; i++) {
-			char ch;
-			ssize_t got;
-
 			if (c->sources[i] != tag)
 				continue;
 			source = true;
-			/* a shim sends nothing after its hello */
-			got = recv(c->sources[i]->sock, &ch, 1, MSG_DONTWAIT);
-			if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
-				collector_close_source(c, i, false);
+			collector_close_source(c, i, false);
 			break;
 		}
 		if (!source && on_tag != NULL)

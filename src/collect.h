@@ -34,8 +34,14 @@ struct collector {
 	struct tracefile *trace;	/* -o, or NULL */
 	long		 start_ms;	/* the growth series' clock starts here */
 	long		 next_tick_ms;
-	/* the process whose end its command learns itself (wait, ptrace) */
+	/* the process whose end its command learns itself (wait) */
 	pid_t		 main_pid;
+	/*
+	 * A process at its end, its shim waiting (end_held): the command's
+	 * leak check, after which the shim is let go. NULL: let go at once.
+	 */
+	void		(*on_end)(void *ctx, struct ring_source *src);
+	void		*end_ctx;
 };
 
 /* The session, the socket and the epoll set; fatal when they cannot be made. */

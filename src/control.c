@@ -2,19 +2,80 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "control.h"
+#include "wire/clock.h"
+#include "wire/futex.h"
 #include "xmalloc.h"
+
+/*
+ * The doorbell's thread: sleeps on the futex word the shims bump, passes
+ * each ring on to the collector's epoll, and beats while memscope lives.
+ */
+static void *
+bell_main(void *arg)
+{
+	struct control *c = arg;
+	struct ms_doorbell *db = c->doorbell;
+	uint32_t seen = atomic_load(&db->ring);
+	uint64_t one = 1;
+
+	while (!atomic_load(&c->bell_stop)) {
+		uint32_t now;
+
+		atomic_store(&db->heartbeat_ms, ms_clock_ms());
+		ms_futex_wait(&db->ring, seen, MS_HEARTBEAT_MS * 1000000L);
+		if ((now = atomic_load(&db->ring)) != seen) {
+			seen = now;
+			(void)!write(c->wake_fd, &one, sizeof(one));
+		}
+	}
+	return NULL;
+}
+
+static bool
+doorbell_open(struct control *c)
+{
+	sigset_t all, old;
+	int rc;
+
+	if ((c->doorbell_fd = memfd_create("memscope-doorbell", MFD_CLOEXEC)) == -1 ||
+	    ftruncate(c->doorbell_fd, MS_DOORBELL_SIZE) != 0)
+		return false;
+	c->doorbell = mmap(NULL, MS_DOORBELL_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_SHARED, c->doorbell_fd, 0);
+	if (c->doorbell == MAP_FAILED) {
+		c->doorbell = NULL;
+		return false;
+	}
+	c->doorbell->magic = MS_DOORBELL_MAGIC;
+	c->doorbell->analyzer_pid = (int32_t)getpid();
+	atomic_store(&c->doorbell->heartbeat_ms, ms_clock_ms());
+	/* the thread takes no signal: they are the main thread's business */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&c->bell_thread, NULL, bell_main, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		errno = rc;
+		return false;
+	}
+	c->bell_running = true;
+	return true;
+}
 
 bool
 control_open(struct control *c)
@@ -24,7 +85,7 @@ control_open(struct control *c)
 	int saved;
 
 	memset(c, 0, sizeof(*c));
-	c->listen_fd = c->wake_fd = -1;
+	c->listen_fd = c->wake_fd = c->doorbell_fd = -1;
 	if (tmp == NULL || tmp[0] == '\0' || strlen(tmp) > 32)
 		tmp = "/tmp";
 	/* a private directory: only this user can reach the socket */
@@ -38,7 +99,8 @@ control_open(struct control *c)
 	    bind(c->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
 	    listen(c->listen_fd, 64) != 0)
 		goto fail;
-	if ((c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1)
+	if ((c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1 ||
+	    !doorbell_open(c))
 		goto fail;
 	return true;
 fail:
@@ -51,6 +113,18 @@ fail:
 void
 control_close(struct control *c)
 {
+	if (c->bell_running) {
+		atomic_store(&c->bell_stop, true);
+		ms_futex_wake_all(&c->doorbell->ring);
+		pthread_join(c->bell_thread, NULL);
+		c->bell_running = false;
+	}
+	if (c->doorbell != NULL)
+		munmap(c->doorbell, MS_DOORBELL_SIZE);
+	c->doorbell = NULL;
+	if (c->doorbell_fd != -1)
+		close(c->doorbell_fd);
+	c->doorbell_fd = -1;
 	if (c->listen_fd != -1)
 		close(c->listen_fd);
 	if (c->wake_fd != -1)
@@ -64,7 +138,7 @@ control_close(struct control *c)
 }
 
 static bool
-send_reply(int sock, bool accepted, int wake_fd)
+send_reply(int sock, bool accepted, int doorbell_fd)
 {
 	struct ms_hello_reply reply = { .magic = MS_HELLO_MAGIC,
 	    .version = MS_PROTOCOL_VERSION, .accepted = accepted };
@@ -84,7 +158,7 @@ send_reply(int sock, bool accepted, int wake_fd)
 		cm->cmsg_level = SOL_SOCKET;
 		cm->cmsg_type = SCM_RIGHTS;
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &wake_fd, sizeof(int));
+		memcpy(CMSG_DATA(cm), &doorbell_fd, sizeof(int));
 	}
 	return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(reply);
 }
@@ -202,13 +276,14 @@ invalid:
 bool
 control_reply(struct control *c, struct control_peer *peer, bool track)
 {
-	bool sent = send_reply(peer->sock, track, c->wake_fd);
+	bool sent = send_reply(peer->sock, track, c->doorbell_fd);
 
+	close(peer->sock);
+	peer->sock = -1;
 	if (!track || !sent) {
-		close(peer->sock);
 		close(peer->memfd);
 		free(peer->hello);
-		peer->sock = peer->memfd = -1;
+		peer->memfd = -1;
 		peer->hello = NULL;
 	}
 	return sent;

@@ -1,12 +1,17 @@
 /*
  * The analyzer's end of the transport: a Unix socket in a private
  * directory that each shim connects to, the hello it sends with its ring's
- * memfd, and the eventfd handed back that wakes the analyzer.
+ * memfd, and the doorbell handed back (struct ms_doorbell): shared memory,
+ * so that the shim keeps no descriptor in the program. A thread of the
+ * analyzer's waits on the doorbell, keeps its heartbeat, and turns each
+ * ring into a read of wake_fd for the collector's epoll.
  */
 #ifndef MEMSCOPE_CONTROL_H
 #define MEMSCOPE_CONTROL_H
 
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +20,12 @@
 
 struct control {
 	int	 listen_fd;
-	int	 wake_fd;	/* eventfd, shared by every shim */
+	int	 wake_fd;	/* eventfd: readable when a shim rang */
+	int	 doorbell_fd;	/* memfd of the doorbell, sent with each reply */
+	struct ms_doorbell *doorbell;
+	pthread_t bell_thread;
+	bool	 bell_running;
+	_Atomic bool bell_stop;
 	char	 dir[64];
 	char	 path[96];
 };
@@ -24,7 +34,7 @@ struct control {
 bool	control_open(struct control *c);
 void	control_close(struct control *c);
 
-/* A shim that connected: its socket, hello and ring. */
+/* A shim that connected: its socket (until the reply), hello and ring. */
 struct control_peer {
 	int		 sock;
 	int		 memfd;
@@ -57,9 +67,10 @@ enum control_result control_accept(struct control *c,
 enum control_result control_hello_parse(const void *msg, size_t len,
 	    int64_t memfd_size, struct ms_hello *h, char *why, size_t whylen);
 /*
- * Answer the hello: track (the eventfd goes with it) or only forward
- * (--no-follow), in which case the peer is closed and freed. False when
- * the shim is gone.
+ * Answer the hello: track (the doorbell goes with it) or only forward
+ * (--no-follow), in which case the memfd is closed and the hello freed.
+ * The connection is closed either way: the shim has nothing more to say.
+ * False when the shim is gone.
  */
 bool	control_reply(struct control *c, struct control_peer *peer, bool track);
 

@@ -164,28 +164,16 @@ launch_ignore_interrupts(void)
 
 pid_t
 launch_start(const char *path, char *const argv[], const char *shim,
-    const char *socket_path, const char *options, int *hold, const int stdio[3])
+    const char *socket_path, const char *options, const int stdio[3])
 {
 	char **env = child_environment(shim, socket_path, options);
-	int gate[2] = { -1, -1 };
 	sigset_t none;
 	pid_t pid;
 	size_t n = 0;
 
 	while (env[n] != NULL)
 		n++;
-	if (hold != NULL && pipe2(gate, O_CLOEXEC) != 0)
-		return -1;
 	if ((pid = fork()) == 0) {
-		char c;
-
-		/* until memscope lets go (or dies): nothing to read, just EOF */
-		if (hold != NULL) {
-			close(gate[1]);
-			while (read(gate[0], &c, 1) == -1 && errno == EINTR)
-				;
-			close(gate[0]);
-		}
 		for (int i = 0; stdio != NULL && i < 3; i++)
 			if (stdio[i] != -1 && dup2(stdio[i], i) == -1)
 				_exit(127);
@@ -202,20 +190,9 @@ launch_start(const char *path, char *const argv[], const char *shim,
 		fprintf(stderr, "memscope: %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
-	if (hold != NULL) {
-		close(gate[0]);
-		*hold = gate[1];
-	}
 	/* our three strings are the last three */
 	for (size_t i = n - 3; i < n; i++)
 		free(env[i]);
 	free(env);
 	return pid;
-}
-
-void
-launch_release(int hold)
-{
-	if (hold != -1)
-		close(hold);
 }

@@ -30,13 +30,10 @@ void	launch_ignore_interrupts(void);
  * Start path with argv, the shim first in LD_PRELOAD (before the user's)
  * and the socket and options in the environment. The child gets the
  * signal dispositions and mask memscope had at start. Returns the pid, or
- * -1 with errno. With hold, the child waits before exec until
- * launch_release(*hold) (so that it can be traced from its first step).
- * With stdio, the child's fds 0 to 2 become those not -1 in it.
+ * -1 with errno. With stdio, the child's fds 0 to 2 become those not -1
+ * in it.
  */
 pid_t	launch_start(const char *path, char *const argv[], const char *shim,
-	    const char *socket_path, const char *options, int *hold,
-	    const int stdio[3]);
-void	launch_release(int hold);
+	    const char *socket_path, const char *options, const int stdio[3]);
 
 #endif

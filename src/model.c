@@ -90,6 +90,7 @@ model_process_free(struct process *p)
 	free(p->exe);
 	free(p->threads);
 	free(p->objects);
+	free(p->ended_sps);
 	model_segments_free(&p->layout);
 	if (p->argv != NULL)
 		for (char **a = p->argv; *a != NULL; a++)

@@ -74,6 +74,16 @@ struct process {
 	struct leak_report *leaks;	/* scanned at its end, or NULL */
 	uint64_t	 fork_token;	/* forked: which fork of its parent */
 	bool		 awaiting_parent; /* its inheritance is not known yet */
+	/* its end, as the shim said it: the thread that ended it, where that
+	 * thread's stack is the program's from, and whether the shim waits
+	 * for the leak check (struct ms_ev_exit) */
+	pid_t		 end_tid;
+	uint64_t	 end_sp;
+	bool		 end_held;
+	/* the last stack pointers of the threads that ended before it */
+	uint64_t	*ended_sps;
+	size_t		 nended;
+	size_t		 ended_cap;
 };
 
 /* The live blocks of a process when it forked, until its child claims them. */

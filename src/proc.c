@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -98,4 +99,37 @@ proc_read(struct proc *p, const char *name, struct buf *b)
 	b->data[b->len] = '\0';
 	close(fd);
 	return PROC_OK;
+}
+
+bool
+proc_threads(pid_t pid, pid_t **tids, size_t *n)
+{
+	struct proc p;
+	size_t cap = 0;
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	*tids = NULL;
+	*n = 0;
+	if (proc_open(&p, "/proc", pid) != PROC_OK ||
+	    proc_openat(&p, "task", O_RDONLY | O_DIRECTORY, &fd) != PROC_OK) {
+		proc_close(&p);
+		return false;
+	}
+	proc_close(&p);
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return false;
+	}
+	while ((de = readdir(d)) != NULL) {
+		pid_t tid = (pid_t)strtol(de->d_name, NULL, 10);
+
+		if (tid <= 0)
+			continue;
+		*tids = xgrow(*tids, &cap, *n + 1, sizeof(**tids));
+		(*tids)[(*n)++] = tid;
+	}
+	closedir(d);
+	return true;
 }

@@ -8,6 +8,7 @@
 #define MEMSCOPE_PROC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -37,5 +38,7 @@ enum proc_rc proc_read(struct proc *p, const char *name, struct buf *b);
 enum proc_rc proc_openat(struct proc *p, const char *name, int flags, int *fd);
 /* The PROC_* status that errno stands for after a failed open or read. */
 enum proc_rc proc_rc_from_errno(int err);
+/* The thread ids of process pid (/proc/PID/task); false if it is gone. */
+bool	proc_threads(pid_t pid, pid_t **tids, size_t *n);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "source-events.h"
+#include "xmalloc.h"
 
 static bool
 apply_module(struct process *proc, const struct ms_ev_module *ev, uint32_t len)
@@ -109,16 +110,25 @@ source_event_apply(struct process *proc, struct session *session,
 	case MS_EV_MODULE:
 		NEED(struct ms_ev_module);
 		return apply_module(proc, (const void *)rec, len);
-	case MS_EV_THREAD:
+	case MS_EV_THREAD: {
 		NEED(struct ms_ev_thread);
-		if (((const struct ms_ev_thread *)(const void *)rec)->op ==
-		    MS_THREAD_STARTED)
+		const struct ms_ev_thread *ev = (const void *)rec;
+
+		if (ev->op == MS_THREAD_STARTED)
 			proc->threads_started++;
+		else if (ev->op == MS_THREAD_ENDED && ev->sp != 0) {
+			proc->ended_sps = xgrow(proc->ended_sps, &proc->ended_cap,
+			    proc->nended + 1, sizeof(*proc->ended_sps));
+			proc->ended_sps[proc->nended++] = ev->sp;
+		}
 		break;
+	}
 	case MS_EV_FORK:
 		NEED(struct ms_ev_fork);
 		model_session_fork(session, proc,
 		    ((const struct ms_ev_fork *)(const void *)rec)->token);
+		break;
+	case MS_EV_SKIP:
 		break;
 	case MS_EV_ALLOCATOR: {
 		NEED(struct ms_ev_allocator);
@@ -146,12 +156,20 @@ source_event_apply(struct process *proc, struct session *session,
 		a->arenas = ev->arenas;
 		break;
 	}
-	case MS_EV_EXIT:
+	case MS_EV_EXIT: {
 		NEED(struct ms_ev_exit);
+		const struct ms_ev_exit *ev = (const void *)rec;
+
+		if (ev->signal < 0 || ev->signal >= 128)
+			return false;
 		proc->exited = true;
-		proc->exit_code = ((const struct ms_ev_exit *)(const void *)rec)->status & 0xff;
-		proc->exit_signal = 0;
+		proc->exit_code = ev->signal != 0 ? 0 : ev->status & 0xff;
+		proc->exit_signal = ev->signal;
+		proc->end_tid = ev->tid;
+		proc->end_sp = ev->sp;
+		proc->end_held = (ev->flags & MS_EXIT_HOLD) != 0;
 		break;
+	}
 	default:
 		return false;
 	}

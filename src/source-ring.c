@@ -17,7 +17,7 @@ source_ring_open(struct ring_source *src, int memfd, size_t size,
     struct process *proc, struct session *session)
 {
 	memset(src, 0, sizeof(*src));
-	src->sock = -1;
+	src->pidfd = -1;
 	src->proc = proc;
 	src->session = session;
 	src->base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
@@ -104,6 +104,16 @@ source_ring_awake(struct ring_source *src)
 }
 
 void
+source_ring_release_end(struct ring_source *src)
+{
+	if (src->base == NULL || !src->proc->end_held)
+		return;
+	src->proc->end_held = false;
+	atomic_store(&src->ring.hdr->end_released, 1);
+	ms_futex_wake_all(&src->ring.hdr->end_released);
+}
+
+void
 source_ring_close(struct ring_source *src)
 {
 	if (src->base != NULL) {
@@ -114,9 +124,10 @@ source_ring_close(struct ring_source *src)
 		munmap(src->base, src->size);
 		src->base = NULL;
 	}
-	if (src->sock != -1)
-		close(src->sock);
-	src->sock = -1;
+	source_ring_release_end(src);
+	if (src->pidfd != -1)
+		close(src->pidfd);
+	src->pidfd = -1;
 	free(src->scratch);
 	src->scratch = NULL;
 }

@@ -15,7 +15,7 @@
 struct tracefile;
 
 struct ring_source {
-	int		 sock;		/* the shim's connection; -1 once closed */
+	int		 pidfd;		/* readable when the process is gone; or -1 */
 	void		*base;
 	size_t		 size;
 	struct ms_ring	 ring;
@@ -42,6 +42,8 @@ bool	source_ring_ready(const struct ring_source *src);
 /* Nothing to read: may the consumer sleep? (see ring.h) */
 bool	source_ring_may_sleep(struct ring_source *src);
 void	source_ring_awake(struct ring_source *src);
+/* Let the shim, waiting at its process's end (end_held), go on. */
+void	source_ring_release_end(struct ring_source *src);
 /* Fold the ring's counters (waits) into the model and unmap it. */
 void	source_ring_close(struct ring_source *src);
 

@@ -1,12 +1,9 @@
 /*
- * The tracer: `memscope run` holds its program with ptrace (PTRACE_SEIZE,
- * never stopping it but at the events below) so that it can stop each
- * process of the run at its very end, whatever the way (return from main,
- * exit, _exit, a fatal signal, the last thread ending), with every thread's
- * registers readable and its memory still intact: the moment of the leak
- * scan. Signals pass through unchanged, job control works (group-stops are
- * listened to, not resumed), and if memscope dies the kernel lets the
- * processes go on untraced.
+ * The tracer: ptrace for the moment of the leak scan only. `memscope run`
+ * never traces a program while it runs: at each process's end its shim
+ * waits (struct ms_ev_exit), and memscope stops every thread, reads their
+ * registers and memory, scans, and lets them go. If memscope dies
+ * meanwhile, the kernel lets the threads go on untraced.
  */
 #ifndef MEMSCOPE_TRACER_H
 #define MEMSCOPE_TRACER_H
@@ -23,6 +20,7 @@
 struct tracer_stack {
 	uint64_t	 sp;
 	bool		 alive;		/* the thread lived to the end */
+	pid_t		 tid;		/* 0 when not known */
 };
 
 /* A process at its end, stopped, for the scan. */
@@ -37,37 +35,31 @@ struct tracer_end {
 	size_t		 nregs;
 };
 
-struct tracer_thread;
-struct tracer_process;
-
-struct tracer {
-	struct tracer_thread *threads;
-	size_t		 nthreads;
-	size_t		 threads_cap;
-	struct tracer_process *procs;
-	size_t		 nprocs;
-	size_t		 procs_cap;
-	/* called at each process's end, with the process stopped */
-	void		(*on_end)(void *ctx, const struct tracer_end *end);
-	void		*ctx;
+/* Every thread of a process stopped, for the scan at its end. */
+struct tracer_hold {
+	pid_t		 pid;
+	pid_t		*tids;
+	size_t		 ntids;
+	/* each thread's stack pointer (alive) */
+	struct tracer_stack *stacks;
+	size_t		 nstacks;
+	/* the registers of every thread but the quiet one, one after another */
+	uint64_t	*regs;
+	size_t		 nregs;
 };
 
 /* Can this machine's memscope trace (an architecture it reads)? */
 bool	tracer_supported(void);
 
 /*
- * Start tracing pid (a child that has not exec'd yet) and, with follow,
- * the processes it forks. False with errno when ptrace is refused.
+ * Stop every thread of pid (those made meanwhile too) and read their
+ * stack pointers and registers; quiet_tid's registers are left out (a
+ * thread waiting in the shim: its registers are the shim's). False with
+ * a reason in why when no thread could be stopped.
  */
-bool	tracer_seize(struct tracer *t, pid_t pid, bool follow);
-
-/*
- * Handle what waitpid() returned for pid. True when it was the end of a
- * traced process (exited or killed; *status holds the wait status) rather
- * than a stop, which is handled and resumed here.
- */
-bool	tracer_event(struct tracer *t, pid_t pid, int status);
-
-void	tracer_free(struct tracer *t);
+bool	tracer_hold(struct tracer_hold *h, pid_t pid, pid_t quiet_tid,
+	    char *why, size_t whylen);
+/* Let every thread go on as it was. */
+void	tracer_release(struct tracer_hold *h);
 
 #endif

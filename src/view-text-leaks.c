@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -98,6 +99,12 @@ view_text_leaks(FILE *f, int pid, const struct session *s,
 	if (o->leak_check == VIEW_LEAKS_NO || p->replaced)
 		return;
 	fprintf(f, "==%d==\n", pid);
+	if (r == NULL && p->exited && p->exit_signal == SIGKILL) {
+		/* no code of the process runs at such an end, the shim's neither */
+		fprintf(f, "==%d== LEAK SUMMARY: not checked: SIGKILL ended the "
+		    "process with no code of its own running\n", pid);
+		return;
+	}
 	if (r == NULL) {
 		fprintf(f, "==%d== LEAK SUMMARY: not checked: memscope did not "
 		    "hold the process at its end\n", pid);

@@ -31,4 +31,14 @@ ms_clock(void)
 }
 #endif
 
+/* Milliseconds of CLOCK_MONOTONIC: the doorbell's heartbeat, both sides. */
+static inline uint64_t
+ms_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 #endif

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MS_PROTOCOL_VERSION	3u
+#define MS_PROTOCOL_VERSION	4u
 
 /* Environment given to the target by `memscope run`. */
 #define MS_ENV_SOCKET		"MEMSCOPE_SOCKET"	/* the analyzer's socket path */
@@ -30,7 +30,11 @@
 /*
  * First message of a shim on its connection (SOCK_SEQPACKET), carrying the
  * ring's memfd as SCM_RIGHTS. The analyzer answers with struct
- * ms_hello_reply carrying the eventfd that wakes it.
+ * ms_hello_reply carrying the memfd of its doorbell (struct ms_doorbell).
+ * The shim maps both, then closes every descriptor of its own: from then
+ * on the program's descriptor table is what it would be without memscope,
+ * and all the shim and the analyzer say to each other goes through the
+ * shared memory.
  */
 struct ms_hello {
 	uint64_t	magic;
@@ -53,6 +57,31 @@ struct ms_hello_reply {
 	uint32_t	version;
 	uint32_t	accepted;	/* 0: the shim goes pass-through */
 };
+
+/*
+ * The analyzer's doorbell: one page of shared memory for every shim of a
+ * run. A producer that finds the consumer asleep bumps `ring` and
+ * futex-wakes it (a shared futex works across processes); the analyzer
+ * keeps `heartbeat_ms` fresh (CLOCK_MONOTONIC) while it lives. A shim
+ * waiting for room takes the analyzer for gone when its pid no longer
+ * exists, or when the heartbeat is stale and the process is not stopped
+ * (a stopped analyzer is waited for, as a full pipe would be).
+ */
+#define MS_DOORBELL_MAGIC	0x4c4c4542524f4f44ULL	/* "DOORBELL" */
+#define MS_DOORBELL_SIZE	4096
+#define MS_HEARTBEAT_MS		100	/* how often the analyzer beats */
+#define MS_HEARTBEAT_STALE_MS	3000	/* no beat for this long: look */
+
+struct ms_doorbell {
+	uint64_t	magic;
+	int32_t		analyzer_pid;
+	uint32_t	pad;
+	_Alignas(64) _Atomic uint32_t ring;	/* the futex word */
+	_Alignas(64) _Atomic uint64_t heartbeat_ms;
+};
+
+_Static_assert(sizeof(struct ms_doorbell) <= MS_DOORBELL_SIZE,
+    "doorbell larger than its page");
 
 /*
  * The ring: a header page, then `capacity` bytes of records (a power of
@@ -93,6 +122,13 @@ struct ms_ring_header {
 	 * program's (its table of the stacks sent); 0 when there is none */
 	_Alignas(MS_CACHELINE) _Atomic uint64_t private_start;
 	_Atomic uint64_t private_len;
+
+	/*
+	 * The end of the process (struct ms_ev_exit with MS_EXIT_HOLD): the
+	 * shim waits until the analyzer has scanned the process and set this
+	 * (a futex word), or is gone.
+	 */
+	_Alignas(MS_CACHELINE) _Atomic uint32_t end_released;
 };
 
 _Static_assert(sizeof(struct ms_ring_header) <= MS_RING_HEADER_SIZE,
@@ -130,6 +166,9 @@ enum ms_event_type {
 	MS_EV_EXIT,		/* struct ms_ev_exit */
 	MS_EV_FORK,		/* struct ms_ev_fork */
 	MS_EV_ALLOCATOR,	/* struct ms_ev_allocator */
+	/* nothing: a slot whose event was never made (its thread ended
+	 * in a fatal signal's handler that interrupted the shim) */
+	MS_EV_SKIP,
 	MS_EV_TYPE_MAX
 };
 
@@ -270,13 +309,11 @@ struct ms_ev_thread {
 	struct ms_record hdr;
 	int32_t		tid;
 	uint32_t	op;		/* enum ms_thread_op */
+	/* MS_THREAD_ENDED: its stack pointer as it ends; below it the
+	 * thread's stack is dead (the leak scan's floor for that stack) */
+	uint64_t	sp;
 };
 
-/*
- * The process is ending with this status: from an on_exit handler (exit(),
- * or returning from main) or from _exit(). A fork child's status goes to
- * its parent, not to memscope, so this is how memscope learns it.
- */
 /*
  * The process is about to fork (from an atfork prepare handler): the
  * child inherits the blocks live at this point, and says token in its
@@ -317,11 +354,26 @@ struct ms_free_class {
 
 #define MS_FREE_CLASSES_MAX	96
 
+/*
+ * The process is ending with this status: from an on_exit handler (exit(),
+ * or returning from main), from _exit(), or from the shim's handler of a
+ * fatal signal whose action was the default. A fork child's status goes
+ * to its parent, not to memscope, so this is how memscope learns it.
+ * With MS_EXIT_HOLD the shim then waits for ms_ring_header.end_released:
+ * the analyzer stops every thread, scans the process for leaks, and lets
+ * it go on to its end. tid is the thread waiting; below sp its stack is
+ * the shim's own frames and dead ones, not the program's.
+ */
 struct ms_ev_exit {
 	struct ms_record hdr;
-	int32_t		status;		/* as given to exit() */
-	uint32_t	pad;
+	int32_t		status;		/* as given to exit(), or 0 */
+	int32_t		signal;		/* a fatal signal's number, or 0 */
+	int32_t		tid;
+	uint32_t	flags;		/* MS_EXIT_* */
+	uint64_t	sp;
 };
+
+#define MS_EXIT_HOLD		0x1	/* the shim waits for end_released */
 
 /* Round a record length up to the ring's 8-byte granule. */
 #define MS_RECORD_ALIGN(n)	(((n) + 7u) & ~(uint32_t)7u)
