@@ -86,9 +86,12 @@ fatal_handler(int sig, siginfo_t *info, void *uctx)
 	errno = saved_errno;
 }
 
-/* Stand in for the default action of sig, if that is what it has. */
+/*
+ * Stand in for the default action of sig: if that is what it has, or
+ * always (the program is setting the default).
+ */
 static void
-hold(int sig)
+hold(int sig, bool always)
 {
 	struct sigaction sa, old;
 
@@ -97,8 +100,8 @@ hold(int sig)
 	/* every other signal waits while the process is scanned */
 	sigfillset(&sa.sa_mask);
 	sa.sa_flags = SA_SIGINFO;
-	if (real_sigaction(sig, NULL, &old) != 0 || old.sa_handler != SIG_DFL ||
-	    (old.sa_flags & SA_SIGINFO))
+	if (!always && (real_sigaction(sig, NULL, &old) != 0 ||
+	    old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO)))
 		return;
 	atomic_store(&held[sig], 1);
 	if (real_sigaction(sig, &sa, NULL) != 0)
@@ -111,7 +114,7 @@ signals_install(void)
 	atomic_store(&installed, 1);
 	for (int sig = 1; sig < NSIG_TRACKED && sig < NSIG; sig++)
 		if (is_fatal(sig))
-			hold(sig);
+			hold(sig, false);
 }
 
 /* What the program sees of a held signal: the default, as it left it. */
@@ -137,7 +140,7 @@ sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 		 * for it (the mask and flags matter to no one then) */
 		rc = real_sigaction(sig, NULL, old);
 		if (rc == 0 && act != NULL && !was_held)
-			hold(sig);
+			hold(sig, true);
 		if (rc == 0 && old != NULL && was_held)
 			as_default(old);
 		return rc;

@@ -94,6 +94,7 @@ shim_resolve(void)
 	RESOLVE(dlopen);
 	RESOLVE(dlclose);
 	RESOLVE(sigaction);
+	RESOLVE(pipe2);
 	RESOLVE(_exit);
 	RESOLVE(_Exit);
 	RESOLVE(exit);
@@ -321,6 +322,7 @@ shim_init(void)
 		shim_passthrough();
 		return;
 	}
+	stack_init();
 	atomic_store(&shim.state, SHIM_ACTIVE);
 	modules_scan();
 	allocator_init();

@@ -52,6 +52,7 @@ struct shim_real {
 	void	*(*dlopen)(const char *, int);
 	int	 (*dlclose)(void *);
 	int	 (*sigaction)(int, const struct sigaction *, struct sigaction *);
+	int	 (*pipe2)(int *, int);
 	void	 (*_exit)(int) __attribute__((noreturn));
 	void	 (*_Exit)(int) __attribute__((noreturn));
 	void	 (*exit)(int) __attribute__((noreturn));
@@ -178,6 +179,8 @@ size_t	 bootstrap_size(const void *p);
 
 /* stack.c */
 uint64_t stack_capture(void);
+/* Set libunwind up, leaving no descriptor of its own in the program. */
+void	stack_init(void);
 /* Was this call made by a signal handler that interrupted the shim? */
 bool	stack_in_handler(void);
 /* A new ring (after fork): name the table of stacks sent in its header. */

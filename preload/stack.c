@@ -6,10 +6,18 @@
  * ids at report time, so that order does not matter. A fork child keeps
  * the set: ids belong to the whole run, and the parent sent them already.
  */
+#define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "producer.h"
 #include "shim.h"
@@ -207,4 +215,72 @@ stack_capture(void)
 		rec.frames[i] = (uint64_t)(uintptr_t)frames[first + i];
 	producer_emit(&rec, (uint32_t)(sizeof(rec.ev) + 8 * (size_t)count));
 	return id;
+}
+
+/*
+ * libunwind keeps a pipe to test addresses by writing them: it opens it
+ * when it first runs, and again whenever a read from it fails (the
+ * program closed it). Opened where pipe2 puts it, at the lowest free
+ * descriptors, those would be the program's own numbers; and libunwind
+ * closes what it takes for its pipe before opening another. So the shim
+ * runs libunwind once while it sets up and closes the pipe then (the
+ * program starts with its table as without memscope); a pipe libunwind
+ * opens later goes to the top of the descriptor limit, out of the way of
+ * the program's numbers, close-on-exec.
+ */
+void
+stack_init(void)
+{
+	enum { FDS = 1024 };
+	uint64_t before[FDS / 64];
+	void *frame;
+
+	memset(before, 0, sizeof(before));
+	for (int fd = 0; fd < FDS; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			before[fd / 64] |= 1ull << (fd % 64);
+	(void)unw_backtrace(&frame, 1);
+	for (int fd = 0; fd < FDS; fd++) {
+		struct stat st;
+
+		if ((before[fd / 64] & (1ull << (fd % 64))) == 0 &&
+		    fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+			close(fd);
+	}
+}
+
+/* fd moved as high as the descriptor limit allows, or left where it is. */
+static int
+move_high(int fd)
+{
+	struct rlimit rl;
+	int high;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < 64)
+		return fd;
+	/* the top two: one pipe, its two ends */
+	high = rl.rlim_cur > INT_MAX ? INT_MAX - 2 : (int)rl.rlim_cur - 2;
+	if ((high = fcntl(fd, F_DUPFD_CLOEXEC, high)) == -1)
+		return fd;
+	close(fd);
+	return high;
+}
+
+SHIM_EXPORT int
+pipe2(int fds[2], int flags)
+{
+	const void *caller = __builtin_return_address(0);
+	int rc;
+
+	if (unlikely(shim.real.pipe2 == NULL))
+		shim_resolve();
+	rc = shim.real.pipe2(fds, flags);
+	if (rc == 0 && shim_internal_caller(caller)) {
+		int saved_errno = errno;
+
+		fds[0] = move_high(fds[0]);
+		fds[1] = move_high(fds[1]);
+		errno = saved_errno;
+	}
+	return rc;
 }

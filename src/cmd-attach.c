@@ -268,9 +268,9 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	model_process_free(&probe);
-	if (json_path != NULL && (json = fopen(json_path, "w")) == NULL)
+	if (json_path != NULL && (json = fopen(json_path, "we")) == NULL)
 		fatal("%s", json_path);
-	if (log_path != NULL && (log = fopen(log_path, "w")) == NULL)
+	if (log_path != NULL && (log = fopen(log_path, "we")) == NULL)
 		fatal("%s", log_path);
 	profile_options_open(&popts);
 

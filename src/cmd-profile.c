@@ -36,12 +36,12 @@ void
 profile_options_open(struct profile_options *o)
 {
 	if (o->collapsed_path != NULL &&
-	    (o->collapsed = fopen(o->collapsed_path, "w")) == NULL)
+	    (o->collapsed = fopen(o->collapsed_path, "we")) == NULL)
 		fatal("%s", o->collapsed_path);
 	if (o->massif_path != NULL && strstr(o->massif_path, "%p") == NULL &&
-	    (o->massif = fopen(o->massif_path, "w")) == NULL)
+	    (o->massif = fopen(o->massif_path, "we")) == NULL)
 		fatal("%s", o->massif_path);
-	if (o->pprof_path != NULL && (o->pprof = fopen(o->pprof_path, "w")) == NULL)
+	if (o->pprof_path != NULL && (o->pprof = fopen(o->pprof_path, "we")) == NULL)
 		fatal("%s", o->pprof_path);
 }
 
@@ -104,7 +104,7 @@ write_massif(struct profile_options *o, const struct session *s,
 			free(path);
 			continue;
 		}
-		if ((f = fopen(path, "w")) == NULL) {
+		if ((f = fopen(path, "we")) == NULL) {
 			log_warn("%s", path);
 			ok = false;
 		} else {

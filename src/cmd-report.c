@@ -103,7 +103,7 @@ report_exec(const struct cmd *self, int argc, char **argv)
 	vopts.attached = info.attached;
 	vopts.attached_ms = info.attached_ms;
 	if (json_path != NULL && strcmp(json_path, "-") != 0 &&
-	    (out = fopen(json_path, "w")) == NULL)
+	    (out = fopen(json_path, "we")) == NULL)
 		fatal("%s", json_path);
 	if (json_path != NULL)
 		view_json_run(out, &s, &vopts);

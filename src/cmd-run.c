@@ -350,6 +350,10 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	opterr = 0;
 	/* "+": options end at PROGRAM (its own are its own); ":": missing values */
 	while ((opt = getopt_long(argc, argv, "+:ho:d:", run_options, NULL)) != -1) {
+		/* "--json -- ./prog": the value was forgotten, not named "--" */
+		if (optarg != NULL && strcmp(optarg, "--") == 0 && optind >= 2 &&
+		    argv[optind - 1] == optarg)
+			cmd_usage_error(self, "%s needs a value", argv[optind - 2]);
 		switch (opt) {
 		case OPT_JSON:
 			/* stdout is the program's: the report must not mix with it */
@@ -389,12 +393,13 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	}
 	if (optind >= argc)
 		cmd_usage_error(self, "no PROGRAM given");
-	if (!launch_check(argv[optind], path, sizeof(path), why, sizeof(why)))
+	if (!launch_check(argv[optind], path, sizeof(path), why, sizeof(why)) ||
+	    !launch_check_shim(launch_shim_path(), why, sizeof(why)))
 		fatalx("%s", why);
 	/* open the report file now: a bad path must not cost a whole run */
-	if (json_path != NULL && (json = fopen(json_path, "w")) == NULL)
+	if (json_path != NULL && (json = fopen(json_path, "we")) == NULL)
 		fatal("%s", json_path);
-	if (log_path != NULL && (log = fopen(log_path, "w")) == NULL)
+	if (log_path != NULL && (log = fopen(log_path, "we")) == NULL)
 		fatal("%s", log_path);
 	profile_options_open(&popts);
 	/*
@@ -467,6 +472,12 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	    r.main_exited, r.main_status, 0))
 		status_override = EXIT_RUNTIME;
 
+	/* the loader would not preload it: nothing here is a measurement */
+	if (r.col.session.nprocs == 0) {
+		log_warnx("the shim %s did not start in %s: nothing was tracked",
+		    launch_shim_path(), r.name);
+		status_override = EXIT_RUNTIME;
+	}
 	xmalloc_activity("making the report");
 	report_prepare(&r.col.session, &vopts, &lopts, &popts);
 	vopts.main_pid = r.main_pid;

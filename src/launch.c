@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,12 +18,25 @@
 
 extern char **environ;
 
+/* The e_machine of this build's shim. */
+#if defined(__x86_64__)
+#define LAUNCH_MACHINE	EM_X86_64
+#elif defined(__aarch64__)
+#define LAUNCH_MACHINE	EM_AARCH64
+#elif defined(__i386__)
+#define LAUNCH_MACHINE	EM_386
+#else
+#define LAUNCH_MACHINE	EM_NONE
+#endif
+
 /* The file execvp would run for prog. */
 static bool
 find_program(const char *prog, char *path, size_t pathlen)
 {
 	const char *dirs = getenv("PATH");
 
+	if (prog[0] == '\0')
+		return false;
 	if (strchr(prog, '/') != NULL) {
 		snprintf(path, pathlen, "%s", prog);
 		return access(path, F_OK) == 0;
@@ -41,6 +55,66 @@ find_program(const char *prog, char *path, size_t pathlen)
 	return false;
 }
 
+/*
+ * The interpreter a "#!" line names (fd is past the "#!"): there and
+ * executable, as execve will want it.
+ */
+static bool
+interpreter_ok(int fd, const char *path, char *why, size_t whylen)
+{
+	char line[256], *p, *end;
+	ssize_t n = read(fd, line, sizeof(line) - 1);
+
+	if (n <= 0)
+		n = 0;
+	line[n] = '\0';
+	p = line + strspn(line, " \t");
+	end = p + strcspn(p, " \t\n");
+	*end = '\0';
+	if (*p == '\0') {
+		snprintf(why, whylen, "%s: its #! line names no interpreter", path);
+		return false;
+	}
+	if (access(p, X_OK) != 0) {
+		snprintf(why, whylen, "%s: its interpreter %s: %s", path, p,
+		    strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+bool
+launch_check_shim(const char *shim, char *why, size_t whylen)
+{
+	Elf64_Ehdr eh;
+	struct elf_object obj;
+	bool program = true;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(shim, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(why, whylen, "cannot load the shim %s: %s", shim,
+		    strerror(errno));
+		return false;
+	}
+	n = read(fd, &eh, sizeof(eh));
+	if (n == (ssize_t)sizeof(eh) && lseek(fd, 0, SEEK_SET) == 0 &&
+	    elf_object_read(fd, &obj) == 0) {
+		/* a PIE is ET_DYN too, but no library */
+		program = obj.has_interp;
+		elf_object_free(&obj);
+	}
+	close(fd);
+	if (n != (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) ||
+	    eh.e_type != ET_DYN || eh.e_machine != LAUNCH_MACHINE || program) {
+		snprintf(why, whylen, "cannot load the shim %s: not a shared "
+		    "object for this machine", shim);
+		return false;
+	}
+	return true;
+}
+
 bool
 launch_check(const char *prog, char *path, size_t pathlen, char *why,
     size_t whylen)
@@ -52,7 +126,8 @@ launch_check(const char *prog, char *path, size_t pathlen, char *why,
 	bool dynamic;
 
 	if (!find_program(prog, path, pathlen)) {
-		snprintf(why, whylen, "%s: no such program", prog);
+		snprintf(why, whylen, "%s%s%s: no such program",
+		    prog[0] == '\0' ? "'" : "", prog, prog[0] == '\0' ? "'" : "");
 		return false;
 	}
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -74,8 +149,11 @@ launch_check(const char *prog, char *path, size_t pathlen, char *why,
 		return false;
 	}
 	if (read(fd, magic, 2) == 2 && magic[0] == '#' && magic[1] == '!') {
+		/* its interpreter is what runs: it must be there */
+		bool ok = interpreter_ok(fd, path, why, whylen);
+
 		close(fd);
-		return true;	/* its interpreter is what runs */
+		return ok;
 	}
 	if (elf_object_read(fd, &obj) != 0) {
 		close(fd);

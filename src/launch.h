@@ -15,6 +15,12 @@
 bool	launch_check(const char *prog, char *path, size_t pathlen, char *why,
 	    size_t whylen);
 
+/*
+ * Can shim be preloaded: a shared object of this machine's? False with a
+ * one-line reason naming the path in why.
+ */
+bool	launch_check_shim(const char *shim, char *why, size_t whylen);
+
 /* The shim to preload: $MEMSCOPE_SHIM, the build tree's, or the installed one. */
 const char *launch_shim_path(void);
 

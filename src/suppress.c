@@ -264,7 +264,7 @@ bool
 suppress_load(struct suppressions *s, const char *path, char *why,
     size_t whylen)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	struct buf b = { 0 };
 	char chunk[8192];
 	size_t n;

@@ -25,7 +25,8 @@ RUN_TESTS = \
 	tests/run-bins.test \
 	tests/run-lifetimes.test \
 	tests/run-symbols.test \
-	tests/run-attach.test
+	tests/run-attach.test \
+	tests/run-harmless.test
 
 TESTS += $(RUN_TESTS)
 EXTRA_DIST += $(RUN_TESTS) tests/run-lib.sh

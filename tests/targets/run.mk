@@ -148,3 +148,18 @@ tests_targets_run_doomed_CFLAGS = $(run_target_cflags)
 check_PROGRAMS += tests/targets/run-sigalloc
 tests_targets_run_sigalloc_SOURCES = tests/targets/run-sigalloc.c $(run_target_headers)
 tests_targets_run_sigalloc_CFLAGS = $(run_target_cflags)
+
+# Programs of tests/run-harmless.test: what memscope run must leave as it
+# found it (descriptors, thread stacks, signal dispositions).
+check_PROGRAMS += tests/targets/run-closeall
+tests_targets_run_closeall_SOURCES = tests/targets/run-closeall.c
+tests_targets_run_closeall_CFLAGS = $(run_target_cflags)
+
+check_PROGRAMS += tests/targets/run-carved-stacks
+tests_targets_run_carved_stacks_SOURCES = tests/targets/run-carved-stacks.c
+tests_targets_run_carved_stacks_CFLAGS = $(run_target_cflags) -pthread
+tests_targets_run_carved_stacks_LDADD = -lpthread
+
+check_PROGRAMS += tests/targets/run-dispositions
+tests_targets_run_dispositions_SOURCES = tests/targets/run-dispositions.c
+tests_targets_run_dispositions_CFLAGS = $(run_target_cflags)
