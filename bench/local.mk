@@ -20,14 +20,17 @@
 #				# heaptrack -p, the stop of `memscope leaks`,
 #				# the slowdown while attached against
 #				# memscope run
+#	make bench-signals	# only a storm of signals under memscope run,
+#				# with the leak check and without
 BENCH_WORKLOADS = bench/workloads/churn bench/workloads/mt-churn \
 	bench/workloads/deep bench/workloads/realloc-grow \
-	bench/workloads/cxx-containers
+	bench/workloads/cxx-containers bench/workloads/signal-storm
 BENCH_LEAK_WORKLOADS = bench/workloads/leaky
 EXTRA_PROGRAMS = bench/bench-run bench/attach-time bench/many-maps \
 	$(BENCH_WORKLOADS) $(BENCH_LEAK_WORKLOADS)
 CLEANFILES += $(EXTRA_PROGRAMS)
 EXTRA_DIST += bench/lib.sh bench/map.sh bench/run.sh bench/leaks.sh bench/attach.sh \
+	bench/signals.sh \
 	bench/RESULTS.md \
 	bench/README.md \
 	bench/workloads/churn.py bench/workloads/insert-rows.awk \
@@ -53,6 +56,10 @@ bench_workloads_leaky_SOURCES = bench/workloads/leaky.c \
 	bench/workloads/workload.h tests/targets/leak-target.h
 # the stack scrub of the leak test targets (tests/targets/leak-target.h)
 bench_workloads_leaky_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/targets
+bench_workloads_signal_storm_SOURCES = bench/workloads/signal-storm.c \
+	bench/workloads/workload.h
+bench_workloads_signal_storm_CFLAGS = $(AM_CFLAGS) -pthread
+bench_workloads_signal_storm_LDADD = -lpthread
 # C++: needs AC_PROG_CXX in configure.ac.
 bench_workloads_cxx_containers_SOURCES = bench/workloads/cxx-containers.cc
 
@@ -74,6 +81,8 @@ BENCH_ATTACH_WARMUP = 1
 BENCH_ATTACH_LEAK_BLOCKS = 100000
 BENCH_ATTACH_LEAK_MIB = 64
 BENCH_ATTACH_WORKLOADS = churn mt-churn-4 deep
+BENCH_SIGNAL_ROUNDS = 5
+BENCH_SIGNAL_WARMUP = 1
 
 bench_build_flags = $(CFLAGS) $(DEBUG_CFLAGS) $(SANITIZER_CFLAGS)
 
@@ -114,6 +123,12 @@ bench_attach = BENCH_ATTACH_ROUNDS='$(BENCH_ATTACH_ROUNDS)' \
 	$(SHELL) $(srcdir)/bench/attach.sh src/memscope$(EXEEXT) \
 	    bench/attach-time$(EXEEXT) bench/workloads
 
+bench_signals = BENCH_SIGNAL_ROUNDS='$(BENCH_SIGNAL_ROUNDS)' \
+	BENCH_SIGNAL_WARMUP='$(BENCH_SIGNAL_WARMUP)' \
+	MEMSCOPE_BUILD_FLAGS='$(bench_build_flags)' \
+	$(SHELL) $(srcdir)/bench/signals.sh src/memscope$(EXEEXT) \
+	    bench/bench-run$(EXEEXT) bench/workloads/signal-storm$(EXEEXT)
+
 # One recipe, not prerequisites: under make -j the benchmarks would run at
 # the same time and time each other. `memscope run` needs its shim, the
 # library in pkglib.
@@ -126,6 +141,8 @@ bench: src/memscope$(EXEEXT) $(pkglib_LTLIBRARIES) $(EXTRA_PROGRAMS) \
 	@$(bench_leaks)
 	@echo
 	@$(bench_attach)
+	@echo
+	@$(bench_signals)
 
 bench-map: src/memscope$(EXEEXT) bench/bench-run$(EXEEXT) \
     bench/many-maps$(EXEEXT)
@@ -145,4 +162,8 @@ bench-attach: src/memscope$(EXEEXT) $(pkglib_LTLIBRARIES) \
     $(BENCH_LEAK_WORKLOADS:=$(EXEEXT))
 	@$(bench_attach)
 
-.PHONY: bench bench-map bench-alloc bench-leaks bench-attach
+.PHONY: bench bench-map bench-alloc bench-leaks bench-attach bench-signals
+
+bench-signals: src/memscope$(EXEEXT) $(pkglib_LTLIBRARIES) \
+    bench/bench-run$(EXEEXT) bench/workloads/signal-storm$(EXEEXT)
+	@$(bench_signals)
