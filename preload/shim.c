@@ -179,7 +179,7 @@ map_doorbell(int fd, uint32_t flags)
 
 /* Send the hello and the ring's fd; receive the reply and the doorbell. */
 static bool
-hello(int sock, int memfd, int ppid, uint32_t flags)
+hello(int sock, int memfd, size_t ring_len, int ppid, uint32_t flags)
 {
 	static struct ms_hello h;	/* 4 KiB: not on a thread's stack */
 	struct ms_hello_reply reply;
@@ -201,7 +201,7 @@ hello(int sock, int memfd, int ppid, uint32_t flags)
 	h.pid = (int32_t)getpid();
 	h.ppid = ppid;
 	h.flags = flags;
-	h.ring_size = shim.ring_len;
+	h.ring_size = ring_len;
 	h.fork_token = shim.fork_token;
 	if ((n = readlink("/proc/self/exe", h.exe, sizeof(h.exe) - 1)) < 0)
 		n = 0;
@@ -214,10 +214,6 @@ hello(int sock, int memfd, int ppid, uint32_t flags)
 	memcpy(CMSG_DATA(c), &memfd, sizeof(int));
 	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof(h))
 		return false;
-	/* the analyzer may be asleep: a process of the run already woke it
-	 * up for its records, ring the doorbell it shares with them */
-	if (shim.doorbell != NULL)
-		producer_wake();
 
 	iov = (struct iovec){ &reply, sizeof(reply) };
 	msg = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1,
@@ -245,32 +241,37 @@ shim_connect(int ppid, uint32_t flags)
 {
 	const char *path = shim.socket_path;
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	size_t len = MS_RING_HEADER_SIZE + shim.opts.ring_size;
 	int memfd = -1, sock = -1;
-	void *base;
+	void *base = NULL;
+	struct ms_ring ring;
 
 	if (path[0] == '\0' || strlen(path) >= sizeof(addr.sun_path))
 		return false;
 	strcpy(addr.sun_path, path);
-	shim.ring_len = MS_RING_HEADER_SIZE + shim.opts.ring_size;
 	if ((memfd = memfd_create("memscope-ring", MFD_CLOEXEC)) == -1 ||
-	    ftruncate(memfd, (off_t)shim.ring_len) != 0)
+	    ftruncate(memfd, (off_t)len) != 0)
 		goto fail;
-	base = shim.real.mmap(NULL, shim.ring_len, PROT_READ | PROT_WRITE,
+	base = shim.real.mmap(NULL, len, PROT_READ | PROT_WRITE,
 	    MAP_SHARED, memfd, 0);
-	if (base == MAP_FAILED)
+	if (base == MAP_FAILED) {
+		base = NULL;
 		goto fail;
-	shim.ring_base = base;
-	shim.pid = getpid();
-	ms_ring_format(shim.ring_base, shim.opts.ring_size, (int32_t)shim.pid);
-	if (!ms_ring_attach(&shim.ring, shim.ring_base, shim.ring_len))
+	}
+	ms_ring_format(base, shim.opts.ring_size, (int32_t)getpid());
+	if (!ms_ring_attach(&ring, base, len))
 		goto fail;
 	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (sock == -1 ||
 	    connect(sock, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
-	    !hello(sock, memfd, ppid, flags))
+	    !hello(sock, memfd, len, ppid, flags))
 		goto fail;
 	close(sock);
 	close(memfd);
+	shim.ring_base = base;
+	shim.ring_len = len;
+	shim.ring = ring;
+	shim.pid = getpid();
 	shim_debug("connected to %s, ring of %llu bytes", path,
 	    (unsigned long long)shim.opts.ring_size);
 	return true;
@@ -280,6 +281,8 @@ fail:
 		close(sock);
 	if (memfd != -1)
 		close(memfd);
+	if (base != NULL)
+		shim.real.munmap(base, len);
 	return false;
 }
 
