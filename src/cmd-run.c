@@ -351,8 +351,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	/* "+": options end at PROGRAM (its own are its own); ":": missing values */
 	while ((opt = getopt_long(argc, argv, "+:ho:d:", run_options, NULL)) != -1) {
 		/* "--json -- ./prog": the value was forgotten, not named "--" */
-		if (optarg != NULL && strcmp(optarg, "--") == 0 && optind >= 2 &&
-		    argv[optind - 1] == optarg)
+		if (optind >= 2 && optarg == argv[optind - 1] &&
+		    strcmp(argv[optind - 1], "--") == 0)
 			cmd_usage_error(self, "%s needs a value", argv[optind - 2]);
 		switch (opt) {
 		case OPT_JSON:
