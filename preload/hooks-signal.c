@@ -104,8 +104,12 @@ hold(int sig, bool always)
 	    old.sa_handler != SIG_DFL || (old.sa_flags & SA_SIGINFO)))
 		return;
 	atomic_store(&held[sig], 1);
-	if (real_sigaction(sig, &sa, NULL) != 0)
+	if (real_sigaction(sig, &sa, NULL) != 0) {
 		atomic_store(&held[sig], 0);
+		/* the program asked for the default: it has it, without us */
+		if (always)
+			set_default(sig);
+	}
 }
 
 void

@@ -352,10 +352,11 @@ wait_for_release(void)
 }
 
 /*
- * Tell the analyzer how the process ends (see struct ms_ev_exit), the
- * allocator's figures first; then, on a normal end, free what the runtime
- * libraries keep (shim_final; not in a fatal signal's handler, which may
- * have interrupted the allocator).
+ * Tell the analyzer how the process ends (see struct ms_ev_exit). On a
+ * normal end, first a last look at the loaded objects, the allocator's
+ * figures, and the runtime libraries' caches freed (shim_final); none of
+ * that in a fatal signal's handler, which may have interrupted the
+ * allocator or the loader, holding their locks.
  */
 void
 shim_exiting(int status, int sig, const void *floor)
@@ -369,14 +370,13 @@ shim_exiting(int status, int sig, const void *floor)
 	if (atomic_load(&shim.state) != SHIM_ACTIVE || getpid() != shim.pid ||
 	    atomic_exchange(&said, 1) != 0)
 		return;
-	/* not from a handler that interrupted the shim: it may hold a lock */
-	if (shim_self.in_hook == 0)
+	if (sig == 0) {
 		modules_check();
-	shim_seal();
-	allocator_final();
-	shim_unseal();
-	if (sig == 0)
+		shim_seal();
+		allocator_final();
+		shim_unseal();
 		shim_final();
+	}
 	shim_seal();
 	/*
 	 * A fatal signal that came in the shim's own work: what it was doing
