@@ -1,18 +1,33 @@
 #!/bin/sh
-# Install what memscope needs to build, test and benchmark, on Debian or
-# Ubuntu, with apt-get. Quiet and quick when everything is already there.
+# Install what memscope needs to build and run, on Debian or Ubuntu, with
+# apt-get; with --tests, also what its tests, benchmarks and static
+# analysis use as oracles and tools (contrib/install-test-deps.sh). Quiet
+# and quick when everything is already there.
 set -eu
 
 packages="
 	build-essential autoconf automake libtool pkg-config
 	libelf-dev libdw-dev libunwind-dev libncurses-dev libzstd-dev
 	libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
+"
+# The tests' oracles and programs: each test that needs one skips (77)
+# without it.
+test_packages="
 	libcmocka-dev
 	procps jq protobuf-compiler util-linux binutils valgrind heaptrack tmux
-	strace clang
+	strace gdb clang
 	python3 sqlite3 libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
 	cppcheck clang-tidy
 "
+
+case ${1:-} in
+--tests) packages="$packages $test_packages" ;;
+'') ;;
+*)
+	echo "usage: install-deps.sh [--tests]" >&2
+	exit 2
+	;;
+esac
 
 missing=
 for p in $packages; do

@@ -1,6 +1,6 @@
 bashcompletiondir = $(datadir)/bash-completion/completions
 dist_bashcompletion_DATA = contrib/bash-completion/memscope
-EXTRA_DIST += contrib/install-deps.sh
+EXTRA_DIST += contrib/install-deps.sh contrib/install-test-deps.sh
 
 # make lint: clang-tidy and cppcheck over the analyzer, the shim, the unit
 # tests and the fuzz harnesses (with fuzz/replay.c, as make check builds
