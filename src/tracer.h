@@ -30,7 +30,8 @@ struct tracer_end {
 	/* every thread's last stack pointer: the end's, or when it exited */
 	const struct tracer_stack *stacks;
 	size_t		 nstacks;
-	/* the registers of the thread that ended the process */
+	/* registers that are roots: every thread's but the one waiting in
+	 * the shim (attach: every thread's) */
 	const uint64_t	*regs;
 	size_t		 nregs;
 };
