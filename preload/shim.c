@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -362,6 +363,7 @@ void
 shim_exiting(int status, int sig, const void *floor)
 {
 	static _Atomic int said;
+	int dumpable = -1;
 	struct ms_ev_exit ev = { .hdr.type = MS_EV_EXIT, .status = status,
 	    .signal = sig, .tid = (int32_t)gettid(),
 	    .sp = (uint64_t)(uintptr_t)floor };
@@ -385,11 +387,20 @@ shim_exiting(int status, int sig, const void *floor)
 	 */
 	if (shim.opts.leaks && producer_abandon_outer())
 		ev.flags |= MS_EXIT_HOLD;
+	/*
+	 * A program that made itself undumpable (ssh does, against
+	 * debuggers) could not be stopped by memscope unless it runs as
+	 * root: dumpable for the scan only, as it was before it goes on.
+	 */
+	if ((ev.flags & MS_EXIT_HOLD) && (dumpable = prctl(PR_GET_DUMPABLE)) == 0)
+		prctl(PR_SET_DUMPABLE, 1);
 	producer_emit(&ev, sizeof(ev));
 	if (ev.flags & MS_EXIT_HOLD) {
 		producer_wake();
 		wait_for_release();
 	}
+	if (dumpable == 0)
+		prctl(PR_SET_DUMPABLE, 0);
 	shim_unseal();
 }
 

@@ -163,3 +163,7 @@ tests_targets_run_carved_stacks_LDADD = -lpthread
 check_PROGRAMS += tests/targets/run-dispositions
 tests_targets_run_dispositions_SOURCES = tests/targets/run-dispositions.c
 tests_targets_run_dispositions_CFLAGS = $(run_target_cflags)
+
+check_PROGRAMS += tests/targets/run-undumpable
+tests_targets_run_undumpable_SOURCES = tests/targets/run-undumpable.c
+tests_targets_run_undumpable_CFLAGS = $(run_target_cflags)
