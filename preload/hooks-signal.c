@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "producer.h"
 #include "shim.h"
 
 /* Signals whose default action ends the process (signal(7)). */
@@ -69,21 +70,54 @@ set_default(int sig)
  * The process is dying of sig. Hold it for the scan (a fork child that is
  * not followed, or a vfork child, is not held), then die of the signal as
  * without memscope: a fault raised by the kernel comes back when the
- * instruction runs again, any other signal is queued again, with its own
- * siginfo, and comes in when this handler returns.
+ * instruction runs again (refault), any other signal is queued again, with
+ * its own siginfo, and comes in as soon as it is unblocked.
  */
+static void
+die_of(int sig, siginfo_t *info, bool refault, const void *floor)
+{
+	shim_exiting(0, sig, floor);
+	set_default(sig);
+	if (!refault)
+		syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), sig, info);
+}
+
+/* A signal that came while the thread was reserving a ring slot. */
+static siginfo_t deferred_info;
+
 static void
 fatal_handler(int sig, siginfo_t *info, void *uctx)
 {
 	int saved_errno = errno;
 
 	(void)uctx;
-	shim_exiting(0, sig, __builtin_frame_address(0));
-	set_default(sig);
-	if (info->si_code <= 0 || !(sig == SIGSEGV || sig == SIGBUS ||
-	    sig == SIGILL || sig == SIGFPE))
-		syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), sig, info);
+	/*
+	 * The thread was reserving a slot in the ring: whether it has one,
+	 * and where, is known a few instructions later. The signal waits
+	 * until then (producer_reserve calls signals_deferred); it can only
+	 * be one sent to the process, which no instruction here raised.
+	 */
+	if (atomic_load_explicit(&shim_self.outer_pos, memory_order_relaxed) ==
+	    OUTER_UNKNOWN) {
+		deferred_info = *info;
+		shim_self.fatal_pending = sig;
+		errno = saved_errno;
+		return;
+	}
+	die_of(sig, info, info->si_code > 0 && (sig == SIGSEGV ||
+	    sig == SIGBUS || sig == SIGILL || sig == SIGFPE),
+	    __builtin_frame_address(0));
 	errno = saved_errno;
+}
+
+void
+signals_deferred(void)
+{
+	int sig = shim_self.fatal_pending;
+
+	shim_self.fatal_pending = 0;
+	/* never returns: the signal comes in as the queueing returns */
+	die_of(sig, &deferred_info, false, __builtin_frame_address(0));
 }
 
 /*

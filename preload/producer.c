@@ -522,8 +522,11 @@ producer_abandon_outer(void)
 	uint32_t len = shim_self.outer_len;
 	struct ms_record skip = { .type = MS_EV_SKIP };
 
-	if (producer_defer_pending() || outer == OUTER_UNKNOWN)
+	if (producer_defer_pending() || outer == OUTER_UNKNOWN) {
+		shim_debug("a fatal signal came while records of signal "
+		    "handlers were deferred: no leak check");
 		return false;
+	}
 	if (outer == OUTER_NONE)
 		return true;
 	pos = outer - 2;

@@ -122,6 +122,9 @@ producer_reserve(uint32_t len)
 	s.pos = ms_ring_reserve(&shim.ring, len);
 	atomic_store_explicit(&shim_self.outer_pos, OUTER_AT(s.pos),
 	    memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst);
+	if (unlikely(shim_self.fatal_pending))
+		signals_deferred();
 	if (unlikely(!ms_ring_has_room(&shim.ring, s.pos, len)) &&
 	    !producer_wait_room(s.pos, len)) {
 		atomic_store(&shim_self.outer_pos, OUTER_NONE);

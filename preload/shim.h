@@ -118,6 +118,8 @@ struct shim_thread {
 	 * and the records its signal handlers deferred */
 	_Atomic uint64_t outer_pos;
 	uint32_t	 outer_len;	/* its length */
+	/* a fatal signal that came while the slot was reserved (hooks-signal.c) */
+	int		 fatal_pending;
 	struct defer_list *_Atomic deferred;
 };
 
@@ -216,6 +218,8 @@ void	fork_install(void);
 /* hooks-signal.c: fatal signals whose action is the default end the
  * process through the shim, which holds it for the leak check first */
 void	signals_install(void);
+/* The fatal signal that came while this thread reserved a slot: now. */
+void	signals_deferred(void);
 
 /* attach.c: what memscope attach calls in the process (through ptrace) */
 int	memscope_attach(const char *socket_path, const char *options)
