@@ -86,18 +86,7 @@ have_heaptrack=no
 have_valgrind=no
 [ -n "$valgrind" ] && have_valgrind=yes
 
-tmp=
-cleanup()
-{
-	if [ -n "$tmp" ]; then
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'echo "$me: interrupted" >&2; exit 1' HUP INT TERM
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/memscope-bench-leaks.XXXXXX") ||
-	fail "cannot create a temporary directory"
-cd "$tmp" || fail "cannot enter $tmp"
+enter_tmpdir leaks
 
 flags=$(printf '%s\n' "${MEMSCOPE_BUILD_FLAGS:-unknown flags}" |
     sed 's/  */ /g; s/^ //; s/ $//')

@@ -15,3 +15,21 @@ absolute()
 	*) printf '%s\n' "$PWD/$1" ;;
 	esac
 }
+
+# enter_tmpdir NAME: make a temporary directory memscope-bench-NAME.*, removed
+# when the script ends, and work in it ($tmp).
+tmp=
+remove_tmpdir()
+{
+	if [ -n "$tmp" ]; then
+		rm -rf "$tmp"
+	fi
+}
+enter_tmpdir()
+{
+	trap remove_tmpdir EXIT
+	trap 'echo "$me: interrupted" >&2; exit 1' HUP INT TERM
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/memscope-bench-$1.XXXXXX") ||
+		fail "cannot create a temporary directory"
+	cd "$tmp" || fail "cannot enter $tmp"
+}

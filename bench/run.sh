@@ -45,18 +45,7 @@ for f in churn.py insert-rows.awk many-functions.awk; do
 	[ -r "$wl_src/$f" ] || fail "$wl_src/$f: missing"
 done
 
-tmp=
-cleanup()
-{
-	if [ -n "$tmp" ]; then
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'echo "$me: interrupted" >&2; exit 1' HUP INT TERM
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/memscope-bench-run.XXXXXX") ||
-	fail "cannot create a temporary directory"
-cd "$tmp" || fail "cannot enter $tmp"
+enter_tmpdir run
 
 # The tools. `memscope run` is measured only once it answers --help.
 have_memscope=no

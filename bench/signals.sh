@@ -29,18 +29,7 @@ for p in "$memscope" "$bench_run" "$storm"; do
 	[ -x "$p" ] || fail "$p: not built"
 done
 
-tmp=
-cleanup()
-{
-	if [ -n "$tmp" ]; then
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'echo "$me: interrupted" >&2; exit 1' HUP INT TERM
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/memscope-bench-signals.XXXXXX") ||
-	fail "cannot create a temporary directory"
-cd "$tmp" || fail "cannot enter $tmp"
+enter_tmpdir signals
 
 echo "== signals: $storm (SIGALRM every 100 us to 4 allocating threads)"
 echo "   $(uname -sr), $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') CPUs;" \

@@ -173,24 +173,14 @@ scrub_dead_stack(void)
 	(void)here;
 }
 
-/* The state letter of thread tid (/proc/self/task/TID/stat), or 0. */
+/* The state letter of thread tid of this process, or 0. */
 static char
-thread_state(const char *tid)
+task_state(const char *tid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/self/task/%s/stat", tid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p != NULL && p[1] == ' ' ? p[2] : 0;
+	return shim_stat_state(path);
 }
 
 /*
@@ -216,7 +206,7 @@ threads_running(void)
 
 			memcpy(&reclen, buf + off + 16, sizeof(reclen));
 			if (name[0] >= '0' && name[0] <= '9' &&
-			    (state = thread_state(name)) != 0 && state != 'Z' &&
+			    (state = task_state(name)) != 0 && state != 'Z' &&
 			    state != 'X')
 				running++;
 			off += reclen;

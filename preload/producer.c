@@ -34,26 +34,6 @@ cpu_relax(void)
 #endif
 }
 
-/* The state letter of process pid (/proc/PID/stat), or 0. */
-static char
-process_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p != NULL && p[1] == ' ' ? p[2] : 0;
-}
-
 /*
  * Is the analyzer gone? Its pid no longer exists; or its heartbeat is
  * stale and it is not stopped (a zombie, or a process that reused its
@@ -76,7 +56,11 @@ producer_analyzer_gone(void)
 	    MS_HEARTBEAT_STALE_MS)
 		gone = false;
 	else {
-		state = process_state(shim.analyzer_pid);
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/stat",
+		    (int)shim.analyzer_pid);
+		state = shim_stat_state(path);
 		gone = state != 'T' && state != 't';
 	}
 	errno = saved_errno;

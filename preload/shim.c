@@ -51,6 +51,28 @@ shim_debug(const char *fmt, ...)
 }
 
 /*
+ * The state letter of a /proc stat file ("R", "S", "T", "Z", ...), or 0:
+ * the field after the command's closing parenthesis. No allocation.
+ */
+char
+shim_stat_state(const char *path)
+{
+	char buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
  * Preloaded, the next definitions are the program's (RTLD_NEXT); loaded
  * late by memscope attach, the shim is in no global scope, and the
  * program's are the global ones (RTLD_DEFAULT).

@@ -170,6 +170,8 @@ void	shim_exiting(int status, int sig, const void *floor);
 /* hooks-exit.c: make the end of the process what the leak check expects */
 void	shim_final(void);
 void	shim_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The state letter in a /proc/.../stat file, or 0. */
+char	shim_stat_state(const char *path);
 bool	shim_connect(int ppid, uint32_t flags);
 void	shim_resolve(void);
 /* The same for a shim loaded late: the program's own definitions. */
