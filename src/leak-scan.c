@@ -417,6 +417,56 @@ scan_range(struct scan *s, uint64_t start, uint64_t end, long leader,
 }
 
 /*
+ * Zero the bytes of the blocks in buf, which holds [start, start + len):
+ * a block among the roots (the allocator's memory of a process joined
+ * late) is scanned only once reached.
+ */
+static void
+mask_blocks(const struct scan *s, uint64_t start, uint8_t *buf, size_t len)
+{
+	const struct leak_block *b = s->in->blocks;
+	uint64_t end = start + len;
+	size_t lo = 0, hi = s->in->nblocks;
+
+	if (end <= s->lo || start >= s->lo + s->span)
+		return;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (block_end(&b[mid]) <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < s->in->nblocks && b[lo].addr < end; lo++) {
+		uint64_t a = b[lo].addr > start ? b[lo].addr : start;
+		uint64_t z = b[lo].addr + b[lo].size < end ?
+		    b[lo].addr + b[lo].size : end;
+
+		if (a < z)
+			memset(buf + (a - start), 0, (size_t)(z - a));
+	}
+}
+
+/* Scan root [start, end) of the target, the blocks in it left out. */
+static void
+scan_root(struct scan *s, uint64_t start, uint64_t end)
+{
+	start = (start + WORD - 1) & ~(uint64_t)(WORD - 1);
+	end &= ~(uint64_t)(WORD - 1);
+	while (start < end) {
+		size_t len = end - start > IO_BYTES ? IO_BYTES : (size_t)(end - start);
+		struct leak_io io = { start, len };
+
+		s->in->read(s->in->ctx, &io, 1, s->buf);
+		mask_blocks(s, start, s->buf, len);
+		scan_words(s, s->buf, len, -1, true);
+		s->stats->root_bytes += len;
+		start += len;
+	}
+}
+
+/*
  * Empty the mark stack, scanning each block popped. A block is scanned
  * as definite unless it is only possibly reached; if it is reached
  * definitely later, it is pushed again and scanned again.
@@ -490,8 +540,7 @@ leak_scan(const struct leak_scan_input *in, struct leak_verdict *verdicts,
 	copy_regions(&s);
 
 	for (size_t i = 0; i < in->nroots; i++)
-		scan_range(&s, in->roots[i].start, in->roots[i].end, -1, true,
-		    &stats->root_bytes);
+		scan_root(&s, in->roots[i].start, in->roots[i].end);
 	for (size_t i = 0; i < in->nregs; i++)
 		if (in->regs[i] - s.lo < s.span)
 			reach(&s, in->regs[i], true);

@@ -64,9 +64,10 @@ size_t	model_leaks_frames(const struct session *s, const struct process *p,
 	    size_t *cap);
 
 /* The live blocks of h (inherited ones too) sorted by address, with their
- * stacks (both new). */
+ * stacks and, unless mmapped is NULL, whether the allocator served each
+ * with a mapping of its own (all new). */
 size_t	model_leaks_blocks(const struct heap_model *h, struct leak_block **blocks,
-	    uint64_t **stacks);
+	    uint64_t **stacks, uint8_t **mmapped);
 
 /* A report of n blocks and their verdicts (taken over, not copied). */
 struct leak_report *model_leaks_report(const struct leak_block *blocks,

@@ -83,16 +83,17 @@ source_leaks_scan_layout(struct process *p, const struct tracer_end *end,
 	struct process snap = *snapshot;
 	struct leak_block *blocks;
 	uint64_t *stacks;
+	uint8_t *mmapped;
 	struct leak_verdict *verdicts;
 	struct leak_roots roots;
 	struct leak_scan_stats stats;
 	pid_t tid = end->tid;
 	size_t n;
 
-	n = model_leaks_blocks(&p->heap, &blocks, &stacks);
+	n = model_leaks_blocks(&p->heap, &blocks, &stacks, &mmapped);
 	leak_roots_build(&(struct leak_roots_input){ .layout = &snap.layout,
 	    .stacks = end->stacks, .nstacks = end->nstacks, .blocks = blocks,
-	    .nblocks = n, .shim_path = opts->shim_path, .excluded = excluded,
+	    .nblocks = n, .mmapped = mmapped, .shim_path = opts->shim_path, .excluded = excluded,
 	    .nexcluded = nexcluded, .partial = opts->partial, .read = read_target,
 	    .ctx = &tid }, &roots);
 	verdicts = xreallocarray(NULL, n + 1, sizeof(*verdicts));
@@ -111,6 +112,7 @@ source_leaks_scan_layout(struct process *p, const struct tracer_end *end,
 	leak_roots_free(&roots);
 	free(blocks);
 	free(stacks);
+	free(mmapped);
 	/* the layout at the end, for the report */
 	model_process_take_layout(p, &snap);
 	model_process_free(&snap);
