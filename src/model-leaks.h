@@ -39,6 +39,9 @@ struct leak_report {
 	uint64_t	 root_bytes;
 	uint64_t	 block_bytes;
 	uint64_t	 stopped_us;	/* the process was held this long */
+	/* threads the check could not stop or read: nothing is called
+	 * definitely or indirectly lost then */
+	size_t		 unseen_threads;
 	/* the verdicts, block by block in address order (for the trace) */
 	struct leak_verdict *verdicts;
 	size_t		 nverdicts;
