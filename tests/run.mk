@@ -30,6 +30,28 @@ RUN_TESTS = \
 TESTS += $(RUN_TESTS)
 EXTRA_DIST += $(RUN_TESTS) tests/run-lib.sh
 
+# Real programs of the distribution, each under memscope run and under
+# valgrind memcheck, their definitely and indirectly lost figures the same
+# (tests/real-lib.sh); skipped where valgrind or the program is missing.
+REAL_TESTS = \
+	tests/real-python.test \
+	tests/real-python-threads.test \
+	tests/real-python-mp.test \
+	tests/real-cc1plus.test \
+	tests/real-perl.test \
+	tests/real-ruby.test \
+	tests/real-sqlite3.test \
+	tests/real-git.test \
+	tests/real-bash.test \
+	tests/real-ssh-keygen.test
+
+TESTS += $(REAL_TESTS)
+EXTRA_DIST += $(REAL_TESTS) tests/real-lib.sh
+
+check-real: all
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(REAL_TESTS)'
+.PHONY: check-real
+
 # Stress and fault injection (issue 8), each with an exact assertion of what
 # survives; sized for two cores (the longest, run-churn, churns for 10 s).
 # run-kill-analyzer and run-kill-target above kill memscope and the program
