@@ -25,10 +25,9 @@
  * know, from before the attach, which may point to blocks it knows: there
  * (partial) the allocator's memory is roots too, every byte of it but the
  * blocks known (the scan skips those, whatever the gap between two), so
- * a block from before the attach is a root whatever its size. With glibc,
- * the free chunks of its heaps are left out (walked through their chunk
- * headers); elsewhere they are scanned, and a stale pointer in one may
- * keep a block reachable: never a leak reported that is not one.
+ * a block from before the attach is a root whatever its size. The
+ * allocator's free chunks are scanned with it, and a stale pointer in one
+ * may keep a block reachable: never a leak reported that is not one.
  */
 #ifndef MEMSCOPE_LEAK_ROOTS_H
 #define MEMSCOPE_LEAK_ROOTS_H

@@ -417,52 +417,66 @@ scan_range(struct scan *s, uint64_t start, uint64_t end, long leader,
 }
 
 /*
- * Zero the bytes of the blocks in buf, which holds [start, start + len):
- * a block among the roots (the allocator's memory of a process joined
- * late) is scanned only once reached.
+ * Scan root [start, end) of the target but the blocks in it (the
+ * allocator's memory of a process joined late holds the blocks known,
+ * looked at only once reached): the words between them, whatever the gap.
+ * A gap inside a copied region is scanned in the copy; the others are
+ * read in batches of up to IO_BATCH gaps and IO_BYTES, one system call
+ * for many gaps.
  */
 static void
-mask_blocks(const struct scan *s, uint64_t start, uint8_t *buf, size_t len)
+scan_root(struct scan *s, uint64_t start, uint64_t end)
 {
 	const struct leak_block *b = s->in->blocks;
-	uint64_t end = start + len;
+	struct leak_io io[IO_BATCH];
 	size_t lo = 0, hi = s->in->nblocks;
+	uint64_t pos = start;
 
-	if (end <= s->lo || start >= s->lo + s->span)
-		return;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (block_end(&b[mid]) <= start)
+		if (b[mid].addr + b[mid].size <= start)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < s->in->nblocks && b[lo].addr < end; lo++) {
-		uint64_t a = b[lo].addr > start ? b[lo].addr : start;
-		uint64_t z = b[lo].addr + b[lo].size < end ?
-		    b[lo].addr + b[lo].size : end;
+	while (pos < end) {
+		size_t n = 0, bytes = 0;
 
-		if (a < z)
-			memset(buf + (a - start), 0, (size_t)(z - a));
-	}
-}
+		while (pos < end && n < IO_BATCH && bytes < IO_BYTES) {
+			uint64_t stop = lo < s->in->nblocks && b[lo].addr < end ?
+			    b[lo].addr : end;
+			uint64_t a = (pos + WORD - 1) & ~(uint64_t)(WORD - 1);
+			uint64_t z = stop & ~(uint64_t)(WORD - 1);
 
-/* Scan root [start, end) of the target, the blocks in it left out. */
-static void
-scan_root(struct scan *s, uint64_t start, uint64_t end)
-{
-	start = (start + WORD - 1) & ~(uint64_t)(WORD - 1);
-	end &= ~(uint64_t)(WORD - 1);
-	while (start < end) {
-		size_t len = end - start > IO_BYTES ? IO_BYTES : (size_t)(end - start);
-		struct leak_io io = { start, len };
+			const uint8_t *here = a < z ? local_bytes(s, a, z - a) : NULL;
 
-		s->in->read(s->in->ctx, &io, 1, s->buf);
-		mask_blocks(s, start, s->buf, len);
-		scan_words(s, s->buf, len, -1, true);
-		s->stats->root_bytes += len;
-		start += len;
+			if (here != NULL) {
+				/* in a copied region: no read */
+				scan_words(s, here, (size_t)(z - a), -1, true);
+				s->stats->root_bytes += z - a;
+			} else if (a < z) {
+				size_t len = z - a > IO_BYTES - bytes ?
+				    IO_BYTES - bytes : (size_t)(z - a);
+
+				io[n++] = (struct leak_io){ a, len };
+				bytes += len;
+				pos = a + len;
+				if (pos < z)
+					break;	/* the buffer is full */
+			}
+			pos = stop;
+			if (lo < s->in->nblocks && b[lo].addr < end) {
+				if (b[lo].addr + b[lo].size > pos)
+					pos = b[lo].addr + b[lo].size;
+				lo++;
+			}
+		}
+		if (n == 0)
+			continue;
+		s->in->read(s->in->ctx, io, n, s->buf);
+		scan_words(s, s->buf, bytes, -1, true);
+		s->stats->root_bytes += bytes;
 	}
 }
 
