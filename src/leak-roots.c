@@ -353,15 +353,19 @@ leak_roots_build(const struct leak_roots_input *in, struct leak_roots *out)
 		    strstr(m->object, "memscope-ring") != NULL ||
 		    (in->shim_path != NULL && strcmp(m->object, in->shim_path) == 0))
 			continue;
-		if (in->partial) {
-			/* all of it: the scan skips the blocks known */
-			add_root(out, &cap, m->start, m->end);
+		if (m->heap) {
+			/* joined late: all of it, as the scan skips the
+			 * blocks known */
+			if (in->partial)
+				add_root(out, &cap, m->start, m->end);
 			continue;
 		}
-		if (m->heap)
-			continue;
 		if ((floor = stack_floor(in, m)) != 0 && floor - RED_ZONE > start)
 			start = floor - RED_ZONE;
+		if (in->partial) {
+			add_piece(in, out, &cap, m, start, m->end);
+			continue;
+		}
 		nholes = allocator_holes(in, m, &holes);
 		for (size_t k = 0; k < nholes; k++) {
 			add_piece(in, out, &cap, m, start,

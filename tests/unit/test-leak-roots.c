@@ -307,6 +307,36 @@ test_partial_every_gap(void **state)
 	fake_free(&f);
 }
 
+/*
+ * Joined late, but for the allocator's memory the roots are as at the end
+ * of a run: a stack from its thread's stack pointer (less the red zone),
+ * an anonymous mapping holding a block whole (the scan skips the block).
+ */
+static void
+test_partial_stack_and_mapping(void **state)
+{
+	struct fake f = { 0 };
+	uint64_t stack = 0x7ffffffde000ull, sp = stack + 0x1000;
+	struct segment segs[] = {
+		seg(0, ANON, ANON + MIB, "rw-p", SEG_ANON, NULL),
+		seg(1, stack, stack + 0x21000, "rw-p", SEG_STACK, "[stack]"),
+	};
+	struct tracer_stack stacks[] = { { .sp = sp, .alive = true } };
+	struct leak_block b[] = { { ANON + 0x1010, 100 } };
+	struct leak_range want[] = { { ANON, ANON + MIB },
+	    { sp - 128, stack + 0x21000 } };
+	struct layout l = { .segs = segs, .nsegs = NELEM(segs) };
+	struct leak_roots r;
+
+	(void)state;
+	leak_roots_build(&(struct leak_roots_input){ .layout = &l,
+	    .stacks = stacks, .nstacks = NELEM(stacks), .blocks = b,
+	    .nblocks = NELEM(b), .partial = true, .read = fake_read, .ctx = &f },
+	    &r);
+	assert_roots(&r, want, NELEM(want));
+	leak_roots_free(&r);
+}
+
 /* --- main_arena ----------------------------------------------------------- */
 
 #define LIBC_DATA	0x7ffff7f9a000ull	/* where the words were read */
@@ -549,6 +579,7 @@ main(void)
 		cmocka_unit_test(test_merged_arena_heap),
 		cmocka_unit_test(test_heap_shared_device),
 		cmocka_unit_test(test_partial_every_gap),
+		cmocka_unit_test(test_partial_stack_and_mapping),
 		cmocka_unit_test(test_arena_found),
 		cmocka_unit_test(test_arena_all_empty),
 		cmocka_unit_test(test_arena_at_the_edges),
