@@ -35,6 +35,7 @@ struct tracer_process {
 	pid_t		 tgid;
 	size_t		 live;		/* threads not at their exit stop */
 	bool		 ending;	/* exit_group or a fatal signal began */
+	bool		 ended;		/* on_end was called */
 	struct tracer_stack *stacks;
 	size_t		 nstacks;
 	size_t		 stacks_cap;
@@ -226,6 +227,20 @@ add_stack(struct tracer_process *p, uint64_t sp, bool alive)
 	p->stacks[p->nstacks++] = (struct tracer_stack){ .sp = sp, .alive = alive };
 }
 
+/* Is the thread at its exit stop ending its process (exit_group, or a
+ * fatal signal other than SIGKILL, by its exit status)? */
+static bool
+group_end(pid_t tid, long syscall)
+{
+	unsigned long status;
+
+	if (syscall == SYS_exit_group)
+		return true;
+	if (ptrace(PTRACE_GETEVENTMSG, tid, NULL, &status) != 0)
+		return false;
+	return (status & 0x7f) != 0 && (status & 0x7f) != SIGKILL;
+}
+
 /*
  * A thread at its exit stop. The exit system call ends one thread; any
  * other way in is the end of the process (exit_group, a fatal signal, or
@@ -255,11 +270,21 @@ thread_exit_stop(struct tracer *t, struct tracer_thread *th)
 	}
 	if (!alone)
 		p->ending = true;
-	if (p->live == 0 && t->on_end != NULL) {
+	/*
+	 * The end of the process: its last thread at its exit stop, or the
+	 * thread that called exit_group or took a fatal signal at its own.
+	 * The kernel kills the other threads with SIGKILL then, and a thread
+	 * with SIGKILL pending makes no exit stop on recent kernels (seen on
+	 * Linux 6.18): waiting for theirs would wait for ever. (The exit
+	 * status of a thread an exec or an exit_group killed is SIGKILL.)
+	 */
+	if ((p->live == 0 || group_end(th->tid, got ? r.syscall : -1)) &&
+	    !p->ended && t->on_end != NULL) {
 		struct tracer_end end = { .pid = p->tgid, .tid = th->tid,
 		    .stacks = p->stacks,
 		    .nstacks = p->nstacks, .regs = p->regs, .nregs = p->nregs };
 
+		p->ended = true;
 		t->on_end(t->ctx, &end);
 	}
 	resume(th->tid, 0);
@@ -312,6 +337,7 @@ tracer_event(struct tracer *t, pid_t pid, int status)
 				t->threads[i] = t->threads[--t->nthreads];
 		p->live = 1;
 		p->ending = false;
+		p->ended = false;
 		p->nstacks = 0;
 		p->nregs = 0;
 		th = find_thread(t, pid);
