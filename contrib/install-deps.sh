@@ -11,6 +11,7 @@ packages="
 	procps jq protobuf-compiler util-linux binutils valgrind heaptrack tmux
 	strace clang
 	python3 sqlite3 libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
+	perl ruby git openssh-client g++
 	cppcheck clang-tidy
 "
 
