@@ -17,7 +17,6 @@
  *   frame is dead before exit() runs.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -231,10 +230,9 @@ shim_final(void)
 	if (!leak_check_wanted() || atomic_exchange(&done, 1) != 0 ||
 	    threads_running() != 1)
 		return;
-	shim_seal();
-	cxx_freeres = (void (*)(void))dlsym(RTLD_DEFAULT, "_ZN9__gnu_cxx9__freeresEv");
-	libc_freeres = (void (*)(void))dlsym(RTLD_DEFAULT, "__libc_freeres");
-	shim_unseal();
+	/* not dlsym: failing, it frees the program's dlerror text unseen */
+	cxx_freeres = (void (*)(void))dynsym_lookup("_ZN9__gnu_cxx9__freeresEv");
+	libc_freeres = (void (*)(void))dynsym_lookup("__libc_freeres");
 	if (cxx_freeres != NULL)
 		cxx_freeres();
 	if (libc_freeres != NULL)

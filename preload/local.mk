@@ -6,6 +6,7 @@ preload_libmemscope_la_SOURCES = \
 	preload/allocator.c \
 	preload/attach.c \
 	preload/bootstrap.c \
+	preload/dynsym.c \
 	preload/fork.c \
 	preload/got.c \
 	preload/hooks-dl.c \

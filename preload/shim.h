@@ -190,6 +190,9 @@ bool	stack_in_handler(void);
 /* A new ring (after fork): name the table of stacks sent in its header. */
 void	stack_publish_table(void);
 
+/* dynsym.c: a function a loaded object exports, without dlsym; or NULL */
+void	*dynsym_lookup(const char *name);
+
 /* modules.c */
 void	modules_scan(void);
 /* Objects loaded or unloaded since the last look? Then scan again. */

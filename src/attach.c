@@ -287,18 +287,50 @@ struct stopped {
 	size_t		 cap;
 	uint64_t	*regs;		/* 16 per thread */
 	struct tracer_stack *stacks;
+	/* threads that could not be stopped (another tracer holds them) */
+	pid_t		*unseen;
+	size_t		 nunseen;
+	size_t		 unseen_cap;
 };
 
 static bool
-stopped_has(const struct stopped *s, pid_t tid)
+has_tid(const pid_t *v, size_t n, pid_t tid)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->tids[i] == tid)
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == tid)
 			return true;
 	return false;
 }
 
-/* Stop every thread of pid (threads made meanwhile too). */
+static bool
+stopped_has(const struct stopped *s, pid_t tid)
+{
+	return has_tid(s->tids, s->n, tid);
+}
+
+static void
+add_unseen(struct stopped *s, pid_t tid)
+{
+	if (has_tid(s->unseen, s->nunseen, tid))
+		return;
+	s->unseen = xgrow(s->unseen, &s->unseen_cap, s->nunseen + 1,
+	    sizeof(*s->unseen));
+	s->unseen[s->nunseen++] = tid;
+}
+
+static bool
+thread_exists(pid_t pid, pid_t tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)tid);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * Stop every thread of pid (threads made meanwhile too). One that cannot
+ * be stopped is listed in s->unseen: it runs on, its registers unread.
+ */
 static void
 stop_all(pid_t pid, struct stopped *s)
 {
@@ -316,11 +348,19 @@ stop_all(pid_t pid, struct stopped *s)
 			int status;
 
 			if (tid <= 0 || stopped_has(s, tid) ||
-			    ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0)
+			    has_tid(s->unseen, s->nunseen, tid))
 				continue;
+			if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0) {
+				/* gone meanwhile, or held by another tracer */
+				if (errno != ESRCH)
+					add_unseen(s, tid);
+				continue;
+			}
 			if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) != 0 ||
 			    waitpid(tid, &status, __WALL) != tid || !WIFSTOPPED(status)) {
 				ptrace(PTRACE_DETACH, tid, NULL, NULL);
+				if (thread_exists(pid, tid))
+					add_unseen(s, tid);
 				continue;
 			}
 			s->tids = xgrow(s->tids, &s->cap, s->n + 1, sizeof(*s->tids));
@@ -340,6 +380,7 @@ resume_all(struct stopped *s)
 	free(s->tids);
 	free(s->regs);
 	free(s->stacks);
+	free(s->unseen);
 }
 
 #if defined(__x86_64__)
@@ -353,8 +394,10 @@ read_registers(struct stopped *s)
 		struct user_regs_struct u;
 		uint64_t *r = &s->regs[16 * i];
 
-		if (ptrace(PTRACE_GETREGS, s->tids[i], NULL, &u) != 0)
+		if (ptrace(PTRACE_GETREGS, s->tids[i], NULL, &u) != 0) {
+			add_unseen(s, s->tids[i]);
 			continue;
+		}
 		r[0] = u.rax, r[1] = u.rbx, r[2] = u.rcx, r[3] = u.rdx;
 		r[4] = u.rsi, r[5] = u.rdi, r[6] = u.rbp, r[7] = u.rsp;
 		r[8] = u.r8, r[9] = u.r9, r[10] = u.r10, r[11] = u.r11;
@@ -453,6 +496,7 @@ check_leaks(struct attachment *at, struct collector *c, uint64_t *stopped_us,
 		}
 	}
 	read_registers(&s);
+	opts.unseen_threads = s.nunseen;
 	source_ring_drain(src, 0);
 	own.start = atomic_load(&src->ring.hdr->private_start);
 	own.end = own.start + atomic_load(&src->ring.hdr->private_len);
@@ -543,6 +587,15 @@ attach_serve_leaks(struct attachment *at, struct collector *c)
 		    "attached, %.1f s ago; the process was stopped for %.1f ms\n",
 		    (int)at->pid, (double)(collector_now_ms() - c->start_ms) / 1000,
 		    (double)stopped / 1000);
+		if (p->leaks != NULL && p->leaks->unseen_threads > 0)
+			fprintf(f, "==%d== memscope: %zu thread%s could not be "
+			    "stopped (traced by another process?) and ran on, "
+			    "%s registers unread: no block is called definitely "
+			    "or indirectly lost, as %s could reach any\n",
+			    (int)at->pid, p->leaks->unseen_threads,
+			    p->leaks->unseen_threads == 1 ? "" : "s",
+			    p->leaks->unseen_threads == 1 ? "its" : "their",
+			    p->leaks->unseen_threads == 1 ? "it" : "they");
 		view_text_leaks(f, (int)at->pid, &c->session, p, &o);
 	}
 	fclose(f);

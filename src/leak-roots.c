@@ -25,6 +25,19 @@
 /* Fewer empty bins than this: not main_arena. */
 #define ARENA_MIN_EMPTY	32
 
+/*
+ * glibc's chunks: a header of two words (prev_size, size) before the
+ * block, the size's low bits flags; HEAP_MAX_SIZE on 64-bit, the span
+ * (and alignment) of each heap of an arena but the main one's.
+ */
+#define CHUNK_HEADER		16
+#define CHUNK_IS_MMAPPED	0x2
+#define CHUNK_NON_MAIN_ARENA	0x4
+#define CHUNK_FLAGS		0x7
+#define GLIBC_HEAP_MAX		(64ull << 20)
+#define PAGE			4096
+#define MAX_EXTENT		(1ull << 47)
+
 struct mapping {
 	uint64_t	 start;
 	uint64_t	 end;
@@ -72,7 +85,9 @@ leak_roots_find_main_arena(const uint64_t *w, size_t n, uint64_t start,
 static bool
 is_device(const char *object)
 {
-	return strncmp(object, "/dev/", 5) == 0 && strcmp(object, "/dev/zero") != 0 &&
+	/* a shared anonymous mapping reads "/dev/zero (deleted)" */
+	return strncmp(object, "/dev/", 5) == 0 &&
+	    strncmp(object, "/dev/zero", 9) != 0 &&
 	    strncmp(object, "/dev/shm/", 9) != 0;
 }
 
@@ -82,23 +97,6 @@ is_libc(const char *object)
 	const char *base = strrchr(object, '/');
 
 	return base != NULL && strncmp(base + 1, "libc.so", 7) == 0;
-}
-
-/* Does [start, end) hold the start of a block? */
-static bool
-holds_block(const struct leak_roots_input *in, uint64_t start, uint64_t end)
-{
-	size_t lo = 0, hi = in->nblocks;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (in->blocks[mid].addr < start)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < in->nblocks && in->blocks[lo].addr < end;
 }
 
 /* The segments of the layout, back as the mappings they were cut from. */
@@ -198,42 +196,139 @@ subtract(struct leak_roots *out, size_t *cap, const struct leak_range *hole)
 	}
 }
 
-/*
- * The smallest gap between two known blocks that can hold a block of the
- * allocator's: less is a chunk header and the spare end of the block
- * before (glibc: 16 bytes of header, up to 15 spare; its least chunk is
- * 32 bytes). Skipping those keeps a heap of a million blocks from being a
- * million roots of 16 bytes.
- */
-#define GAP_MIN		48
-
-static void
-add_gap(struct leak_roots *out, size_t *cap, uint64_t start, uint64_t end)
-{
-	if (end >= start + GAP_MIN)
-		add_root(out, cap, start, end);
-}
-
-/* [start, end) less the blocks in it (partial roots). */
-static void
-add_around_blocks(const struct leak_roots_input *in, struct leak_roots *out,
-    size_t *cap, uint64_t start, uint64_t end)
+/* The first block at or after addr. */
+static size_t
+first_block(const struct leak_roots_input *in, uint64_t addr)
 {
 	size_t lo = 0, hi = in->nblocks;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (in->blocks[mid].addr < start)
+		if (in->blocks[mid].addr < addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < in->nblocks && in->blocks[lo].addr < end; lo++) {
-		add_gap(out, cap, start, in->blocks[lo].addr);
-		start = in->blocks[lo].addr + in->blocks[lo].size;
+	return lo;
+}
+
+static uint64_t
+page_down(uint64_t a)
+{
+	return a & ~(uint64_t)(PAGE - 1);
+}
+
+static uint64_t
+page_up(uint64_t a)
+{
+	return (a + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+}
+
+/*
+ * The mapping glibc made for block b alone. Its chunk header, 16 bytes
+ * before the block, holds the offset of the chunk in the mapping
+ * (prev_size: 0 but for memalign) and the chunk's size with IS_MMAPPED;
+ * the mapping is [chunk - prev_size, chunk + size). A header that does
+ * not read so gives the pages the block spans.
+ */
+static struct leak_range
+mmapped_extent(const struct leak_roots_input *in, const struct leak_block *b)
+{
+	uint64_t chunk = b->addr - CHUNK_HEADER, w[2], size;
+	struct leak_io io = { chunk, sizeof(w) };
+
+	in->read(in->ctx, &io, 1, w);
+	size = w[1] & ~(uint64_t)CHUNK_FLAGS;
+	if ((w[1] & CHUNK_IS_MMAPPED) && w[0] <= chunk && size < MAX_EXTENT &&
+	    (chunk - w[0]) % PAGE == 0 && (chunk + size) % PAGE == 0 &&
+	    b->addr + b->size <= chunk + size)
+		return (struct leak_range){ chunk - w[0], chunk + size };
+	return (struct leak_range){ page_down(chunk), page_up(b->addr + b->size) };
+}
+
+/*
+ * The heap of a glibc arena (not the main one) holding block b: glibc
+ * finds it by aligning the chunk's address down to HEAP_MAX_SIZE, where
+ * a heap_info starts (ar_ptr, prev, size, mprotect_size); the chunk's
+ * header says NON_MAIN_ARENA. The whole aligned span is glibc's, its
+ * reserve included.
+ */
+static bool
+arena_heap(const struct leak_roots_input *in, const struct leak_block *b,
+    struct leak_range *out)
+{
+	uint64_t head, info[4], h = b->addr & ~(GLIBC_HEAP_MAX - 1);
+	struct leak_io io = { b->addr - 8, sizeof(head) };
+
+	in->read(in->ctx, &io, 1, &head);
+	if ((head & (CHUNK_NON_MAIN_ARENA | CHUNK_IS_MMAPPED)) !=
+	    CHUNK_NON_MAIN_ARENA || (head & ~(uint64_t)CHUNK_FLAGS) < b->size + 8)
+		return false;
+	io = (struct leak_io){ h, sizeof(info) };
+	in->read(in->ctx, &io, 1, info);
+	if (info[0] == 0 || info[0] % 8 != 0 || info[2] == 0 ||
+	    info[2] > GLIBC_HEAP_MAX || info[3] > GLIBC_HEAP_MAX ||
+	    b->addr >= h + (info[2] > info[3] ? info[2] : info[3]))
+		return false;
+	*out = (struct leak_range){ h, h + GLIBC_HEAP_MAX };
+	return true;
+}
+
+static void
+add_hole(struct leak_range **v, size_t *n, size_t *cap, struct leak_range r)
+{
+	if (*n > 0 && r.start <= (*v)[*n - 1].end) {
+		if (r.end > (*v)[*n - 1].end)
+			(*v)[*n - 1].end = r.end;
+		return;
 	}
-	add_root(out, cap, start, end);
+	*v = xgrow(*v, cap, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = r;
+}
+
+/*
+ * The allocator's memory in mapping m (not the brk heap, not an arena
+ * recognised by its shape), as sorted ranges: what the blocks in m are
+ * in. A block that is in none of glibc's takes the whole line.
+ */
+static size_t
+allocator_holes(const struct leak_roots_input *in, const struct mapping *m,
+    struct leak_range **holes)
+{
+	size_t n = 0, cap = 0;
+
+	*holes = NULL;
+	for (size_t i = first_block(in, m->start); i < in->nblocks &&
+	    in->blocks[i].addr < m->end; i++) {
+		const struct leak_block *b = &in->blocks[i];
+		struct leak_range r;
+
+		if (n > 0 && b->addr < (*holes)[n - 1].end)
+			continue;	/* in the last one */
+		if (in->mmapped != NULL && in->mmapped[i])
+			r = mmapped_extent(in, b);
+		else if (!arena_heap(in, b, &r)) {
+			add_hole(holes, &n, &cap, (struct leak_range){ m->start,
+			    m->end });
+			break;
+		}
+		add_hole(holes, &n, &cap, r);
+	}
+	return n;
+}
+
+/* [start, end) of mapping m as roots (libc's data less main_arena). */
+static void
+add_piece(const struct leak_roots_input *in, struct leak_roots *out,
+    size_t *cap, const struct mapping *m, uint64_t start, uint64_t end)
+{
+	if (start >= end)
+		return;
+	if (is_libc(m->object))
+		add_libc_data(in, out, cap, start, end);
+	else
+		add_root(out, cap, start, end);
 }
 
 void
@@ -247,6 +342,8 @@ leak_roots_build(const struct leak_roots_input *in, struct leak_roots *out)
 	for (size_t i = 0; i < n; i++) {
 		const struct mapping *m = &maps[i];
 		uint64_t start = m->start, floor;
+		struct leak_range *holes;
+		size_t nholes;
 
 		out->maps[out->nmaps++] = (struct leak_mapping){ .start = m->start,
 		    .end = m->end, .file = !m->anon, .readable = m->perms[0] == 'r',
@@ -256,17 +353,28 @@ leak_roots_build(const struct leak_roots_input *in, struct leak_roots *out)
 		    strstr(m->object, "memscope-ring") != NULL ||
 		    (in->shim_path != NULL && strcmp(m->object, in->shim_path) == 0))
 			continue;
-		if (m->heap || (m->anon && holds_block(in, m->start, m->end))) {
+		if (m->heap) {
+			/* joined late: all of it, as the scan skips the
+			 * blocks known */
 			if (in->partial)
-				add_around_blocks(in, out, &cap, m->start, m->end);
+				add_root(out, &cap, m->start, m->end);
 			continue;
 		}
 		if ((floor = stack_floor(in, m)) != 0 && floor - RED_ZONE > start)
 			start = floor - RED_ZONE;
-		if (is_libc(m->object))
-			add_libc_data(in, out, &cap, start, m->end);
-		else
-			add_root(out, &cap, start, m->end);
+		if (in->partial) {
+			add_piece(in, out, &cap, m, start, m->end);
+			continue;
+		}
+		nholes = allocator_holes(in, m, &holes);
+		for (size_t k = 0; k < nholes; k++) {
+			add_piece(in, out, &cap, m, start,
+			    holes[k].start < m->end ? holes[k].start : m->end);
+			if (holes[k].end > start)
+				start = holes[k].end;
+		}
+		add_piece(in, out, &cap, m, start, m->end);
+		free(holes);
 	}
 	free(maps);
 	for (size_t i = 0; i < in->nexcluded; i++)

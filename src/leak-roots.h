@@ -1,10 +1,17 @@
 /*
  * The roots of the leak scan, from the layout of the process at its end:
  * the memory valgrind memcheck would scan in a program it ran, that is
- * every readable and writable mapping but
- * - the allocator's own memory (the brk heap, glibc's arenas, any anonymous
- *   mapping holding blocks): memcheck's heap is its own and never a root;
- *   a block's contents count only once the block is reached;
+ * every readable and writable byte (shared mappings too) but
+ * - the allocator's own memory: memcheck's heap is its own and never a
+ *   root; a block's contents count only once the block is reached. It is
+ *   taken out by byte range, not by maps line, as the kernel merges
+ *   adjacent anonymous mappings into one line: the program's own mmap'd
+ *   memory next to a mapping of the allocator's stays a root. With glibc,
+ *   that memory is the brk heap, the heaps of its other arenas (64 MiB
+ *   aligned, found from a block in one through its heap_info) and the
+ *   mapping of each block served by one (from its chunk header); a block
+ *   elsewhere (another allocator) takes its maps line out, as nothing
+ *   tells its allocator's mappings from the program's;
  * - the dead part of each stack, below its thread's last stack pointer
  *   (less the 128-byte red zone), which memcheck knows is not in use;
  * - glibc malloc's bin and top pointers in libc's data (main_arena): under
@@ -16,9 +23,11 @@
  *
  * A process joined late (memscope attach) has blocks memscope does not
  * know, from before the attach, which may point to blocks it knows: there
- * (partial) the allocator's memory is roots too, but for the blocks known.
- * Its free chunks are scanned with it, so a stale pointer in one may keep
- * a block reachable: never a leak reported that is not one.
+ * (partial) the allocator's memory is roots too, every byte of it but the
+ * blocks known (the scan skips those, whatever the gap between two), so
+ * a block from before the attach is a root whatever its size. The
+ * allocator's free chunks are scanned with it, and a stale pointer in one
+ * may keep a block reachable: never a leak reported that is not one.
  */
 #ifndef MEMSCOPE_LEAK_ROOTS_H
 #define MEMSCOPE_LEAK_ROOTS_H
@@ -35,6 +44,8 @@ struct leak_roots_input {
 	size_t		 nstacks;
 	const struct leak_block *blocks;	/* sorted */
 	size_t		 nblocks;
+	/* per block: served by a mapping of its own (glibc), or NULL */
+	const uint8_t	*mmapped;
 	const char	*shim_path;		/* resolved, or NULL */
 	const struct leak_range *excluded;	/* more memory that is not roots */
 	size_t		 nexcluded;

@@ -417,6 +417,70 @@ scan_range(struct scan *s, uint64_t start, uint64_t end, long leader,
 }
 
 /*
+ * Scan root [start, end) of the target but the blocks in it (the
+ * allocator's memory of a process joined late holds the blocks known,
+ * looked at only once reached): the words between them, whatever the gap.
+ * A gap inside a copied region is scanned in the copy; the others are
+ * read in batches of up to IO_BATCH gaps and IO_BYTES, one system call
+ * for many gaps.
+ */
+static void
+scan_root(struct scan *s, uint64_t start, uint64_t end)
+{
+	const struct leak_block *b = s->in->blocks;
+	struct leak_io io[IO_BATCH];
+	size_t lo = 0, hi = s->in->nblocks;
+	uint64_t pos = start;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (b[mid].addr + b[mid].size <= start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (pos < end) {
+		size_t n = 0, bytes = 0;
+
+		while (pos < end && n < IO_BATCH && bytes < IO_BYTES) {
+			uint64_t stop = lo < s->in->nblocks && b[lo].addr < end ?
+			    b[lo].addr : end;
+			uint64_t a = (pos + WORD - 1) & ~(uint64_t)(WORD - 1);
+			uint64_t z = stop & ~(uint64_t)(WORD - 1);
+
+			const uint8_t *here = a < z ? local_bytes(s, a, z - a) : NULL;
+
+			if (here != NULL) {
+				/* in a copied region: no read */
+				scan_words(s, here, (size_t)(z - a), -1, true);
+				s->stats->root_bytes += z - a;
+			} else if (a < z) {
+				size_t len = z - a > IO_BYTES - bytes ?
+				    IO_BYTES - bytes : (size_t)(z - a);
+
+				io[n++] = (struct leak_io){ a, len };
+				bytes += len;
+				pos = a + len;
+				if (pos < z)
+					break;	/* the buffer is full */
+			}
+			pos = stop;
+			if (lo < s->in->nblocks && b[lo].addr < end) {
+				if (b[lo].addr + b[lo].size > pos)
+					pos = b[lo].addr + b[lo].size;
+				lo++;
+			}
+		}
+		if (n == 0)
+			continue;
+		s->in->read(s->in->ctx, io, n, s->buf);
+		scan_words(s, s->buf, bytes, -1, true);
+		s->stats->root_bytes += bytes;
+	}
+}
+
+/*
  * Empty the mark stack, scanning each block popped. A block is scanned
  * as definite unless it is only possibly reached; if it is reached
  * definitely later, it is pushed again and scanned again.
@@ -490,8 +554,7 @@ leak_scan(const struct leak_scan_input *in, struct leak_verdict *verdicts,
 	copy_regions(&s);
 
 	for (size_t i = 0; i < in->nroots; i++)
-		scan_range(&s, in->roots[i].start, in->roots[i].end, -1, true,
-		    &stats->root_bytes);
+		scan_root(&s, in->roots[i].start, in->roots[i].end);
 	for (size_t i = 0; i < in->nregs; i++)
 		if (in->regs[i] - s.lo < s.span)
 			reach(&s, in->regs[i], true);

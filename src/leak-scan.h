@@ -69,7 +69,8 @@ typedef void (*leak_read_fn)(void *ctx, const struct leak_io *io, size_t n,
 struct leak_scan_input {
 	const struct leak_block *blocks;	/* sorted, not overlapping */
 	size_t		 nblocks;
-	const struct leak_range *roots;		/* memory scanned as roots */
+	/* memory scanned as roots; the bytes of blocks in it are skipped */
+	const struct leak_range *roots;
 	size_t		 nroots;
 	const uint64_t	*regs;			/* register roots */
 	size_t		 nregs;

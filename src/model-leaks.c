@@ -92,16 +92,20 @@ model_leaks_frames(const struct session *s, const struct process *p,
 
 size_t
 model_leaks_blocks(const struct heap_model *h, struct leak_block **blocks,
-    uint64_t **stacks)
+    uint64_t **stacks, uint8_t **mmapped)
 {
 	struct heap_block *live;
 	size_t n = model_heap_live_sorted(h, &live);
 
 	*blocks = xreallocarray(NULL, n + 1, sizeof(**blocks));
 	*stacks = xreallocarray(NULL, n + 1, sizeof(**stacks));
+	if (mmapped != NULL)
+		*mmapped = xreallocarray(NULL, n + 1, sizeof(**mmapped));
 	for (size_t i = 0; i < n; i++) {
 		(*blocks)[i] = (struct leak_block){ live[i].addr, live[i].size };
 		(*stacks)[i] = live[i].stack;
+		if (mmapped != NULL)
+			(*mmapped)[i] = live[i].mmapped;
 	}
 	free(live);
 	return n;

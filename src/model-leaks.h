@@ -39,6 +39,9 @@ struct leak_report {
 	uint64_t	 root_bytes;
 	uint64_t	 block_bytes;
 	uint64_t	 stopped_us;	/* the process was held this long */
+	/* threads the check could not stop or read: nothing is called
+	 * definitely or indirectly lost then */
+	size_t		 unseen_threads;
 	/* the verdicts, block by block in address order (for the trace) */
 	struct leak_verdict *verdicts;
 	size_t		 nverdicts;
@@ -64,9 +67,10 @@ size_t	model_leaks_frames(const struct session *s, const struct process *p,
 	    size_t *cap);
 
 /* The live blocks of h (inherited ones too) sorted by address, with their
- * stacks (both new). */
+ * stacks and, unless mmapped is NULL, whether the allocator served each
+ * with a mapping of its own (all new). */
 size_t	model_leaks_blocks(const struct heap_model *h, struct leak_block **blocks,
-	    uint64_t **stacks);
+	    uint64_t **stacks, uint8_t **mmapped);
 
 /* A report of n blocks and their verdicts (taken over, not copied). */
 struct leak_report *model_leaks_report(const struct leak_block *blocks,

@@ -55,6 +55,21 @@ now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/*
+ * A thread the check could not stop or read may hold a pointer to any
+ * block in its registers: what the scan found unreached is possibly lost,
+ * never definitely (nor indirectly) lost.
+ */
+static void
+unseen_reach(struct leak_verdict *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].kind == LEAK_DEFINITELY || v[i].kind == LEAK_INDIRECTLY) {
+			v[i].kind = LEAK_POSSIBLY;
+			v[i].indirect_bytes = 0;
+		}
+}
+
 bool
 source_leaks_scan(struct process *p, const struct tracer_end *end,
     const struct leak_check_opts *opts, const struct leak_range *excluded,
@@ -83,16 +98,17 @@ source_leaks_scan_layout(struct process *p, const struct tracer_end *end,
 	struct process snap = *snapshot;
 	struct leak_block *blocks;
 	uint64_t *stacks;
+	uint8_t *mmapped;
 	struct leak_verdict *verdicts;
 	struct leak_roots roots;
 	struct leak_scan_stats stats;
 	pid_t tid = end->tid;
 	size_t n;
 
-	n = model_leaks_blocks(&p->heap, &blocks, &stacks);
+	n = model_leaks_blocks(&p->heap, &blocks, &stacks, &mmapped);
 	leak_roots_build(&(struct leak_roots_input){ .layout = &snap.layout,
 	    .stacks = end->stacks, .nstacks = end->nstacks, .blocks = blocks,
-	    .nblocks = n, .shim_path = opts->shim_path, .excluded = excluded,
+	    .nblocks = n, .mmapped = mmapped, .shim_path = opts->shim_path, .excluded = excluded,
 	    .nexcluded = nexcluded, .partial = opts->partial, .read = read_target,
 	    .ctx = &tid }, &roots);
 	verdicts = xreallocarray(NULL, n + 1, sizeof(*verdicts));
@@ -103,14 +119,18 @@ source_leaks_scan_layout(struct process *p, const struct tracer_end *end,
 	    .chunk_headers = opts->partial,
 	    .read = read_target, .ctx = &tid },
 	    verdicts, &stats);
+	if (opts->unseen_threads > 0)
+		unseen_reach(verdicts, n);
 	model_leaks_free(p->leaks);
 	p->leaks = model_leaks_report(blocks, stacks, verdicts, n);
+	p->leaks->unseen_threads = opts->unseen_threads;
 	p->leaks->root_bytes = stats.root_bytes;
 	p->leaks->block_bytes = stats.block_bytes;
 	p->leaks->stopped_us = now_us() - t0;
 	leak_roots_free(&roots);
 	free(blocks);
 	free(stacks);
+	free(mmapped);
 	/* the layout at the end, for the report */
 	model_process_take_layout(p, &snap);
 	model_process_free(&snap);

@@ -18,6 +18,9 @@ struct leak_check_opts {
 	unsigned int	 heuristics;	/* LEAK_HEURISTICS_ALL: memcheck's default */
 	const char	*shim_path;	/* resolved path of the shim, or NULL */
 	bool		 partial;	/* joined late: see leak-roots.h */
+	/* threads that could not be stopped or read: they ran on during the
+	 * scan, their registers unknown, so any block may be theirs */
+	size_t		 unseen_threads;
 };
 
 /* Scan p at its end into p->leaks. False, with why, when it could not. */

@@ -104,7 +104,7 @@ finish(struct pending *p, struct process *proc)
 {
 	struct leak_block *blocks;
 	uint64_t *stacks;
-	size_t n = model_leaks_blocks(&proc->heap, &blocks, &stacks);
+	size_t n = model_leaks_blocks(&proc->heap, &blocks, &stacks, NULL);
 	bool ok = n == p->h.nblocks;
 
 	if (ok) {

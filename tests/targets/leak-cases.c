@@ -14,12 +14,15 @@
  * (see report_dtv()).
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -645,6 +648,97 @@ sc_exit_pthread(void)
 	pthread_exit(NULL);
 }
 
+/*
+ * [*start, *end) of the line of /proc/self/maps holding addr (read with
+ * read(2) into a static buffer: no allocation).
+ */
+static void
+maps_line_of(uintptr_t addr, uintptr_t *start, uintptr_t *end)
+{
+	static char buf[1 << 20];
+	size_t have = 0;
+	ssize_t n;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1)
+		leak_die("open /proc/self/maps");
+	while ((n = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0)
+		have += (size_t)n;
+	close(fd);
+	buf[have] = '\0';
+	for (char *line = buf; *line != '\0';) {
+		char *nl = strchr(line, '\n'), *p;
+
+		*start = (uintptr_t)strtoull(line, &p, 16);
+		*end = (uintptr_t)strtoull(p + 1, NULL, 16);
+		if (addr >= *start && addr < *end)
+			return;
+		if (nl == NULL)
+			break;
+		line = nl + 1;
+	}
+	leak_die("no maps line holds the block");
+}
+
+/*
+ * merged-mmap: a block of 1 MiB, which glibc serves with a mapping of its
+ * own, kept by a global; then a mapping of the program's own put right
+ * next to the maps line holding it (below, else above; 1 MiB, or less
+ * where there is less room), which the kernel merges into that line,
+ * holding the only pointer to 4000 bytes: 1052576 bytes in 2 blocks still
+ * reachable.
+ */
+static int
+sc_merged_mmap(void)
+{
+	const uintptr_t page = 4096, size = 1 << 20;
+	uintptr_t big = (uintptr_t)block(size), low, high;
+	void **own = MAP_FAILED;
+
+	keep1 = (void *)big;
+	maps_line_of(big, &low, &high);
+	for (uintptr_t len = 1 << 20; len >= page && own == MAP_FAILED; len /= 2) {
+		own = mmap((void *)(low - len), len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (own == MAP_FAILED)
+			own = mmap((void *)high, len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			    -1, 0);
+	}
+	if (own == MAP_FAILED)
+		leak_die("mmap next to a block");
+	own[10] = block(4000);
+	return 0;
+}
+
+/*
+ * shared-mmap: a shared anonymous mapping holds the only pointer to 200
+ * bytes: still reachable.
+ */
+static int
+sc_shared_mmap(void)
+{
+	void **shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (shared == MAP_FAILED)
+		leak_die("mmap");
+	shared[7] = block(200);
+	return 0;
+}
+
+/*
+ * dlerror-text: a dlopen that fails leaves its error for dlerror in
+ * blocks of glibc's, which glibc's freeres frees at exit: nothing left.
+ */
+static int
+sc_dlerror_text(void)
+{
+	if (dlopen("libmemscope-no-such-library.so", RTLD_NOW) != NULL)
+		leak_die("dlopen of a library that does not exist");
+	return 0;
+}
+
 static const struct scenario {
 	const char	*name;
 	int		(*run)(void);
@@ -674,6 +768,9 @@ static const struct scenario {
 	{ "exit-segv", sc_exit_segv },
 	{ "exit-abort", sc_exit_abort },
 	{ "exit-pthread", sc_exit_pthread },
+	{ "merged-mmap", sc_merged_mmap },
+	{ "shared-mmap", sc_shared_mmap },
+	{ "dlerror-text", sc_dlerror_text },
 };
 
 int

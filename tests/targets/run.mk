@@ -130,6 +130,14 @@ tests_targets_attach_server_SOURCES = tests/targets/attach-server.c \
 	$(run_target_headers) tests/targets/leak-target.h
 tests_targets_attach_server_CFLAGS = $(run_target_cflags)
 
+# memscope leaks on blocks from before the attach that hold the only
+# pointers to blocks allocated after it (tests/run-attach-leaks.test).
+check_PROGRAMS += tests/targets/attach-list
+tests_targets_attach_list_SOURCES = tests/targets/attach-list.c \
+	tests/targets/leak-target.h
+tests_targets_attach_list_CFLAGS = $(run_target_cflags)
+tests_targets_attach_list_LDADD = -lpthread
+
 # The stress and fault tests (issue 8): a known amount of allocation work
 # with a checksum of what the program wrote, for a run whose memscope is
 # killed, runs out of memory or writes its trace to a full disk.

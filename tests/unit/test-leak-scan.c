@@ -219,6 +219,45 @@ test_no_pointers(void **state)
 	space_free(&sp);
 }
 
+/*
+ * A root that holds blocks (the allocator's memory of a process joined
+ * late): the words between the blocks are roots, whatever the gap (8
+ * bytes, an unaligned tail of a block before it, 4 KiB), the blocks' own
+ * words are not, and the gaps are read in one call.
+ */
+static void
+test_root_holding_blocks(void **state)
+{
+	struct space sp = { 0 };
+	struct leak_block b[] = {
+		{ HEAP + 0x10, 16 },	/* A: points to D, is not reached */
+		{ HEAP + 0x28, 13 },	/* B: 8 bytes after A; ends unaligned */
+		{ HEAP + 0x40, 32 },	/* C */
+		{ HEAP + 0x1060, 8 },	/* D */
+		{ HEAP + 0x1070, 8 },	/* E */
+	};
+	struct leak_range roots[] = { { HEAP, HEAP + 0x2000 } };
+	struct leak_verdict v[NELEM(b)];
+	struct leak_scan_stats st;
+
+	(void)state;
+	space_map(&sp, HEAP, MiB);
+	put(&sp, HEAP + 0x10, HEAP + 0x1060);	/* in A, to D */
+	put(&sp, HEAP + 0x20, HEAP + 0x28);	/* the 8-byte gap, to B */
+	put(&sp, HEAP + 0x38, HEAP + 0x40);	/* after B's tail, to C */
+	put(&sp, HEAP + 0x1000, HEAP + 0x1070);	/* the 4 KiB gap, to E */
+	run(&sp, (struct leak_scan_input){ .blocks = b, .nblocks = NELEM(b),
+	    .roots = roots, .nroots = 1 }, v, &st);
+	assert_kind(v[1], REACH);
+	assert_kind(v[2], REACH);
+	assert_verdict(v[3], IND, LEAK_HEUR_NONE, 0);
+	assert_verdict(v[0], DEF, LEAK_HEUR_NONE, 8);
+	assert_kind(v[4], REACH);
+	/* every byte but the blocks', and the 3 of B's last word past it */
+	assert_int_equal(st.root_bytes, 0x2000 - 16 - 16 - 32 - 8 - 8);
+	space_free(&sp);
+}
+
 static void
 test_start_pointer_reachable(void **state)
 {
@@ -1250,6 +1289,7 @@ main(void)
 		cmocka_unit_test(test_no_blocks),
 		cmocka_unit_test(test_no_pointers),
 		cmocka_unit_test(test_start_pointer_reachable),
+		cmocka_unit_test(test_root_holding_blocks),
 		cmocka_unit_test(test_interior_pointer_possibly),
 		cmocka_unit_test(test_reached_from_possibly),
 		cmocka_unit_test(test_possibly_upgraded),
