@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -384,16 +385,36 @@ wait_for_release(void)
 void
 shim_exiting(int status, int sig, const void *floor)
 {
-	static _Atomic int said;
+	static _Atomic int said, holding;
 	int dumpable = -1;
+	sigset_t all, mask;
 	struct ms_ev_exit ev = { .hdr.type = MS_EV_EXIT, .status = status,
 	    .signal = sig, .tid = (int32_t)gettid(),
 	    .sp = (uint64_t)(uintptr_t)floor };
 
 	/* a vfork child runs in its parent's memory: the ring is the parent's */
-	if (atomic_load(&shim.state) != SHIM_ACTIVE || getpid() != shim.pid ||
-	    atomic_exchange(&said, 1) != 0)
+	if (atomic_load(&shim.state) != SHIM_ACTIVE || getpid() != shim.pid)
 		return;
+	if (atomic_exchange(&said, 1) != 0) {
+		/*
+		 * Another thread is ending the process, and it is being
+		 * scanned: a fatal signal in this one waits until the scan
+		 * is over, then ends the process as it would have.
+		 */
+		if (sig != 0 && atomic_load(&holding))
+			wait_for_release();
+		return;
+	}
+	/*
+	 * From here on the process is in memscope's own work, which has no
+	 * counterpart without memscope: there the process would be gone
+	 * already, and no signal could reach it. So none does (a fatal
+	 * signal's handler has them all blocked already): a pool's SIGTERM
+	 * to a worker that is exiting must not end it in the middle of the
+	 * scan, or before it. An exit goes on to its end with them blocked.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &mask);
 	if (sig == 0) {
 		modules_check();
 		shim_seal();
@@ -416,11 +437,18 @@ shim_exiting(int status, int sig, const void *floor)
 	 */
 	if ((ev.flags & MS_EXIT_HOLD) && (dumpable = prctl(PR_GET_DUMPABLE)) == 0)
 		prctl(PR_SET_DUMPABLE, 1);
+	/* in other threads, the shim's stand-in waits for the scan */
+	if (ev.flags & MS_EXIT_HOLD)
+		atomic_store(&holding, 1);
 	producer_emit(&ev, sizeof(ev));
 	if (ev.flags & MS_EXIT_HOLD) {
 		producer_wake();
 		wait_for_release();
+		atomic_store(&holding, 0);
 	}
+	/* a fatal signal's handler: its own mask, as it returns */
+	if (sig != 0)
+		pthread_sigmask(SIG_SETMASK, &mask, NULL);
 	if (dumpable == 0)
 		prctl(PR_SET_DUMPABLE, 0);
 	shim_unseal();
