@@ -34,10 +34,12 @@ let_go(void)
 /*
  * Called by memscope in a thread it borrowed. Returns 0, or an errno:
  * EBUSY when a launched shim is already recording (memscope run), EIO when
- * the analyzer cannot be reached or the hooks cannot be set.
+ * the analyzer cannot be reached or the hooks cannot be set; the same in
+ * *status (memscope's call returns through rt_sigreturn, which takes the
+ * return value's register).
  */
-SHIM_EXPORT int
-memscope_attach(const char *socket_path, const char *options)
+static int
+attach(const char *socket_path, const char *options)
 {
 	int st = atomic_load(&shim.state);
 
@@ -84,6 +86,20 @@ memscope_attach(const char *socket_path, const char *options)
 	got_hook_all();
 	shim_unseal();
 	return 0;
+}
+
+/* Where memscope_attach's result is left for memscope to read. */
+SHIM_EXPORT int memscope_attach_status = -1;
+
+SHIM_EXPORT int
+memscope_attach(const char *socket_path, const char *options, int *status)
+{
+	int rc = attach(socket_path, options);
+
+	/* last: memscope takes its being written as the call's end */
+	if (status != NULL)
+		__atomic_store_n(status, rc, __ATOMIC_RELEASE);
+	return rc;
 }
 
 /* Called by memscope to detach: the program's own calls back in place. */

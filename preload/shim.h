@@ -200,8 +200,8 @@ void	allocator_sample_last(void);
 void	fork_install(void);
 
 /* attach.c: what memscope attach calls in the process (through ptrace) */
-int	memscope_attach(const char *socket_path, const char *options)
-	    SHIM_EXPORT;
+int	memscope_attach(const char *socket_path, const char *options,
+	    int *status) SHIM_EXPORT;
 int	memscope_detach(void) SHIM_EXPORT;
 
 /* got.c: hooks by GOT for memscope attach */

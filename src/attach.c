@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,15 +157,23 @@ dl_function(pid_t pid, const char *name)
 	return a != 0 ? a : inject_symbol(pid, "libdl.so.", name);
 }
 
+/* The address of a function or variable of the shim, once it is loaded. */
+static uint64_t
+shim_function(const struct attachment *at, const char *name)
+{
+	const char *base = strrchr(at->shim, '/');
+
+	return inject_symbol(at->pid, base != NULL ? base + 1 : at->shim, name);
+}
+
 bool
 attach_join(struct attachment *at, pid_t pid, const char *shim,
-    const char *socket_path, const char *options, void (*wait)(void *ctx),
+    const char *socket_path, const char *options, bool (*wait)(void *ctx),
     void *ctx, char *why, size_t len)
 {
 	uint64_t dlopen_fn = dl_function(pid, "dlopen");
-	uint64_t dlsym_fn = dl_function(pid, "dlsym");
-	uint64_t dlerror_fn = dl_function(pid, "dlerror");
-	uint64_t args[2], handle = 0, start = 0, rc = 0;
+	uint64_t args[3], start;
+	int32_t rc = -1;
 	struct inject *in;
 	bool ok = false;
 
@@ -176,47 +185,49 @@ attach_join(struct attachment *at, pid_t pid, const char *shim,
 		snprintf(why, len, "the shim %s: %s", shim, strerror(errno));
 		return false;
 	}
-	if (dlopen_fn == 0 || dlsym_fn == 0) {
-		snprintf(why, len, "process %d: dlopen and dlsym not found in its C "
-		    "library", (int)pid);
+	if (dlopen_fn == 0) {
+		if (kill(pid, 0) != 0 && errno == ESRCH)
+			snprintf(why, len, "process %d ended before memscope could "
+			    "join it", (int)pid);
+		else
+			snprintf(why, len, "process %d: dlopen not found in its C "
+			    "library", (int)pid);
 		return false;
 	}
 	if ((in = borrow(pid, why, len)) == NULL)
 		return false;
-	args[0] = inject_push(in, at->shim, strlen(at->shim) + 1);
-	args[1] = RTLD_NOW;
-	if (!inject_call(in, dlopen_fn, args, 2, &handle, NULL, NULL, why, len))
-		goto out;
-	if (handle == 0) {
-		char msg[512] = "";
-		uint64_t s = 0;
-
-		if (dlerror_fn != 0 && inject_call(in, dlerror_fn, NULL, 0, &s, NULL,
-		    NULL, why, len))
-			inject_read_string(in, s, msg, sizeof(msg));
-		snprintf(why, len, "process %d could not load the shim: %s",
-		    (int)pid, msg[0] ? msg : "dlopen failed");
-		goto out;
-	}
-	args[0] = handle;
-	args[1] = inject_push(in, "memscope_attach", sizeof("memscope_attach"));
-	if (!inject_call(in, dlsym_fn, args, 2, &start, NULL, NULL, why, len))
-		goto out;
-	if (start == 0) {
-		snprintf(why, len, "process %d loaded a shim without "
-		    "memscope_attach (another version of memscope?)", (int)pid);
-		goto out;
+	/* loaded by an attach before: dlopen is not needed again */
+	if ((start = shim_function(at, "memscope_attach")) == 0) {
+		args[0] = inject_push(in, at->shim, strlen(at->shim) + 1);
+		args[1] = RTLD_NOW;
+		if (!inject_call(in, dlopen_fn, args, 2, 0, wait, ctx, why, len))
+			goto out;
+		if ((start = shim_function(at, "memscope_attach")) == 0) {
+			snprintf(why, len, "process %d could not load the shim %s "
+			    "(is it readable by the process, at that path in its "
+			    "file system?)", (int)pid, at->shim);
+			goto out;
+		}
 	}
 	args[0] = inject_push(in, socket_path, strlen(socket_path) + 1);
 	args[1] = inject_push(in, options, strlen(options) + 1);
-	if (!inject_call(in, start, args, 2, &rc, wait, ctx, why, len))
+	/* in the shim's memory: the thread may be on its way before it is read */
+	args[2] = shim_function(at, "memscope_attach_status");
+	if (args[0] == 0 || args[1] == 0 || args[2] == 0) {
+		snprintf(why, len, "cannot write to the stack of process %d",
+		    (int)pid);
 		goto out;
-	if ((int)rc == EBUSY)
+	}
+	if (!inject_call(in, start, args, 3, args[2], wait, ctx, why, len))
+		goto out;
+	if (!inject_read(in, args[2], &rc, sizeof(rc)))
+		rc = EIO;
+	if (rc == EBUSY)
 		snprintf(why, len, "process %d is already tracked by memscope "
 		    "(memscope run, or another memscope attach)", (int)pid);
 	else if (rc != 0)
 		snprintf(why, len, "the shim in process %d could not start: %s",
-		    (int)pid, strerror((int)rc));
+		    (int)pid, strerror(rc));
 	ok = rc == 0;
 out:
 	inject_end(in);
@@ -224,11 +235,10 @@ out:
 }
 
 bool
-attach_leave(struct attachment *at, char *why, size_t len)
+attach_leave(struct attachment *at, bool (*wait)(void *ctx), void *ctx,
+    char *why, size_t len)
 {
-	const char *base = strrchr(at->shim, '/');
-	uint64_t fn = inject_symbol(at->pid, base != NULL ? base + 1 : at->shim,
-	    "memscope_detach"), rc = 0;
+	uint64_t fn = shim_function(at, "memscope_detach");
 	struct inject *in;
 	bool ok;
 
@@ -239,7 +249,7 @@ attach_leave(struct attachment *at, char *why, size_t len)
 	}
 	if ((in = borrow(at->pid, why, len)) == NULL)
 		return false;
-	ok = inject_call(in, fn, NULL, 0, &rc, NULL, NULL, why, len);
+	ok = inject_call(in, fn, NULL, 0, 0, wait, ctx, why, len);
 	inject_end(in);
 	return ok;
 }

@@ -25,10 +25,11 @@ RUN_TESTS = \
 	tests/run-bins.test \
 	tests/run-lifetimes.test \
 	tests/run-symbols.test \
-	tests/run-attach.test
+	tests/run-attach.test \
+	tests/run-attach-kill.test
 
 TESTS += $(RUN_TESTS)
-EXTRA_DIST += $(RUN_TESTS) tests/run-lib.sh
+EXTRA_DIST += $(RUN_TESTS) tests/run-lib.sh tests/attach-lib.sh
 
 # Stress and fault injection (issue 8), each with an exact assertion of what
 # survives; sized for two cores (the longest, run-churn, churns for 10 s).
