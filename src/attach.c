@@ -72,6 +72,38 @@ comm_of(pid_t pid, char *out, size_t len)
 	out[strcspn(out, "\n")] = '\0';
 }
 
+/* Is a thread of pid stopped by a signal (state T)? */
+static bool
+stopped(pid_t pid)
+{
+	char path[64], line[512];
+	struct dirent *de;
+	bool t = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return false;
+	while (!t && (de = readdir(d)) != NULL) {
+		const char *paren;
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(line, sizeof(line), "%s/%s/stat", path, de->d_name);
+		if ((fd = open(line, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		n = read(fd, line, sizeof(line) - 1);
+		close(fd);
+		line[n > 0 ? n : 0] = '\0';
+		t = (paren = strrchr(line, ')')) != NULL && paren[1] == ' ' &&
+		    paren[2] == 'T';
+	}
+	closedir(d);
+	return t;
+}
+
 bool
 attach_check(pid_t pid, const struct process *probe, char *why, size_t len)
 {
@@ -79,6 +111,12 @@ attach_check(pid_t pid, const struct process *probe, char *why, size_t len)
 	char comm[64];
 
 	(void)probe;
+	/* stopped by a signal: left as it is, which a ptrace stop is not */
+	if (stopped(pid)) {
+		snprintf(why, len, "process %d is stopped (state T); continue it "
+		    "first", (int)pid);
+		return false;
+	}
 	if (tracer > 0) {
 		comm_of((pid_t)tracer, comm, sizeof(comm));
 		snprintf(why, len, "process %d is already traced by process %ld "

@@ -367,8 +367,10 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 		/* the process runs on: its calls back, the rest of its ring read */
 		a.stop = false;
 		a.call_deadline = collector_now_ms() + LEAVE_MS;
-		if (!attach_leave(&a.at, wait_call, &a, why, sizeof(why)))
+		if (!attach_leave(&a.at, wait_call, &a, why, sizeof(why))) {
 			log_warnx("%s", why);
+			vopts.left_hooked = true;
+		}
 		collector_close_source(&a.col, 0, true);
 	} else
 		log_warnx("process %d exited while memscope was attached", pid);
