@@ -3,8 +3,11 @@
  * by memscope through ptrace), then told where the analyzer is. It makes a
  * ring and says hello as a launched shim does, then hooks the allocation
  * calls of every loaded object by their GOT slots (got.c). Detach puts the
- * slots back and lets go of the analyzer; the shim stays loaded, inert
- * (a thread may still be running its code), and can be attached again.
+ * slots back and lets go of the analyzer; then, once memscope has seen
+ * every thread out of the shim's work (stopped, none in the shim's code
+ * nor with its guard up), it has the ring unmapped. The shim stays loaded,
+ * inert (a thread may still be running its code), and can be attached
+ * again, with a ring of its own.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,8 +21,15 @@
 static bool forks_hooked;
 
 /*
+ * Where each thread's guard (shim_self.in_hook) is, from its thread
+ * pointer (fs): the same for every thread. memscope reads the guards of
+ * the stopped threads before it has the ring unmapped.
+ */
+SHIM_EXPORT long memscope_guard_offset;
+
+/*
  * The analyzer's sockets closed. The ring stays mapped (a thread may be
- * writing its last record), to be used again by the next attach.
+ * writing its last record) until memscope_release.
  */
 static void
 let_go(void)
@@ -62,6 +72,8 @@ attach(const char *socket_path, const char *options)
 		return EIO;
 	}
 	strcpy(shim.socket_path, socket_path);
+	memscope_guard_offset = (long)((char *)&shim_self.in_hook -
+	    (char *)__builtin_thread_pointer());
 	shim_parse_options(options);
 	/* its children are not followed: they would have no analyzer */
 	shim.opts.follow = false;
@@ -114,6 +126,32 @@ memscope_detach(void)
 	allocator_sample_last();
 	shim_passthrough();
 	let_go();
+	shim_unseal();
+	return 0;
+}
+
+/*
+ * Called by memscope after memscope_detach, every other thread stopped
+ * out of the shim's work: nothing can write into the ring any more, which
+ * is unmapped. The next attach makes its own.
+ */
+SHIM_EXPORT int
+memscope_release(void)
+{
+	void *base = shim.ring_base;
+	size_t len = shim.ring_len;
+
+	if (!shim.attached || atomic_load(&shim.state) != SHIM_PASSTHROUGH ||
+	    base == NULL)
+		return EINVAL;
+	shim_seal();
+	memset(&shim.ring, 0, sizeof(shim.ring));
+	shim.ring_base = NULL;
+	shim.ring_len = 0;
+	if (shim.ring_memfd != -1)
+		close(shim.ring_memfd);
+	shim.ring_memfd = -1;
+	shim.real.munmap(base, len);
 	shim_unseal();
 	return 0;
 }

@@ -203,6 +203,7 @@ void	fork_install(void);
 int	memscope_attach(const char *socket_path, const char *options,
 	    int *status) SHIM_EXPORT;
 int	memscope_detach(void) SHIM_EXPORT;
+int	memscope_release(void) SHIM_EXPORT;
 
 /* got.c: hooks by GOT for memscope attach */
 bool	got_init(void);

@@ -23,7 +23,9 @@
 #include "model-leaks.h"
 #include "inject.h"
 #include "leak-scan.h"
+#include "log.h"
 #include "proc.h"
+#include "proc-maps.h"
 #include "proc-stat.h"
 #include "source-leaks.h"
 #include "source-proc.h"
@@ -33,6 +35,8 @@
 
 /* How long to wait for a moment when the process can be borrowed. */
 #define SAFE_MOMENT_MS	400
+
+static bool	release_ring(struct attachment *, char *, size_t);
 
 /* A line of /proc/PID/status: the number after "key:", or -1. */
 static long
@@ -289,6 +293,8 @@ attach_leave(struct attachment *at, bool (*wait)(void *ctx), void *ctx,
 		return false;
 	ok = inject_call(in, fn, NULL, 0, 0, wait, ctx, why, len);
 	inject_end(in);
+	if (ok && !release_ring(at, why, len))
+		log_warnx("%s", why);
 	return ok;
 }
 
@@ -388,6 +394,110 @@ resume_all(struct stopped *s)
 	free(s->tids);
 	free(s->regs);
 	free(s->stacks);
+}
+
+/* How many times the ring's release waits for the threads to be out. */
+#define RELEASE_TRIES	50
+
+/* The shim's executable mapping in pid: [*start, *end). */
+static bool
+shim_text(const struct attachment *at, uint64_t *start, uint64_t *end)
+{
+	struct proc p;
+	struct buf b = { 0 };
+	struct proc_mapping *maps = NULL;
+	size_t n = 0, bad;
+	bool found = false;
+
+	if (proc_open(&p, "/proc", at->pid) == PROC_OK &&
+	    proc_read(&p, "maps", &b) == PROC_OK &&
+	    proc_maps_parse(b.data, b.len, &maps, &n, &bad) != 0)
+		n = 0;
+	proc_close(&p);
+	for (size_t i = 0; i < n && !found; i++)
+		if (maps[i].path != NULL && maps[i].perms[2] == 'x' &&
+		    strcmp(maps[i].path, at->shim) == 0) {
+			*start = maps[i].start;
+			*end = maps[i].end;
+			found = true;
+		}
+	free(maps);
+	buf_free(&b);
+	return found;
+}
+
+static bool
+read_word(pid_t pid, uint64_t addr, void *out, size_t len)
+{
+	struct iovec local = { out, len }, remote = { (void *)addr, len };
+
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+}
+
+/*
+ * Are the stopped threads all out of the shim's work: none running its
+ * code, none with its guard up (a call of the real allocator made from a
+ * hook, a record being written)?
+ */
+static bool
+threads_out(const struct attachment *at, const struct stopped *s,
+    int64_t guard_off, uint64_t text_start, uint64_t text_end)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		uint64_t pc, tp;
+		int32_t guard;
+
+		if (!inject_thread_at(s->tids[i], &pc, &tp) ||
+		    (pc >= text_start && pc < text_end) ||
+		    !read_word(at->pid, tp + (uint64_t)guard_off, &guard,
+		    sizeof(guard)) || guard != 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * After the detach: the ring unmapped in the process, by the shim
+ * (memscope_release) in one of its threads while every other is stopped
+ * out of the shim's work, so that none writes into it again. A thread
+ * still in there is waited for, a little; then the ring is left.
+ */
+static bool
+release_ring(struct attachment *at, char *why, size_t len)
+{
+	uint64_t release = shim_function(at, "memscope_release");
+	uint64_t guard_at = shim_function(at, "memscope_guard_offset");
+	uint64_t text_start, text_end;
+	int64_t guard_off;
+
+	if (release == 0 || guard_at == 0 ||
+	    !read_word(at->pid, guard_at, &guard_off, sizeof(guard_off)) ||
+	    !shim_text(at, &text_start, &text_end)) {
+		snprintf(why, len, "process %d: the shim cannot unmap its ring",
+		    (int)at->pid);
+		return false;
+	}
+	for (int tries = 0; tries < RELEASE_TRIES; tries++) {
+		struct stopped s = { 0 };
+		struct inject *in;
+		bool ok = false;
+
+		stop_all(at->pid, &s);
+		if (s.n > 0 && threads_out(at, &s, guard_off, text_start, text_end)) {
+			if ((in = inject_take(at->pid, s.tids[0], why, len)) != NULL) {
+				ok = inject_call(in, release, NULL, 0, 0, NULL, NULL,
+				    why, len);
+				inject_end(in);
+			}
+			resume_all(&s);
+			return ok;
+		}
+		resume_all(&s);
+		usleep(2000);
+	}
+	snprintf(why, len, "process %d: a thread stayed in the shim's work; its "
+	    "ring stays mapped", (int)at->pid);
+	return false;
 }
 
 #if defined(__x86_64__)

@@ -193,6 +193,7 @@ struct inject {
 	uint64_t	 frame;		/* the frame of the call under way, or 0 */
 	bool		 returned;	/* stopped at the call's rt_sigreturn */
 	bool		 given_back;	/* past it: in its own state again */
+	bool		 kept;		/* stopped by the caller, who lets it go */
 };
 
 bool
@@ -844,10 +845,44 @@ inject_end(struct inject *in)
 				ptrace(PTRACE_SETREGS, in->tid, NULL, in->frame == 0 ?
 				    &in->regs : &in->resume);
 		}
-		ptrace(PTRACE_DETACH, in->tid, NULL, NULL);
+		if (!in->kept)
+			ptrace(PTRACE_DETACH, in->tid, NULL, NULL);
 	}
 	free(in->xstate);
 	free(in);
+}
+
+struct inject *
+inject_take(pid_t pid, pid_t tid, char *why, size_t len)
+{
+	struct inject *in = xcalloc(1, sizeof(*in));
+
+	in->pid = pid;
+	in->tid = tid;
+	in->kept = true;
+	if (ptrace(PTRACE_SETOPTIONS, tid, NULL, (void *)PTRACE_O_TRACESYSGOOD) != 0 ||
+	    !save_state(in) || (in->restorer = find_restorer(tid, pid)) == 0) {
+		snprintf(why, len, "process %d: thread %d cannot run a call",
+		    (int)pid, (int)tid);
+		in->tid = 0;
+		inject_end(in);
+		return NULL;
+	}
+	in->scratch = (in->regs.rsp - RED_ZONE) & ~(uint64_t)63;
+	in->scratch_end = in->scratch - SCRATCH;
+	return in;
+}
+
+bool
+inject_thread_at(pid_t tid, uint64_t *pc, uint64_t *tp)
+{
+	struct user_regs_struct r;
+
+	if (ptrace(PTRACE_GETREGS, tid, NULL, &r) != 0)
+		return false;
+	*pc = r.rip;
+	*tp = r.fs_base;
+	return true;
 }
 
 #else
@@ -909,6 +944,24 @@ void
 inject_end(struct inject *in)
 {
 	free(in);
+}
+
+struct inject *
+inject_take(pid_t pid, pid_t tid, char *why, size_t len)
+{
+	(void)pid;
+	(void)tid;
+	snprintf(why, len, "memscope attach works on x86-64 only");
+	return NULL;
+}
+
+bool
+inject_thread_at(pid_t tid, uint64_t *pc, uint64_t *tp)
+{
+	(void)tid;
+	(void)pc;
+	(void)tp;
+	return false;
 }
 
 #endif

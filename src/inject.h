@@ -66,6 +66,15 @@ bool	inject_read(struct inject *in, uint64_t addr, void *out, size_t len);
 void	inject_end(struct inject *in);
 
 /*
+ * Borrow thread tid of pid that the caller holds stopped (seized with
+ * ptrace): inject_end gives it its state back but does not let it go.
+ */
+struct inject *inject_take(pid_t pid, pid_t tid, char *why, size_t len);
+
+/* The program counter and thread pointer of a thread the caller holds. */
+bool	inject_thread_at(pid_t tid, uint64_t *pc, uint64_t *tp);
+
+/*
  * The address of the dynamic symbol name (a function or a variable) in
  * the object of pid whose file's name starts with lib ("libc.so."), from
  * its ELF symbol table; 0 when the process maps no such object or it lacks

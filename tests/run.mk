@@ -27,7 +27,8 @@ RUN_TESTS = \
 	tests/run-symbols.test \
 	tests/run-attach.test \
 	tests/run-attach-kill.test \
-	tests/run-attach-stopped.test
+	tests/run-attach-stopped.test \
+	tests/run-attach-ring.test
 
 TESTS += $(RUN_TESTS)
 EXTRA_DIST += $(RUN_TESTS) tests/run-lib.sh tests/attach-lib.sh
