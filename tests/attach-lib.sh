@@ -96,6 +96,7 @@ send_() {
 	NLINES=$((NLINES + 1))
 	case $1 in
 	release\ *) RELEASED=$((RELEASED + ${1#release })) ;;
+	forks\ *) ;;
 	*) ITERATIONS=$((ITERATIONS + $1)) ;;
 	esac
 	wait_lines_ srv "$1"
