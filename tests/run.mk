@@ -29,7 +29,8 @@ RUN_TESTS = \
 	tests/run-attach-kill.test \
 	tests/run-attach-stopped.test \
 	tests/run-attach-ring.test \
-	tests/run-attach-fork.test
+	tests/run-attach-fork.test \
+	tests/run-attach-replay.test
 
 TESTS += $(RUN_TESTS)
 EXTRA_DIST += $(RUN_TESTS) tests/run-lib.sh tests/attach-lib.sh
