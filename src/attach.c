@@ -131,21 +131,54 @@ attach_check(pid_t pid, const struct process *probe, char *why, size_t len)
 	return true;
 }
 
-bool
+/* Has pid ended (gone, or a zombie)? */
+static bool
+ended(pid_t pid)
+{
+	char path[64], line[512];
+	const char *paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT || errno == ESRCH;
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	line[n > 0 ? n : 0] = '\0';
+	return n <= 0 || ((paren = strrchr(line, ')')) != NULL && paren[1] == ' ' &&
+	    (paren[2] == 'Z' || paren[2] == 'X'));
+}
+
+/* The process ended meanwhile: that is why, whatever failed. */
+static bool
+say_if_ended(pid_t pid, char *why, size_t len)
+{
+	if (!ended(pid))
+		return false;
+	snprintf(why, len, "process %d ended before memscope could join it",
+	    (int)pid);
+	return true;
+}
+
+int
 attach_supported(pid_t pid, char *why, size_t len)
 {
 	if (!inject_supported()) {
 		snprintf(why, len, "memscope attach works on x86-64 only");
-		return false;
+		return 0;
 	}
 	if (inject_symbol(pid, "libc.so.", "dlopen") == 0 &&
 	    inject_symbol(pid, "libdl.so.", "dlopen") == 0) {
+		/* its maps gone with it: not a C library that was missing */
+		if (say_if_ended(pid, why, len))
+			return -1;
 		snprintf(why, len, "process %d is statically linked or does not use "
 		    "glibc (no C library with dlopen is mapped): the shim cannot "
 		    "be loaded into it", (int)pid);
-		return false;
+		return 0;
 	}
-	return true;
+	return say_if_ended(pid, why, len) ? -1 : 1;
 }
 
 /* Why ptrace was refused, in words that say what to change. */
@@ -228,16 +261,15 @@ attach_join(struct attachment *at, pid_t pid, const char *shim,
 		return false;
 	}
 	if (dlopen_fn == 0) {
-		if (kill(pid, 0) != 0 && errno == ESRCH)
-			snprintf(why, len, "process %d ended before memscope could "
-			    "join it", (int)pid);
-		else
+		if (!say_if_ended(pid, why, len))
 			snprintf(why, len, "process %d: dlopen not found in its C "
 			    "library", (int)pid);
 		return false;
 	}
-	if ((in = borrow(pid, why, len)) == NULL)
+	if ((in = borrow(pid, why, len)) == NULL) {
+		say_if_ended(pid, why, len);
 		return false;
+	}
 	/* loaded by an attach before: dlopen is not needed again */
 	if ((start = shim_function(at, "memscope_attach")) == 0) {
 		args[0] = inject_push(in, at->shim, strlen(at->shim) + 1);

@@ -24,8 +24,11 @@ struct attachment {
 /* Can memscope attach to pid (probe: its snapshot)? False: why. */
 bool	attach_check(pid_t pid, const struct process *probe, char *why,
 	    size_t len);
-/* Does pid run glibc's dynamic loader, which the shim needs? False: why. */
-bool	attach_supported(pid_t pid, char *why, size_t len);
+/*
+ * Does pid run glibc's dynamic loader, which the shim needs? 1 yes; 0 no,
+ * why says so; -1 it ended meanwhile, why says so.
+ */
+int	attach_supported(pid_t pid, char *why, size_t len);
 
 /*
  * Load the shim into pid and start it with the socket and options;

@@ -220,7 +220,7 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 	struct source_proc_error err;
 	struct process probe;
 	char why[PATH_MAX + 256], options[160];
-	int opt, pid, status = EXIT_SUCCESS;
+	int opt, pid, supported, status = EXIT_SUCCESS;
 	struct shim_choice shim = SHIM_CHOICE_DEFAULT;
 	bool tui = false;
 	double delay = 1, duration = 0;
@@ -274,7 +274,12 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 		model_process_free(&probe);
 		return EXIT_RUNTIME;
 	}
-	if (!attach_supported(pid, why, sizeof(why))) {
+	if ((supported = attach_supported(pid, why, sizeof(why))) < 0) {
+		log_warnx("%s", why);
+		model_process_free(&probe);
+		return EXIT_RUNTIME;
+	}
+	if (supported == 0) {
 		/* what memscope can show without the shim: the layout */
 		struct view_map_opts mopts = { .by = VIEW_MAP_BY_KIND, .width = 80 };
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +136,8 @@ inject_symbol(pid_t pid, const char *lib, const char *name)
 #define RED_ZONE	128
 /* Scratch space below the stack pointer: the strings, then the frame. */
 #define SCRATCH		32768
+/* How many times a call's watcher yields before it sleeps. */
+#define SPIN_YIELDS	200
 /* The largest XSAVE area read from a thread (AMX's is about 11 KiB). */
 #define XSTATE_MAX	16384
 
@@ -770,10 +773,15 @@ inject_call(struct inject *in, uint64_t fn, const uint64_t *args, int nargs,
 		    (int)in->pid, strerror(errno));
 		return false;
 	}
-	for (;;) {
-		pid_t got = waitpid(in->tid, &status, __WALL | WNOHANG);
+	for (int idle = 0;; idle = 0) {
+		pid_t got;
 		int sig = 0;
 
+		/* the next stop is often microseconds away (a system call of
+		 * dlopen's): yielding a while before sleeping */
+		while ((got = waitpid(in->tid, &status, __WALL | WNOHANG)) == 0 &&
+		    ++idle <= SPIN_YIELDS)
+			sched_yield();
 		if (got == 0) {
 			if (done != 0 && call_done(in, done)) {
 				if (catch_return(in, &status))
