@@ -78,7 +78,7 @@ comm_of(pid_t pid, char *out, size_t len)
 
 /* Is a thread of pid stopped by a signal (state T)? */
 static bool
-stopped(pid_t pid)
+signal_stopped(pid_t pid)
 {
 	char path[64], line[512];
 	struct dirent *de;
@@ -116,7 +116,7 @@ attach_check(pid_t pid, const struct process *probe, char *why, size_t len)
 
 	(void)probe;
 	/* stopped by a signal: left as it is, which a ptrace stop is not */
-	if (stopped(pid)) {
+	if (signal_stopped(pid)) {
 		snprintf(why, len, "process %d is stopped (state T); continue it "
 		    "first", (int)pid);
 		return false;
@@ -500,7 +500,7 @@ release_ring(struct attachment *at, char *why, size_t len)
 	uint64_t release = shim_function(at, "memscope_release");
 	uint64_t guard_at = shim_function(at, "memscope_guard_offset");
 	uint64_t text_start, text_end;
-	int64_t guard_off;
+	int64_t guard_off = 0;
 
 	if (release == 0 || guard_at == 0 ||
 	    !read_word(at->pid, guard_at, &guard_off, sizeof(guard_off)) ||
@@ -525,7 +525,7 @@ release_ring(struct attachment *at, char *why, size_t len)
 			return ok;
 		}
 		resume_all(&s);
-		usleep(2000);
+		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
 	}
 	snprintf(why, len, "process %d: a thread stayed in the shim's work; its "
 	    "ring stays mapped", (int)at->pid);
