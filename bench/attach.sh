@@ -37,6 +37,13 @@
 #    Target: the attached slowdown within 10% of run's (the ratio of the
 #    medians between 0.90 and 1.10).
 #
+# 4. A server's throughput. bench/workloads/server serving a client of
+#    BENCH_ATTACH_SERVER_CONNECTIONS (4) connections over a Unix socket,
+#    requests/s measured for BENCH_ATTACH_SERVER_SECONDS (2) natively, then
+#    while memscope attach is attached, then after it detached; and whether
+#    the ring is gone after the detach. Target: after the detach, 95% of the
+#    native throughput or more (medians); the attached one is reported.
+#
 # Nothing here fails the build: each target prints met or NOT met.
 #
 # Tunables from the environment: BENCH_ATTACH_ROUNDS (5),
@@ -329,7 +336,7 @@ done
 elapsed=$(($(date +%s) - started))
 echo
 echo "== attach: slowdown (median / native median), $rounds rounds" \
-    "alternated after $warmup warm-up; ${elapsed} s in all (three parts)"
+    "alternated after $warmup warm-up; ${elapsed} s for parts 1 to 3"
 awk -F '\t' '
 function num(s) {
 	return s ~ /^[0-9.]+$/
@@ -382,4 +389,98 @@ END {
 		print "Target: slowdown attached within 10% of memscope" \
 		    " run'\''s: met (attached / run: " list ")"
 }' "$results"
+# --- 4. a server's throughput ----------------------------------------------
+
+server_secs=${BENCH_ATTACH_SERVER_SECONDS:-2}
+server_conns=${BENCH_ATTACH_SERVER_CONNECTIONS:-4}
+echo
+echo "-- 4. a server under load (bench/workloads/server: $server_conns" \
+    "connections over a Unix socket, a request at a time each): requests/s" \
+    "for $server_secs s natively, $server_secs s attached, $server_secs s" \
+    "after the detach; $rounds rounds, a fresh server each"
+: >"$tmp/server"
+if [ ! -x "$wl_bin/server" ]; then
+	echo "   n/a ($wl_bin/server not built)"
+fi
+r=0
+while [ -x "$wl_bin/server" ] && [ "$r" -lt "$rounds" ]; do
+	r=$((r + 1))
+	sock="$tmp/server.sock"
+	"$wl_bin/server" serve "$sock" >"$tmp/server.out" 2>&1 &
+	spid=$!
+	i=0
+	until grep -q '^ready$' "$tmp/server.out" 2>/dev/null; do
+		i=$((i + 1))
+		if [ "$i" -gt 200 ]; then
+			echo "   round $r: the server did not start"
+			break
+		fi
+		sleep 0.05
+	done
+	native=$("$wl_bin/server" load "$sock" "$server_secs" "$server_conns" |
+	    sed -n 's/^rps //p')
+	"$memscope" attach --log-file /dev/null "$spid" >/dev/null \
+	    2>"$tmp/server-attach.err" &
+	mpid=$!
+	i=0
+	until grep -q '^memscope: attached to process' "$tmp/server-attach.err"; do
+		i=$((i + 1))
+		if [ "$i" -gt 200 ] || ! kill -0 "$mpid" 2>/dev/null; then
+			echo "   round $r: memscope attach did not attach:" \
+			    "$(head -n 1 "$tmp/server-attach.err")"
+			break
+		fi
+		sleep 0.05
+	done
+	attached=$("$wl_bin/server" load "$sock" "$server_secs" \
+	    "$server_conns" | sed -n 's/^rps //p')
+	kill -INT "$mpid" 2>/dev/null
+	wait "$mpid"
+	after=$("$wl_bin/server" load "$sock" "$server_secs" "$server_conns" |
+	    sed -n 's/^rps //p')
+	if [ -n "$(grep memscope-ring "/proc/$spid/maps" 2>/dev/null)" ]; then
+		ring=left
+	else
+		ring=gone
+	fi
+	kill "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
+	echo "$r ${native:-n/a} ${attached:-n/a} ${after:-n/a} $ring" >>"$tmp/server"
+done
+awk '
+function median(v, n,  i, j, t) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+		}
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+BEGIN {
+	printf "   %-5s %12s %12s %12s  %s\n", "round", "native", "attached",
+	    "detached", "ring after the detach"
+}
+{
+	printf "   %-5d %12s %12s %12s  %s\n", $1, $2, $3, $4, $5
+	if ($2 !~ /^[0-9]+$/ || $3 !~ /^[0-9]+$/ || $4 !~ /^[0-9]+$/) {
+		failed++
+		next
+	}
+	nat[++n] = $2; att[n] = $3; det[n] = $4
+	if ($5 != "gone")
+		left++
+}
+END {
+	if (n == 0) {
+		print "Target: a server detached runs at 95% of its native" \
+		    " throughput or more: n/a"
+		exit
+	}
+	a = median(nat, n); b = median(att, n); c = median(det, n)
+	printf "   median requests/s: native %d, attached %d (%.2f×), after" \
+	    " the detach %d (%.2f×)\n", a, b, b / a, c, c / a
+	ok = (c / a >= 0.95 && !left && !failed)
+	printf "Target: a server detached runs at 95%% of its native" \
+	    " throughput or more: %s (%.2f×%s)\n", (ok ? "met" : "NOT met"),
+	    c / a, (left ? "; a ring left after the detach" : "")
+}' "$tmp/server"
 exit 0

@@ -10,6 +10,7 @@
 #	    [BENCH_ATTACH_ROUNDS=5] [BENCH_ATTACH_WARMUP=1]
 #	    [BENCH_ATTACH_LEAK_BLOCKS=100000] [BENCH_ATTACH_LEAK_MIB=64]
 #	    [BENCH_ATTACH_WORKLOADS='churn mt-churn-4 deep']
+#	    [BENCH_ATTACH_SERVER_SECONDS=2] [BENCH_ATTACH_SERVER_CONNECTIONS=4]
 #	make bench-map		# only `memscope map` against pmap -X
 #	make bench-alloc	# only `memscope run` against native and heaptrack
 #	make bench-leaks	# only the leak check: its scan rate and time on
@@ -26,8 +27,9 @@ BENCH_WORKLOADS = bench/workloads/churn bench/workloads/mt-churn \
 	bench/workloads/deep bench/workloads/realloc-grow \
 	bench/workloads/cxx-containers bench/workloads/signal-storm
 BENCH_LEAK_WORKLOADS = bench/workloads/leaky
+BENCH_SERVER_WORKLOADS = bench/workloads/server
 EXTRA_PROGRAMS = bench/bench-run bench/attach-time bench/many-maps \
-	$(BENCH_WORKLOADS) $(BENCH_LEAK_WORKLOADS)
+	$(BENCH_WORKLOADS) $(BENCH_LEAK_WORKLOADS) $(BENCH_SERVER_WORKLOADS)
 CLEANFILES += $(EXTRA_PROGRAMS)
 EXTRA_DIST += bench/lib.sh bench/map.sh bench/run.sh bench/leaks.sh bench/attach.sh \
 	bench/signals.sh \
@@ -60,6 +62,10 @@ bench_workloads_signal_storm_SOURCES = bench/workloads/signal-storm.c \
 	bench/workloads/workload.h
 bench_workloads_signal_storm_CFLAGS = $(AM_CFLAGS) -pthread
 bench_workloads_signal_storm_LDADD = -lpthread
+bench_workloads_server_SOURCES = bench/workloads/server.c \
+	bench/workloads/workload.h
+bench_workloads_server_CFLAGS = $(AM_CFLAGS) -pthread
+bench_workloads_server_LDADD = -lpthread
 # C++: needs AC_PROG_CXX in configure.ac.
 bench_workloads_cxx_containers_SOURCES = bench/workloads/cxx-containers.cc
 
@@ -83,6 +89,8 @@ BENCH_ATTACH_LEAK_MIB = 64
 BENCH_ATTACH_WORKLOADS = churn mt-churn-4 deep
 BENCH_SIGNAL_ROUNDS = 5
 BENCH_SIGNAL_WARMUP = 1
+BENCH_ATTACH_SERVER_SECONDS = 2
+BENCH_ATTACH_SERVER_CONNECTIONS = 4
 
 bench_build_flags = $(CFLAGS) $(DEBUG_CFLAGS) $(SANITIZER_CFLAGS)
 
@@ -119,6 +127,8 @@ bench_attach = BENCH_ATTACH_ROUNDS='$(BENCH_ATTACH_ROUNDS)' \
 	BENCH_ATTACH_LEAK_BLOCKS='$(BENCH_ATTACH_LEAK_BLOCKS)' \
 	BENCH_ATTACH_LEAK_MIB='$(BENCH_ATTACH_LEAK_MIB)' \
 	BENCH_ATTACH_WORKLOADS='$(BENCH_ATTACH_WORKLOADS)' \
+	BENCH_ATTACH_SERVER_SECONDS='$(BENCH_ATTACH_SERVER_SECONDS)' \
+	BENCH_ATTACH_SERVER_CONNECTIONS='$(BENCH_ATTACH_SERVER_CONNECTIONS)' \
 	MEMSCOPE_BUILD_FLAGS='$(bench_build_flags)' \
 	$(SHELL) $(srcdir)/bench/attach.sh src/memscope$(EXEEXT) \
 	    bench/attach-time$(EXEEXT) bench/workloads
@@ -159,7 +169,7 @@ bench-leaks: src/memscope$(EXEEXT) $(pkglib_LTLIBRARIES) \
 
 bench-attach: src/memscope$(EXEEXT) $(pkglib_LTLIBRARIES) \
     bench/attach-time$(EXEEXT) $(BENCH_WORKLOADS:=$(EXEEXT)) \
-    $(BENCH_LEAK_WORKLOADS:=$(EXEEXT))
+    $(BENCH_LEAK_WORKLOADS:=$(EXEEXT)) $(BENCH_SERVER_WORKLOADS:=$(EXEEXT))
 	@$(bench_attach)
 
 .PHONY: bench bench-map bench-alloc bench-leaks bench-attach bench-signals

@@ -3,8 +3,11 @@
  * by memscope through ptrace), then told where the analyzer is. It makes a
  * ring and says hello as a launched shim does, then hooks the allocation
  * calls of every loaded object by their GOT slots (got.c). Detach puts the
- * slots back and lets go of the analyzer; the shim stays loaded, inert
- * (a thread may still be running its code), and can be attached again.
+ * slots back and lets go of the analyzer; then, once memscope has seen
+ * every thread out of the shim's work (stopped, none in the shim's code
+ * nor with its guard up), it has the ring unmapped. The shim stays loaded,
+ * inert (a thread may still be running its code), and can be attached
+ * again, with a ring of its own.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,12 +21,21 @@
 static bool forks_hooked;
 
 /*
+ * Where each thread's guard (shim_self.in_hook) is, from its thread
+ * pointer (fs): the same for every thread. memscope reads the guards of
+ * the stopped threads before it has the ring unmapped.
+ */
+SHIM_EXPORT long memscope_guard_offset;
+
+/*
  * Called by memscope in a thread it borrowed. Returns 0, or an errno:
  * EBUSY when a launched shim is already recording (memscope run), EIO when
- * the analyzer cannot be reached or the hooks cannot be set.
+ * the analyzer cannot be reached or the hooks cannot be set; the same in
+ * *status (memscope's call returns through rt_sigreturn, which takes the
+ * return value's register).
  */
-SHIM_EXPORT int
-memscope_attach(const char *socket_path, const char *options)
+static int
+attach(const char *socket_path, const char *options)
 {
 	int st = atomic_load(&shim.state);
 
@@ -44,6 +56,8 @@ memscope_attach(const char *socket_path, const char *options)
 		return EIO;
 	}
 	strcpy(shim.socket_path, socket_path);
+	memscope_guard_offset = (long)((char *)&shim_self.in_hook -
+	    (char *)__builtin_thread_pointer());
 	shim_parse_options(options);
 	/* its children are not followed: they would have no analyzer */
 	shim.opts.follow = false;
@@ -70,6 +84,20 @@ memscope_attach(const char *socket_path, const char *options)
 	return 0;
 }
 
+/* Where memscope_attach's result is left for memscope to read. */
+SHIM_EXPORT int memscope_attach_status = -1;
+
+SHIM_EXPORT int
+memscope_attach(const char *socket_path, const char *options, int *status)
+{
+	int rc = attach(socket_path, options);
+
+	/* last: memscope takes its being written as the call's end */
+	if (status != NULL)
+		__atomic_store_n(status, rc, __ATOMIC_RELEASE);
+	return rc;
+}
+
 /* Called by memscope to detach: the program's own calls back in place. */
 SHIM_EXPORT int
 memscope_detach(void)
@@ -81,6 +109,29 @@ memscope_detach(void)
 	/* the allocator's figures as memscope leaves */
 	allocator_sample_last();
 	shim_passthrough();
+	shim_unseal();
+	return 0;
+}
+
+/*
+ * Called by memscope after memscope_detach, every other thread stopped
+ * out of the shim's work: nothing can write into the ring any more, which
+ * is unmapped. The next attach makes its own.
+ */
+SHIM_EXPORT int
+memscope_release(void)
+{
+	void *base = shim.ring_base;
+	size_t len = shim.ring_len;
+
+	if (!shim.attached || atomic_load(&shim.state) != SHIM_PASSTHROUGH ||
+	    base == NULL)
+		return EINVAL;
+	shim_seal();
+	memset(&shim.ring, 0, sizeof(shim.ring));
+	shim.ring_base = NULL;
+	shim.ring_len = 0;
+	shim.real.munmap(base, len);
 	shim_unseal();
 	return 0;
 }

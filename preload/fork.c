@@ -3,7 +3,10 @@
  * shared). It drops it and, when the run follows children, makes its own
  * ring and says hello as a forked child; otherwise it only forwards.
  * Only the forking thread exists in the child, and only system calls run
- * here, which is what is safe after fork in a threaded program.
+ * here, which is what is safe after fork in a threaded program. A child
+ * made without the C library's fork (a raw system call, clone without
+ * CLONE_VM) runs none of this: shim_enter finds it by its zeroed
+ * shim.ring_here and turns the shim off in it (shim_forked).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -20,6 +23,7 @@ fork_prepare(void)
 	struct ms_ev_fork ev = { .hdr.type = MS_EV_FORK };
 
 	shim_self.fork_token = 0;
+	shim_self.in_fork = true;
 	if (!shim_enter())
 		return;
 	ev.token = shim_self.fork_token = atomic_fetch_add(&shim.forks, 1) + 1;
@@ -28,8 +32,15 @@ fork_prepare(void)
 }
 
 static void
+fork_parent(void)
+{
+	shim_self.in_fork = false;
+}
+
+static void
 fork_child(void)
 {
+	shim_self.in_fork = false;
 	if (atomic_load(&shim.state) != SHIM_ACTIVE)
 		return;
 	shim_seal();
@@ -53,5 +64,5 @@ fork_child(void)
 void
 fork_install(void)
 {
-	pthread_atfork(fork_prepare, NULL, fork_child);
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }

@@ -256,6 +256,48 @@ hello(int sock, int memfd, size_t ring_len, int ppid, uint32_t flags)
 }
 
 /*
+ * The word that says the ring is this process's: set in a page of its own
+ * that a forked child gets zeroed. Without MADV_WIPEONFORK (before Linux
+ * 4.14) a word that stays set: such a child is not noticed.
+ */
+static void
+mark_ring_here(void)
+{
+	static const uint32_t always = 1;
+	static uint32_t *page;
+
+	if (page == NULL) {
+		void *p = shim.real.mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p != MAP_FAILED && madvise(p, 4096, MADV_WIPEONFORK) != 0) {
+			shim.real.munmap(p, 4096);
+			p = MAP_FAILED;
+		}
+		if (p == MAP_FAILED) {
+			shim.ring_here = &always;
+			return;
+		}
+		page = p;
+	}
+	*page = 1;
+	shim.ring_here = page;
+}
+
+void
+shim_forked(void)
+{
+	/* only this thread exists in the child: no writer can be in the
+	 * ring, and the parent's analyzer is not told anything */
+	atomic_store(&shim.state, SHIM_PASSTHROUGH);
+	if (shim.ring_base != NULL)
+		shim.real.munmap(shim.ring_base, shim.ring_len);
+	memset(&shim.ring, 0, sizeof(shim.ring));
+	shim.ring_base = NULL;
+	shim.ring_len = 0;
+}
+
+/*
  * Make a ring and hand it to the analyzer named in the environment. Used at
  * start and, with MS_HELLO_FORKED, in a fork child. False: pass-through.
  * Whatever the outcome, the shim keeps no descriptor.
@@ -296,6 +338,7 @@ shim_connect(int ppid, uint32_t flags)
 	shim.ring_len = len;
 	shim.ring = ring;
 	shim.pid = getpid();
+	mark_ring_here();
 	shim_debug("connected to %s, ring of %llu bytes", path,
 	    (unsigned long long)shim.opts.ring_size);
 	return true;
@@ -500,6 +543,12 @@ shim_enter(void)
 		shim_init();
 		if (atomic_load(&shim.state) != SHIM_ACTIVE)
 			return false;
+	}
+	/* a child of a fork: the C library's is fork_child's to handle */
+	if (unlikely(*shim.ring_here == 0)) {
+		if (!shim_self.in_fork)
+			shim_forked();
+		return false;
 	}
 	shim_self.in_hook = 1;
 	if (unlikely(shim_self.generation != shim.generation))

@@ -96,6 +96,13 @@ struct shim {
 	char		 socket_path[108];
 	/* joined late by memscope attach: hooks by GOT, not by preload */
 	bool		 attached;
+	/*
+	 * Non-zero in the process that made the ring; a page the kernel
+	 * zeroes in a child made by any fork (MADV_WIPEONFORK), the C
+	 * library's or a raw system call's: such a child must not write
+	 * into its parent's ring.
+	 */
+	const volatile uint32_t *ring_here;
 };
 
 struct defer_list;	/* producer.h */
@@ -113,6 +120,7 @@ struct shim_thread {
 	uint32_t	 generation;	/* 0 until the thread's first event */
 	bool		 ended;
 	uint64_t	 fork_token;	/* of this thread's last fork */
+	bool		 in_fork;	/* in the C library's fork (fork.c) */
 	uint32_t	 allocs_since_check; /* allocator.c */
 	/* producer.c: the slot the thread's outermost work holds unpublished,
 	 * and the records its signal handlers deferred */
@@ -173,6 +181,8 @@ void	shim_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The state letter in a /proc/.../stat file, or 0. */
 char	shim_stat_state(const char *path);
 bool	shim_connect(int ppid, uint32_t flags);
+/* A child forked without the C library's fork: the parent's ring let go. */
+void	shim_forked(void);
 void	shim_resolve(void);
 /* The same for a shim loaded late: the program's own definitions. */
 void	shim_resolve_global(void);
@@ -227,9 +237,10 @@ void	signals_install(void);
 void	signals_deferred(void);
 
 /* attach.c: what memscope attach calls in the process (through ptrace) */
-int	memscope_attach(const char *socket_path, const char *options)
-	    SHIM_EXPORT;
+int	memscope_attach(const char *socket_path, const char *options,
+	    int *status) SHIM_EXPORT;
 int	memscope_detach(void) SHIM_EXPORT;
+int	memscope_release(void) SHIM_EXPORT;
 
 /* got.c: hooks by GOT for memscope attach */
 bool	got_init(void);

@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,9 @@
 #include "model-leaks.h"
 #include "inject.h"
 #include "leak-scan.h"
+#include "log.h"
 #include "proc.h"
+#include "proc-maps.h"
 #include "proc-stat.h"
 #include "source-leaks.h"
 #include "source-proc.h"
@@ -32,6 +35,8 @@
 
 /* How long to wait for a moment when the process can be borrowed. */
 #define SAFE_MOMENT_MS	400
+
+static bool	release_ring(struct attachment *, char *, size_t);
 
 /* A line of /proc/PID/status: the number after "key:", or -1. */
 static long
@@ -71,6 +76,38 @@ comm_of(pid_t pid, char *out, size_t len)
 	out[strcspn(out, "\n")] = '\0';
 }
 
+/* Is a thread of pid stopped by a signal (state T)? */
+static bool
+signal_stopped(pid_t pid)
+{
+	char path[64], line[512];
+	struct dirent *de;
+	bool t = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return false;
+	while (!t && (de = readdir(d)) != NULL) {
+		const char *paren;
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(line, sizeof(line), "%s/%s/stat", path, de->d_name);
+		if ((fd = open(line, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		n = read(fd, line, sizeof(line) - 1);
+		close(fd);
+		line[n > 0 ? n : 0] = '\0';
+		t = (paren = strrchr(line, ')')) != NULL && paren[1] == ' ' &&
+		    paren[2] == 'T';
+	}
+	closedir(d);
+	return t;
+}
+
 bool
 attach_check(pid_t pid, const struct process *probe, char *why, size_t len)
 {
@@ -78,6 +115,12 @@ attach_check(pid_t pid, const struct process *probe, char *why, size_t len)
 	char comm[64];
 
 	(void)probe;
+	/* stopped by a signal: left as it is, which a ptrace stop is not */
+	if (signal_stopped(pid)) {
+		snprintf(why, len, "process %d is stopped (state T); continue it "
+		    "first", (int)pid);
+		return false;
+	}
 	if (tracer > 0) {
 		comm_of((pid_t)tracer, comm, sizeof(comm));
 		snprintf(why, len, "process %d is already traced by process %ld "
@@ -88,21 +131,54 @@ attach_check(pid_t pid, const struct process *probe, char *why, size_t len)
 	return true;
 }
 
-bool
+/* Has pid ended (gone, or a zombie)? */
+static bool
+ended(pid_t pid)
+{
+	char path[64], line[512];
+	const char *paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT || errno == ESRCH;
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	line[n > 0 ? n : 0] = '\0';
+	return n <= 0 || ((paren = strrchr(line, ')')) != NULL && paren[1] == ' ' &&
+	    (paren[2] == 'Z' || paren[2] == 'X'));
+}
+
+/* The process ended meanwhile: that is why, whatever failed. */
+static bool
+say_if_ended(pid_t pid, char *why, size_t len)
+{
+	if (!ended(pid))
+		return false;
+	snprintf(why, len, "process %d ended before memscope could join it",
+	    (int)pid);
+	return true;
+}
+
+int
 attach_supported(pid_t pid, char *why, size_t len)
 {
 	if (!inject_supported()) {
 		snprintf(why, len, "memscope attach works on x86-64 only");
-		return false;
+		return 0;
 	}
 	if (inject_symbol(pid, "libc.so.", "dlopen") == 0 &&
 	    inject_symbol(pid, "libdl.so.", "dlopen") == 0) {
+		/* its maps gone with it: not a C library that was missing */
+		if (say_if_ended(pid, why, len))
+			return -1;
 		snprintf(why, len, "process %d is statically linked or does not use "
 		    "glibc (no C library with dlopen is mapped): the shim cannot "
 		    "be loaded into it", (int)pid);
-		return false;
+		return 0;
 	}
-	return true;
+	return say_if_ended(pid, why, len) ? -1 : 1;
 }
 
 /* Why ptrace was refused, in words that say what to change. */
@@ -156,15 +232,23 @@ dl_function(pid_t pid, const char *name)
 	return a != 0 ? a : inject_symbol(pid, "libdl.so.", name);
 }
 
+/* The address of a function or variable of the shim, once it is loaded. */
+static uint64_t
+shim_function(const struct attachment *at, const char *name)
+{
+	const char *base = strrchr(at->shim, '/');
+
+	return inject_symbol(at->pid, base != NULL ? base + 1 : at->shim, name);
+}
+
 bool
 attach_join(struct attachment *at, pid_t pid, const char *shim,
-    const char *socket_path, const char *options, void (*wait)(void *ctx),
+    const char *socket_path, const char *options, bool (*wait)(void *ctx),
     void *ctx, char *why, size_t len)
 {
 	uint64_t dlopen_fn = dl_function(pid, "dlopen");
-	uint64_t dlsym_fn = dl_function(pid, "dlsym");
-	uint64_t dlerror_fn = dl_function(pid, "dlerror");
-	uint64_t args[2], handle = 0, start = 0, rc = 0;
+	uint64_t args[3], start;
+	int32_t rc = -1;
 	struct inject *in;
 	bool ok = false;
 
@@ -176,47 +260,48 @@ attach_join(struct attachment *at, pid_t pid, const char *shim,
 		snprintf(why, len, "the shim %s: %s", shim, strerror(errno));
 		return false;
 	}
-	if (dlopen_fn == 0 || dlsym_fn == 0) {
-		snprintf(why, len, "process %d: dlopen and dlsym not found in its C "
-		    "library", (int)pid);
+	if (dlopen_fn == 0) {
+		if (!say_if_ended(pid, why, len))
+			snprintf(why, len, "process %d: dlopen not found in its C "
+			    "library", (int)pid);
 		return false;
 	}
-	if ((in = borrow(pid, why, len)) == NULL)
+	if ((in = borrow(pid, why, len)) == NULL) {
+		say_if_ended(pid, why, len);
 		return false;
-	args[0] = inject_push(in, at->shim, strlen(at->shim) + 1);
-	args[1] = RTLD_NOW;
-	if (!inject_call(in, dlopen_fn, args, 2, &handle, NULL, NULL, why, len))
-		goto out;
-	if (handle == 0) {
-		char msg[512] = "";
-		uint64_t s = 0;
-
-		if (dlerror_fn != 0 && inject_call(in, dlerror_fn, NULL, 0, &s, NULL,
-		    NULL, why, len))
-			inject_read_string(in, s, msg, sizeof(msg));
-		snprintf(why, len, "process %d could not load the shim: %s",
-		    (int)pid, msg[0] ? msg : "dlopen failed");
-		goto out;
 	}
-	args[0] = handle;
-	args[1] = inject_push(in, "memscope_attach", sizeof("memscope_attach"));
-	if (!inject_call(in, dlsym_fn, args, 2, &start, NULL, NULL, why, len))
-		goto out;
-	if (start == 0) {
-		snprintf(why, len, "process %d loaded a shim without "
-		    "memscope_attach (another version of memscope?)", (int)pid);
-		goto out;
+	/* loaded by an attach before: dlopen is not needed again */
+	if ((start = shim_function(at, "memscope_attach")) == 0) {
+		args[0] = inject_push(in, at->shim, strlen(at->shim) + 1);
+		args[1] = RTLD_NOW;
+		if (!inject_call(in, dlopen_fn, args, 2, 0, wait, ctx, why, len))
+			goto out;
+		if ((start = shim_function(at, "memscope_attach")) == 0) {
+			snprintf(why, len, "process %d could not load the shim %s "
+			    "(is it readable by the process, at that path in its "
+			    "file system?)", (int)pid, at->shim);
+			goto out;
+		}
 	}
 	args[0] = inject_push(in, socket_path, strlen(socket_path) + 1);
 	args[1] = inject_push(in, options, strlen(options) + 1);
-	if (!inject_call(in, start, args, 2, &rc, wait, ctx, why, len))
+	/* in the shim's memory: the thread may be on its way before it is read */
+	args[2] = shim_function(at, "memscope_attach_status");
+	if (args[0] == 0 || args[1] == 0 || args[2] == 0) {
+		snprintf(why, len, "cannot write to the stack of process %d",
+		    (int)pid);
 		goto out;
-	if ((int)rc == EBUSY)
+	}
+	if (!inject_call(in, start, args, 3, args[2], wait, ctx, why, len))
+		goto out;
+	if (!inject_read(in, args[2], &rc, sizeof(rc)))
+		rc = EIO;
+	if (rc == EBUSY)
 		snprintf(why, len, "process %d is already tracked by memscope "
 		    "(memscope run, or another memscope attach)", (int)pid);
 	else if (rc != 0)
 		snprintf(why, len, "the shim in process %d could not start: %s",
-		    (int)pid, strerror((int)rc));
+		    (int)pid, strerror(rc));
 	ok = rc == 0;
 out:
 	inject_end(in);
@@ -224,11 +309,10 @@ out:
 }
 
 bool
-attach_leave(struct attachment *at, char *why, size_t len)
+attach_leave(struct attachment *at, bool (*wait)(void *ctx), void *ctx,
+    char *why, size_t len)
 {
-	const char *base = strrchr(at->shim, '/');
-	uint64_t fn = inject_symbol(at->pid, base != NULL ? base + 1 : at->shim,
-	    "memscope_detach"), rc = 0;
+	uint64_t fn = shim_function(at, "memscope_detach");
 	struct inject *in;
 	bool ok;
 
@@ -239,8 +323,10 @@ attach_leave(struct attachment *at, char *why, size_t len)
 	}
 	if ((in = borrow(at->pid, why, len)) == NULL)
 		return false;
-	ok = inject_call(in, fn, NULL, 0, &rc, NULL, NULL, why, len);
+	ok = inject_call(in, fn, NULL, 0, 0, wait, ctx, why, len);
 	inject_end(in);
+	if (ok && !release_ring(at, why, len))
+		log_warnx("%s", why);
 	return ok;
 }
 
@@ -381,6 +467,110 @@ resume_all(struct stopped *s)
 	free(s->regs);
 	free(s->stacks);
 	free(s->unseen);
+}
+
+/* How many times the ring's release waits for the threads to be out. */
+#define RELEASE_TRIES	50
+
+/* The shim's executable mapping in pid: [*start, *end). */
+static bool
+shim_text(const struct attachment *at, uint64_t *start, uint64_t *end)
+{
+	struct proc p;
+	struct buf b = { 0 };
+	struct proc_mapping *maps = NULL;
+	size_t n = 0, bad;
+	bool found = false;
+
+	if (proc_open(&p, "/proc", at->pid) == PROC_OK &&
+	    proc_read(&p, "maps", &b) == PROC_OK &&
+	    proc_maps_parse(b.data, b.len, &maps, &n, &bad) != 0)
+		n = 0;
+	proc_close(&p);
+	for (size_t i = 0; i < n && !found; i++)
+		if (maps[i].path != NULL && maps[i].perms[2] == 'x' &&
+		    strcmp(maps[i].path, at->shim) == 0) {
+			*start = maps[i].start;
+			*end = maps[i].end;
+			found = true;
+		}
+	free(maps);
+	buf_free(&b);
+	return found;
+}
+
+static bool
+read_word(pid_t pid, uint64_t addr, void *out, size_t len)
+{
+	struct iovec local = { out, len }, remote = { (void *)addr, len };
+
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len;
+}
+
+/*
+ * Are the stopped threads all out of the shim's work: none running its
+ * code, none with its guard up (a call of the real allocator made from a
+ * hook, a record being written)?
+ */
+static bool
+threads_out(const struct attachment *at, const struct stopped *s,
+    int64_t guard_off, uint64_t text_start, uint64_t text_end)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		uint64_t pc, tp;
+		int32_t guard;
+
+		if (!inject_thread_at(s->tids[i], &pc, &tp) ||
+		    (pc >= text_start && pc < text_end) ||
+		    !read_word(at->pid, tp + (uint64_t)guard_off, &guard,
+		    sizeof(guard)) || guard != 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * After the detach: the ring unmapped in the process, by the shim
+ * (memscope_release) in one of its threads while every other is stopped
+ * out of the shim's work, so that none writes into it again. A thread
+ * still in there is waited for, a little; then the ring is left.
+ */
+static bool
+release_ring(struct attachment *at, char *why, size_t len)
+{
+	uint64_t release = shim_function(at, "memscope_release");
+	uint64_t guard_at = shim_function(at, "memscope_guard_offset");
+	uint64_t text_start, text_end;
+	int64_t guard_off = 0;
+
+	if (release == 0 || guard_at == 0 ||
+	    !read_word(at->pid, guard_at, &guard_off, sizeof(guard_off)) ||
+	    !shim_text(at, &text_start, &text_end)) {
+		snprintf(why, len, "process %d: the shim cannot unmap its ring",
+		    (int)at->pid);
+		return false;
+	}
+	for (int tries = 0; tries < RELEASE_TRIES; tries++) {
+		struct stopped s = { 0 };
+		struct inject *in;
+		bool ok = false;
+
+		stop_all(at->pid, &s);
+		if (s.n > 0 && threads_out(at, &s, guard_off, text_start, text_end)) {
+			if ((in = inject_take(at->pid, s.tids[0], why, len)) != NULL) {
+				ok = inject_call(in, release, NULL, 0, 0, NULL, NULL,
+				    why, len);
+				inject_end(in);
+			}
+			resume_all(&s);
+			return ok;
+		}
+		resume_all(&s);
+		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+	}
+	snprintf(why, len, "process %d: a thread stayed in the shim's work; its "
+	    "ring stays mapped", (int)at->pid);
+	return false;
 }
 
 #if defined(__x86_64__)

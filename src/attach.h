@@ -24,19 +24,27 @@ struct attachment {
 /* Can memscope attach to pid (probe: its snapshot)? False: why. */
 bool	attach_check(pid_t pid, const struct process *probe, char *why,
 	    size_t len);
-/* Does pid run glibc's dynamic loader, which the shim needs? False: why. */
-bool	attach_supported(pid_t pid, char *why, size_t len);
+/*
+ * Does pid run glibc's dynamic loader, which the shim needs? 1 yes; 0 no,
+ * why says so; -1 it ended meanwhile, why says so.
+ */
+int	attach_supported(pid_t pid, char *why, size_t len);
 
 /*
  * Load the shim into pid and start it with the socket and options;
  * wait(ctx) is called while the process runs the shim's start (its hello
- * must be answered). False, with why, when it could not.
+ * must be answered); when it returns false memscope gives up waiting, the
+ * process goes on by itself. False, with why, when it could not.
  */
 bool	attach_join(struct attachment *at, pid_t pid, const char *shim,
 	    const char *socket_path, const char *options,
-	    void (*wait)(void *ctx), void *ctx, char *why, size_t len);
-/* Put the process's calls back and let go of it. */
-bool	attach_leave(struct attachment *at, char *why, size_t len);
+	    bool (*wait)(void *ctx), void *ctx, char *why, size_t len);
+/*
+ * Put the process's calls back and let go of it; wait(ctx) as for
+ * attach_join (false: memscope goes, the process finishes on its own).
+ */
+bool	attach_leave(struct attachment *at, bool (*wait)(void *ctx), void *ctx,
+	    char *why, size_t len);
 
 /*
  * The socket `memscope leaks PID` connects to: its fd, or -1 with errno

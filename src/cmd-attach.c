@@ -85,6 +85,10 @@ static const struct option attach_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* How long the detach may take (a process stopped meanwhile), and the
+ * join with --duration at least. */
+#define LEAVE_MS	5000
+
 #define TAG_SIGNAL	((void *)COLLECT_TAG_FIRST_FREE)
 #define TAG_DASHBOARD	((void *)(COLLECT_TAG_FIRST_FREE + 1))
 #define TAG_LEAKS	((void *)(COLLECT_TAG_FIRST_FREE + 2))
@@ -94,6 +98,7 @@ struct attach_run {
 	struct attachment at;
 	int		 sigfd;
 	bool		 stop;		/* Ctrl-C, or the dashboard's q */
+	long		 call_deadline;	/* of a call into the process, or -1 */
 	struct run_tui	*dash;
 };
 
@@ -173,15 +178,27 @@ leak_line(void *ctx, char *out, size_t len)
 	return attach_leak_line(&a->at, &a->col, out, len);
 }
 
-/* While the shim in the target says hello: answer it. */
-static void
-accept_hello(void *ctx)
+/*
+ * While the process runs a call of memscope's: answer the shim's hello;
+ * false (give up waiting) at Ctrl-C or past the deadline, the call then
+ * finishing on its own.
+ */
+static bool
+wait_call(void *ctx)
 {
-	struct collector *c = ctx;
-	struct pollfd p = { .fd = c->control.listen_fd, .events = POLLIN };
+	struct attach_run *a = ctx;
+	struct pollfd p[2] = { { .fd = a->sigfd, .events = POLLIN },
+	    { .fd = a->col.control.listen_fd, .events = POLLIN } };
+	struct signalfd_siginfo si;
 
-	if (poll(&p, 1, 2) > 0)
-		collector_accept(c);
+	if (poll(p, 2, 2) > 0) {
+		while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			a->stop = true;
+		if (p[1].revents & POLLIN)
+			collector_accept(&a->col);
+	}
+	return !a->stop && (a->call_deadline < 0 ||
+	    collector_now_ms() < a->call_deadline);
 }
 
 /* The process, as the shim's hello made it in the session. */
@@ -199,11 +216,11 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 	struct leak_options lopts;
 	struct profile_options popts = { 0 };
 	const char *json_path = NULL, *trace_path = NULL, *log_path = NULL;
-	struct attach_run a = { .sigfd = -1 };
+	struct attach_run a = { .sigfd = -1, .call_deadline = -1 };
 	struct source_proc_error err;
 	struct process probe;
 	char why[PATH_MAX + 256], options[160];
-	int opt, pid, status = EXIT_SUCCESS;
+	int opt, pid, supported, status = EXIT_SUCCESS;
 	struct shim_choice shim = SHIM_CHOICE_DEFAULT;
 	bool tui = false;
 	double delay = 1, duration = 0;
@@ -257,7 +274,12 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 		model_process_free(&probe);
 		return EXIT_RUNTIME;
 	}
-	if (!attach_supported(pid, why, sizeof(why))) {
+	if ((supported = attach_supported(pid, why, sizeof(why))) < 0) {
+		log_warnx("%s", why);
+		model_process_free(&probe);
+		return EXIT_RUNTIME;
+	}
+	if (supported == 0) {
 		/* what memscope can show without the shim: the layout */
 		struct view_map_opts mopts = { .by = VIEW_MAP_BY_KIND, .width = 80 };
 
@@ -301,8 +323,13 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 		a.dash = run_tui_open(delay, "memscope attach", false);
 	share_socket(&a.col, pid);
 	t0 = collector_now_ms();
+	/* --duration bounds the join too (a process stopped meanwhile),
+	 * not below the time a slow join may take */
+	if (duration > 0)
+		a.call_deadline = t0 + (duration * 1000 > LEAVE_MS ?
+		    (long)(duration * 1000) : LEAVE_MS);
 	if (!attach_join(&a.at, pid, launch_shim_path(), a.col.control.path,
-	    options, accept_hello, &a.col, why, sizeof(why)) ||
+	    options, wait_call, &a, why, sizeof(why)) ||
 	    attached_process(&a) == NULL) {
 		if (why[0] == '\0')
 			snprintf(why, sizeof(why), "the shim in process %d did not "
@@ -343,8 +370,12 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 	attach_close_leaks(&a.at);
 	if (a.col.nsources > 0) {
 		/* the process runs on: its calls back, the rest of its ring read */
-		if (!attach_leave(&a.at, why, sizeof(why)))
+		a.stop = false;
+		a.call_deadline = collector_now_ms() + LEAVE_MS;
+		if (!attach_leave(&a.at, wait_call, &a, why, sizeof(why))) {
 			log_warnx("%s", why);
+			vopts.left_hooked = true;
+		}
 		collector_close_source(&a.col, 0, true);
 	} else
 		log_warnx("process %d exited while memscope was attached", pid);

@@ -14,6 +14,7 @@
 
 #include "attach.h"
 #include "cmd.h"
+#include "source-proc.h"
 
 static int leaks_exec(const struct cmd *, int, char **);
 
@@ -69,9 +70,19 @@ leaks_exec(const struct cmd *self, int argc, char **argv)
 		fatal("socket");
 	if (connect(fd, (struct sockaddr *)&addr,
 	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) != 0) {
+		struct source_proc_error err;
+		struct process probe;
+
+		close(fd);
+		/* a process memscope could not attach to is not told to be */
+		if (source_proc_snapshot("/proc", pid, &probe, &err) !=
+		    SOURCE_PROC_OK) {
+			cmd_proc_failure("leaks", "/proc", pid, &err);
+			return EXIT_RUNTIME;
+		}
+		model_process_free(&probe);
 		log_warnx("process %d is not attached: start `memscope attach %d` "
 		    "first (it tracks what the check classifies)", pid, pid);
-		close(fd);
 		return EXIT_RUNTIME;
 	}
 	/* the name is anyone's to take: only a memscope of ours, or root's */

@@ -127,6 +127,26 @@ cmd_finish_output(void)
 	return 0;
 }
 
+/* Has memscope CAP_SYS_PTRACE in its effective set (/proc/self/status)? */
+static bool
+can_ptrace_any(void)
+{
+	char line[256];
+	bool has = false;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (f == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "CapEff:", 7) == 0) {
+			/* CAP_SYS_PTRACE is capability 19 */
+			has = (strtoull(line + 7, NULL, 16) >> 19) & 1;
+			break;
+		}
+	fclose(f);
+	return has;
+}
+
 /* One line saying why the snapshot failed. */
 void
 cmd_proc_failure(const char *cmd, const char *root, int pid,
@@ -140,7 +160,13 @@ cmd_proc_failure(const char *cmd, const char *root, int pid,
 		log_warnx("process %d exited while it was being read", pid);
 		break;
 	case SOURCE_PROC_DENIED:
-		if (geteuid() == 0)
+		if (can_ptrace_any())
+			log_warnx("permission denied reading %s/%d/%s: the kernel "
+			    "refused although memscope has CAP_SYS_PTRACE (process "
+			    "%d (%s, uid %u) may be in a user namespace above "
+			    "memscope's, or a security module forbids it)", root, pid,
+			    e->file, pid, e->comm, e->uid);
+		else if (geteuid() == 0)
 			log_warnx("permission denied reading %s/%d/%s: process %d "
 			    "(%s) belongs to uid %u and memscope lacks "
 			    "CAP_SYS_PTRACE (in a container, grant it that "

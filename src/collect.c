@@ -319,11 +319,13 @@ static void
 trace_process(struct tracefile *t, uint32_t stream, const struct process *p)
 {
 	struct trace_process tp = { .stream = stream, .pid = p->pid,
-	    .ppid = p->ppid, .forked = p->forked, .fork_token = p->fork_token,
+	    .ppid = p->ppid, .fork_token = p->fork_token,
 	    .exe_len = (uint32_t)strlen(p->exe) };
 	size_t len;
 	char *blob = pack_strings(p->exe, p->argv, &len, &tp.argc);
 
+	tp.flags = (p->forked ? TRACE_PROCESS_FORKED : 0) |
+	    (p->heap.attached ? TRACE_PROCESS_ATTACHED : 0);
 	tracefile_write(t, TRACE_PROCESS, &tp, sizeof(tp), blob, len);
 	free(blob);
 }

@@ -83,8 +83,10 @@ load_process(const struct trace_entry *e, struct session *s)
 		return false;
 	proc = model_session_add(s, tp.pid);
 	proc->ppid = tp.ppid;
-	proc->forked = tp.forked != 0;
+	proc->forked = (tp.flags & TRACE_PROCESS_FORKED) != 0;
 	proc->heap.inherits = proc->forked;
+	/* its frees of blocks from before the attach are no anomaly */
+	proc->heap.attached = (tp.flags & TRACE_PROCESS_ATTACHED) != 0;
 	/* an exec'd image of a process replaces its last one */
 	for (size_t i = 0; i + 1 < s->nprocs; i++)
 		if (s->procs[i]->pid == tp.pid && !s->procs[i]->replaced &&

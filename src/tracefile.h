@@ -96,11 +96,15 @@ struct trace_run {
 	double		 ns_per_tick;	/* the events' clock; 0: no times */
 };
 
+/* trace_process's flags (traces before the second had only the first). */
+#define TRACE_PROCESS_FORKED	0x1
+#define TRACE_PROCESS_ATTACHED	0x2	/* joined by memscope attach */
+
 struct trace_process {
 	uint32_t	 stream;
 	int32_t		 pid;
 	int32_t		 ppid;
-	uint32_t	 forked;
+	uint32_t	 flags;		/* TRACE_PROCESS_* */
 	uint32_t	 exe_len;	/* the executable's path follows */
 	uint32_t	 argc;		/* then argc NUL-terminated strings */
 	uint64_t	 fork_token;	/* forked: which fork of its parent */

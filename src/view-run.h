@@ -33,6 +33,8 @@ struct view_run_opts {
 	/* memscope attach: the tracked period, not a run */
 	bool		 attached;
 	uint64_t	 attached_ms;
+	/* the detach could not be done (the process was stopped) */
+	bool		 left_hooked;
 };
 
 /* The report of a run on f (stderr): every process, its summary and sites. */

@@ -31,6 +31,10 @@ describe_end(FILE *f, int pid, const struct process *p, const char *name,
 	fprintf(f, "==%d== %s ", pid, name);
 	if (p->replaced)
 		fputs("replaced itself with exec\n", f);
+	else if (p->still_running && o->attached && o->left_hooked)
+		fputs("runs on: memscope could not put its calls back (the process "
+		    "was stopped); the shim forwards them once it finds memscope "
+		    "gone\n", f);
 	else if (p->still_running && o->attached)
 		fputs("runs on: memscope put its calls back and detached\n", f);
 	else if (p->still_running)

@@ -27,10 +27,15 @@ RUN_TESTS = \
 	tests/run-symbols.test \
 	tests/run-attach.test \
 	tests/run-harmless.test \
-	tests/run-attach-leaks.test
+	tests/run-attach-leaks.test \
+	tests/run-attach-kill.test \
+	tests/run-attach-stopped.test \
+	tests/run-attach-ring.test \
+	tests/run-attach-fork.test \
+	tests/run-attach-replay.test
 
 TESTS += $(RUN_TESTS)
-EXTRA_DIST += $(RUN_TESTS) tests/run-lib.sh
+EXTRA_DIST += $(RUN_TESTS) tests/run-lib.sh tests/attach-lib.sh
 
 # Real programs of the distribution, each under memscope run and under
 # valgrind memcheck, their definitely and indirectly lost figures the same

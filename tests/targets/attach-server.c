@@ -11,6 +11,11 @@
  *                (below) on one line of stdout;
  *     release N  frees the N oldest blocks of the kept list (fewer if it
  *                is shorter), then "released N" and the counters;
+ *     forks N    N children at once, made without the C library's fork
+ *                (half by syscall(SYS_fork), half by clone without
+ *                CLONE_VM), each doing CHILD_PAIRS malloc/free pairs and
+ *                losing one block before it ends; all waited for, then
+ *                "forked N" and the counters (the parent's own: unchanged);
  *     exit S     the counters on a line "end", exit with status S.
  *   SIGTERM (or SIGINT) while it waits for a command: the counters on a
  *   line "end by signal", exit 0.
@@ -34,6 +39,9 @@
  */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "run-target.h"
 #include "leak-target.h"
@@ -44,6 +52,7 @@
 #define CHURN_SIZE_3	4000
 #define LEAK_SIZE	200
 #define KEEP_SIZE	120
+#define CHILD_PAIRS	1000
 
 struct kept {
 	struct kept	*next;
@@ -191,6 +200,45 @@ release(unsigned long n)
 	return i;
 }
 
+/* A child of forks(): its allocations, none of them its parent's. */
+static void
+child_work(void)
+{
+	for (int i = 0; i < CHILD_PAIRS; i++) {
+		void *p = malloc(64 + (size_t)i % 64);
+
+		if (p == NULL)
+			syscall(SYS_exit_group, 1);
+		leak_fill(p, 64);
+		free(keep(p));
+	}
+	leak_lose(malloc(LEAK_SIZE));
+	syscall(SYS_exit_group, 0);
+}
+
+/* n children at once, by raw system calls; all of them waited for. */
+static LEAK_NOINLINE void
+forks(unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		long pid = i % 2 == 0 ? syscall(SYS_fork) :
+		    syscall(SYS_clone, (long)SIGCHLD, 0L, 0L, 0L, 0L);
+
+		if (pid == -1)
+			run_die("fork");
+		if (pid == 0)
+			child_work();
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		int status;
+
+		if (wait(&status) == -1)
+			run_die("wait");
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			run_die("a child failed");
+	}
+}
+
 /* Carries out one command line (NUL-terminated, no newline). */
 static void
 command(char *line)
@@ -204,6 +252,11 @@ command(char *line)
 	}
 	if (strncmp(line, "release ", 8) == 0) {
 		n = snprintf(what, sizeof(what), "released %lu", release(arg_ulong(line + 8)));
+	} else if (strncmp(line, "forks ", 6) == 0) {
+		unsigned long kids = arg_ulong(line + 6);
+
+		forks(kids);
+		n = snprintf(what, sizeof(what), "forked %lu", kids);
 	} else {
 		unsigned long iters = arg_ulong(line);
 

@@ -138,6 +138,11 @@ tests_targets_attach_list_SOURCES = tests/targets/attach-list.c \
 tests_targets_attach_list_CFLAGS = $(run_target_cflags)
 tests_targets_attach_list_LDADD = -lpthread
 
+# Kills a command at its Nth call of ptrace & co. (tests/run-attach-kill.test).
+check_PROGRAMS += tests/targets/kill-at
+tests_targets_kill_at_SOURCES = tests/targets/kill-at.c
+tests_targets_kill_at_CFLAGS = $(run_target_cflags)
+
 # The stress and fault tests (issue 8): a known amount of allocation work
 # with a checksum of what the program wrote, for a run whose memscope is
 # killed, runs out of memory or writes its trace to a full disk.
