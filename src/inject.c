@@ -22,6 +22,7 @@
 #include "inject.h"
 #include "proc.h"
 #include "proc-maps.h"
+#include "proc-stat.h"
 #include "xmalloc.h"
 
 /* The mappings of pid: *maps (free it) and their buffer *b (buf_free it). */
@@ -270,21 +271,20 @@ sleep_ms(int ms)
 static char
 thread_state(pid_t pid, pid_t tid)
 {
-	char path[96], buf[512];
-	const char *paren;
-	ssize_t n;
-	int fd;
+	struct proc proc;
+	struct buf b = { 0 };
+	struct proc_stat st;
+	char name[32];
+	char state = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	paren = strrchr(buf, ')');
-	return paren == NULL || paren[1] == '\0' ? 0 : paren[2];
+	snprintf(name, sizeof(name), "task/%d/stat", (int)tid);
+	if (proc_open(&proc, "/proc", pid) == PROC_OK &&
+	    proc_read(&proc, name, &b) == PROC_OK &&
+	    proc_stat_parse(b.data, b.len, &st) == 0)
+		state = st.state;
+	buf_free(&b);
+	proc_close(&proc);
+	return state;
 }
 
 /* Has thread tid of pid exited (a zombie, as a main thread after pthread_exit)? */
