@@ -232,14 +232,7 @@ while read -r kind r k wall rc file; do
 	echo "$r $k $stopped $wall $v" >>"$tmp/checks"
 done <"$tmp/leaks.out"
 
-awk -v heap="${heap:-0}" -v checks="$leak_checks" '
-function median(v, n,  i, j, t) {
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
-			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-		}
-	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-}
+awk -v heap="${heap:-0}" -v checks="$leak_checks" "$awk_median"'
 BEGIN {
 	printf "   %-5s %-5s %10s %12s  %s\n", "round", "check", "stopped",
 	    "leaks wall", "verdicts"
@@ -447,14 +440,7 @@ while [ -x "$wl_bin/server" ] && [ "$r" -lt "$rounds" ]; do
 	wait "$spid" 2>/dev/null
 	echo "$r ${native:-n/a} ${attached:-n/a} ${after:-n/a} $ring" >>"$tmp/server"
 done
-awk '
-function median(v, n,  i, j, t) {
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
-			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-		}
-	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-}
+awk "$awk_median"'
 BEGIN {
 	printf "   %-5s %12s %12s %12s  %s\n", "round", "native", "attached",
 	    "detached", "ring after the detach"

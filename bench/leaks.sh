@@ -204,14 +204,7 @@ while [ $i -le "$scans" ]; do
 	i=$((i + 1))
 done
 
-awk -v blocks="$blocks" -v mib="$mib" -v scans="$scans" '
-function median(v, n,  i, j, t) {
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
-			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-		}
-	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-}
+awk -v blocks="$blocks" -v mib="$mib" -v scans="$scans" "$awk_median"'
 function verdict(ok) {
 	return ok ? "met" : "NOT met"
 }

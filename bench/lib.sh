@@ -33,3 +33,15 @@ enter_tmpdir()
 		fail "cannot create a temporary directory"
 	cd "$tmp" || fail "cannot enter $tmp"
 }
+
+# The median of v[1..n] (sorted in place), for the scripts' awk programs:
+# awk "$awk_median"'...'.
+awk_median='
+function median(v, n,  i, j, t) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+		}
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+'
