@@ -8,7 +8,7 @@ set -eu
 packages="
 	build-essential autoconf automake libtool pkg-config
 	libelf-dev libdw-dev libunwind-dev libncurses-dev libzstd-dev
-	libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
+	libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libcapstone-dev
 "
 # The tests' oracles and programs: each test that needs one skips (77)
 # without it.

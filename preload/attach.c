@@ -2,7 +2,9 @@
  * memscope attach: the shim loaded into a running process (dlopen, called
  * by memscope through ptrace), then told where the analyzer is. It makes a
  * ring and says hello as a launched shim does, then hooks the allocation
- * calls of every loaded object by their GOT slots (got.c). Detach puts the
+ * calls of every loaded object by their GOT slots (got.c), and lists the
+ * allocator's function entries for memscope to patch (detour.c), so that
+ * calls that do not go through a GOT slot are seen too. Detach puts the
  * slots back and lets go of the analyzer; then, once memscope has seen
  * every thread out of the shim's work (stopped, none in the shim's code
  * nor with its guard up), it has the ring unmapped. The shim stays loaded,
@@ -80,6 +82,8 @@ attach(const char *socket_path, const char *options)
 	modules_scan();
 	allocator_init();
 	got_hook_all();
+	/* memscope patches the entries next, with the process stopped */
+	detours_prepare();
 	shim_unseal();
 	return 0;
 }
@@ -116,7 +120,7 @@ memscope_detach(void)
 /*
  * Called by memscope after memscope_detach, every other thread stopped
  * out of the shim's work: nothing can write into the ring any more, which
- * is unmapped. The next attach makes its own.
+ * is unmapped, nor ring the doorbell. The next attach makes its own.
  */
 SHIM_EXPORT int
 memscope_release(void)
@@ -132,6 +136,11 @@ memscope_release(void)
 	shim.ring_base = NULL;
 	shim.ring_len = 0;
 	shim.real.munmap(base, len);
+	/* the doorbell was that memscope's; the next maps its own */
+	if (shim.doorbell != NULL) {
+		shim.real.munmap(shim.doorbell, MS_DOORBELL_SIZE);
+		shim.doorbell = NULL;
+	}
 	shim_unseal();
 	return 0;
 }

@@ -19,6 +19,7 @@ struct lookup {
 	uint32_t	 gnu_hash;
 	uint32_t	 sysv_hash;
 	void		*found;
+	size_t		 size;
 };
 
 static uint32_t
@@ -112,7 +113,13 @@ search_object(struct dl_phdr_info *info, size_t size, void *arg)
 	const ElfW(Sym) *symtab = NULL, *sym = NULL;
 	const char *strtab = NULL;
 
+	uintptr_t start, end;
+
 	(void)size;
+	/* the shim's own definitions are never the ones looked for */
+	object_span(info, &start, &end);
+	if ((uintptr_t)search_object >= start && (uintptr_t)search_object < end)
+		return 0;
 	for (int i = 0; i < info->dlpi_phnum; i++)
 		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
 			dyn = (const void *)(info->dlpi_addr +
@@ -146,17 +153,28 @@ search_object(struct dl_phdr_info *info, size_t size, void *arg)
 	if (sym == NULL)
 		return 0;
 	l->found = (void *)(info->dlpi_addr + sym->st_value);
-	if (ELF64_ST_TYPE(sym->st_info) == STT_GNU_IFUNC)
+	l->size = sym->st_size;
+	if (ELF64_ST_TYPE(sym->st_info) == STT_GNU_IFUNC) {
 		l->found = ((void *(*)(void))l->found)();
+		l->size = 0;	/* the resolver's size, not the function's */
+	}
 	return 1;
 }
 
 void *
-dynsym_lookup(const char *name)
+dynsym_lookup_sized(const char *name, size_t *size)
 {
 	struct lookup l = { .name = name, .gnu_hash = gnu_hash(name),
 	    .sysv_hash = sysv_hash(name) };
 
 	dl_iterate_phdr(search_object, &l);
+	if (size != NULL)
+		*size = l.found != NULL ? l.size : 0;
 	return l.found;
+}
+
+void *
+dynsym_lookup(const char *name)
+{
+	return dynsym_lookup_sized(name, NULL);
 }

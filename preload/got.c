@@ -81,6 +81,15 @@ got_init(void)
 	return ours[0] != 0;
 }
 
+uintptr_t
+got_own(const char *name)
+{
+	for (size_t i = 0; i < NHOOKED; i++)
+		if (strcmp(hooked[i], name) == 0)
+			return ours[i];
+	return 0;
+}
+
 /* Write value into slot, through RELRO's protection if it is there. */
 static void
 write_slot(uintptr_t slot, uintptr_t value, bool relro)

@@ -74,14 +74,23 @@ shim_stat_state(const char *path)
 }
 
 /*
- * Preloaded, the next definitions are the program's (RTLD_NEXT); loaded
+ * Preloaded, the next definitions are the program's (RTLD_NEXT). Loaded
  * late by memscope attach, the shim is in no global scope, and the
- * program's are the global ones (RTLD_DEFAULT).
+ * program's are the first definitions in load order: not what dlsym's
+ * RTLD_DEFAULT gives, which in an executable built without PIE that takes
+ * a function's address is the executable's PLT entry for it, a slot the
+ * shim hooks, so that calling it would call the shim again.
  */
-static void *resolve_from = RTLD_NEXT;
+static bool resolve_late;
+
+static void *
+resolve_one(const char *name)
+{
+	return resolve_late ? dynsym_lookup(name) : dlsym(RTLD_NEXT, name);
+}
 
 #define RESOLVE(name) \
-	shim.real.name = (__typeof__(shim.real.name))dlsym(resolve_from, #name)
+	shim.real.name = (__typeof__(shim.real.name))resolve_one(#name)
 
 /*
  * Find the next definitions. While this runs, the calling thread's guard is
@@ -123,10 +132,10 @@ shim_resolve(void)
 	RESOLVE(_Exit);
 	RESOLVE(exit);
 	shim.real.libc_start_main = (__typeof__(shim.real.libc_start_main))
-	    dlsym(resolve_from, "__libc_start_main");
+	    resolve_one("__libc_start_main");
 	RESOLVE(malloc_usable_size);
 	/* last: its being set is what ends the bootstrap */
-	void *(*m)(size_t) = (void *(*)(size_t))dlsym(resolve_from, "malloc");
+	void *(*m)(size_t) = (void *(*)(size_t))resolve_one("malloc");
 	shim.real.malloc = m;
 	{
 		Dl_info info;
@@ -142,7 +151,7 @@ shim_resolve(void)
 void
 shim_resolve_global(void)
 {
-	resolve_from = RTLD_DEFAULT;
+	resolve_late = true;
 	shim_resolve();
 }
 

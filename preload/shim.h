@@ -200,8 +200,13 @@ bool	stack_in_handler(void);
 /* A new ring (after fork): name the table of stacks sent in its header. */
 void	stack_publish_table(void);
 
-/* dynsym.c: a function a loaded object exports, without dlsym; or NULL */
+/*
+ * dynsym.c: the definition of a function that a loaded object other than
+ * the shim exports, the first in load order, without dlsym; or NULL. With
+ * its size, from its symbol (0: unknown).
+ */
 void	*dynsym_lookup(const char *name);
+void	*dynsym_lookup_sized(const char *name, size_t *size);
 
 /* modules.c */
 void	modules_scan(void);
@@ -244,6 +249,8 @@ int	memscope_release(void) SHIM_EXPORT;
 
 /* got.c: hooks by GOT for memscope attach */
 bool	got_init(void);
+/* The shim's own definition of a function it hooks (after got_init). */
+uintptr_t got_own(const char *name);
 void	got_hook_all(void);
 void	got_unhook_all(void);
 /* After dlclose: the slots of objects gone are no longer ours to restore. */
@@ -251,6 +258,12 @@ void	got_forget_unloaded(void);
 /* hooks-dl.c: what the patched dlopen and dlclose slots lead to */
 void	*got_dlopen(const char *file, int mode);
 int	 got_dlclose(void *handle);
+
+/*
+ * detour.c: the table of the allocator's entries for memscope to patch
+ * (src/wire/detour.h), filled (after got_init) where it is still empty.
+ */
+void	detours_prepare(void);
 
 /* stack.c: a new analyzer knows none of the stacks sent before */
 void	stack_forget(void);

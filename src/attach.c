@@ -19,6 +19,7 @@
 
 #include "attach.h"
 #include "buf.h"
+#include "detour.h"
 #include "fmt.h"
 #include "model-leaks.h"
 #include "inject.h"
@@ -26,6 +27,7 @@
 #include "log.h"
 #include "proc.h"
 #include "proc-maps.h"
+#include "proc-mem.h"
 #include "proc-stat.h"
 #include "source-leaks.h"
 #include "source-proc.h"
@@ -37,6 +39,7 @@
 #define SAFE_MOMENT_MS	400
 
 static bool	release_ring(struct attachment *, char *, size_t);
+static void	hook_entries(struct attachment *);
 
 /* A line of /proc/PID/status: the number after "key:", or -1. */
 static long
@@ -305,6 +308,8 @@ attach_join(struct attachment *at, pid_t pid, const char *shim,
 	ok = rc == 0;
 out:
 	inject_end(in);
+	if (ok)
+		hook_entries(at);
 	return ok;
 }
 
@@ -508,6 +513,227 @@ read_word(pid_t pid, uint64_t addr, void *out, size_t len)
 }
 
 /*
+ * The entries of the allocator's functions (wire/detour.h): patched once
+ * the shim has started, so that every call of the program's is seen,
+ * however it is made; put back on detach. A function whose entry cannot
+ * be patched is still seen through the GOT slots the shim hooked.
+ */
+
+/* The shim's table, read from the process; its address in *where. */
+static bool
+read_detours(const struct attachment *at, uint64_t *where,
+    struct ms_detour *t)
+{
+	*where = shim_function(at, "memscope_detours");
+	return *where != 0 &&
+	    read_word(at->pid, *where, t, MS_DETOURS * sizeof(*t));
+}
+
+/* Write len bytes at the field off of table entry i. */
+static bool
+write_detour(const struct attachment *at, uint64_t table, size_t i,
+    size_t off, const void *p, size_t len)
+{
+	return proc_mem_patch(at->pid, table + i * sizeof(struct ms_detour) + off,
+	    p, len);
+}
+
+/* An entry to patch, and the other table entries of the same function. */
+struct entry_patch {
+	size_t			 index;
+	struct detour_plan	 plan;
+	uint64_t		 aliases;	/* a bit per table entry */
+};
+
+/* How much of a stopped thread's stack is searched for a return into an entry. */
+#define STACK_SEARCH	(32u << 10)
+
+/*
+ * May the entries be patched now: is no stopped thread about to execute
+ * the middle of the bytes replaced? Its pc must not be in there, nor any
+ * word near the top of its stack (a signal frame's saved pc, a return
+ * address).
+ */
+static bool
+entries_clear(pid_t pid, const struct stopped *s, const struct entry_patch *e,
+    size_t n)
+{
+	static uint64_t words[STACK_SEARCH / 8];
+
+	for (size_t t = 0; t < s->n; t++) {
+		uint64_t pc, sp, tp;
+		ssize_t got;
+
+		if (!inject_thread_at(s->tids[t], &pc, &sp, &tp))
+			return false;
+		got = proc_mem_read(pid, sp, words, sizeof(words));
+		for (size_t k = 0; k < n; k++) {
+			uint64_t lo = e[k].plan.entry, hi = lo + e[k].plan.nreplaced;
+
+			if (pc > lo && pc < hi)
+				return false;
+			for (ssize_t w = 0; w < got / 8; w++)
+				if (words[w] > lo && words[w] < hi)
+					return false;
+		}
+	}
+	return true;
+}
+
+/* Write the patches of e into the stopped process, in wire/detour.h's order. */
+static void
+write_entries(const struct attachment *at, uint64_t table,
+    const struct ms_detour *t, const struct entry_patch *e, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct detour_plan *p = &e[k].plan;
+		uint64_t tramp = detour_trampoline(p->area);
+		uint32_t nsaved = (uint32_t)p->nreplaced;
+		bool ok;
+
+		ok = proc_mem_patch(at->pid, p->area, p->code, p->ncode) &&
+		    write_detour(at, table, e[k].index,
+		    offsetof(struct ms_detour, saved), p->saved, p->nreplaced) &&
+		    write_detour(at, table, e[k].index,
+		    offsetof(struct ms_detour, nsaved), &nsaved, sizeof(nsaved));
+		for (size_t i = 0; ok && i < MS_DETOURS; i++) {
+			struct ms_detour d;
+
+			if ((e[k].aliases & (1ull << i)) == 0)
+				continue;
+			ok = read_word(at->pid, table + i * sizeof(d), &d,
+			    sizeof(d)) && proc_mem_patch(at->pid, d.real, &tramp,
+			    sizeof(tramp));
+		}
+		if (ok)
+			ok = proc_mem_patch(at->pid, p->entry, p->patch,
+			    p->nreplaced);
+		if (!ok)
+			log_warnx("process %d: the entry of %s could not be "
+			    "written", (int)at->pid, t[e[k].index].name);
+	}
+}
+
+/*
+ * Plan the patch of each function of the table not patched yet; entries
+ * patched by a memscope that died are kept as they are. Returns how many
+ * plans are in e.
+ */
+static size_t
+plan_entries(const struct attachment *at, const struct ms_detour *t,
+    struct entry_patch *e)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < MS_DETOURS; i++) {
+		uint8_t head[MS_DETOUR_SAVED], *body;
+		char why[256];
+		size_t len;
+		bool same = false;
+
+		if (t[i].entry == 0)
+			continue;
+		for (size_t k = 0; k < n && !same; k++)
+			if ((same = e[k].plan.entry == t[i].entry))
+				e[k].aliases |= 1ull << i;
+		if (same || read_word(at->pid, t[i].entry, head, sizeof(head)) == false)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			same = same || (t[j].entry == t[i].entry &&
+			    detour_is_patched(t[i].entry, head, sizeof(head),
+			    t[j].area));
+		if (same || detour_is_patched(t[i].entry, head, sizeof(head),
+		    t[i].area))
+			continue;
+		if (t[i].size == 0) {
+			log_warnx("process %d: %s's size is unknown: its entry is not "
+			    "patched, and calls of it that do not go through a GOT "
+			    "slot are not seen", (int)at->pid, t[i].name);
+			continue;
+		}
+		len = t[i].size < (64u << 10) ? t[i].size : 64u << 10;
+		body = xmalloc(len);
+		if (!read_word(at->pid, t[i].entry, body, len))
+			why[0] = '\0';
+		else if (detour_plan(&e[n].plan, t[i].entry, body, len, t[i].hook,
+		    t[i].area, why, sizeof(why))) {
+			e[n].index = i;
+			e[n].aliases = 1ull << i;
+			n++;
+			why[0] = '\0';
+		} else
+			log_warnx("process %d: the entry of %s is not patched (%s): "
+			    "calls of it that do not go through a GOT slot are not "
+			    "seen", (int)at->pid, t[i].name, why);
+		free(body);
+	}
+	return n;
+}
+
+/* How many times the patch waits for the threads to be clear of the entries. */
+#define PATCH_TRIES	50
+
+static void
+hook_entries(struct attachment *at)
+{
+	struct ms_detour t[MS_DETOURS];
+	struct entry_patch e[MS_DETOURS];
+	uint64_t table;
+	size_t n;
+
+	t[0].name[0] = '\0';
+	if (!read_detours(at, &table, t) || (n = plan_entries(at, t, e)) == 0)
+		return;
+	for (int tries = 0; tries < PATCH_TRIES; tries++) {
+		struct stopped s = { 0 };
+		bool clear;
+
+		stop_all(at->pid, &s);
+		/* a thread that runs on unstopped could be in the bytes */
+		clear = s.n > 0 && s.nunseen == 0 && entries_clear(at->pid, &s,
+		    e, n);
+		if (clear)
+			write_entries(at, table, t, e, n);
+		resume_all(&s);
+		if (clear)
+			return;
+		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+	}
+	log_warnx("process %d: its threads stayed in the allocator's entries; "
+	    "they are not patched, and calls that do not go through a GOT slot "
+	    "are not seen", (int)at->pid);
+}
+
+/*
+ * Put the entries patched back as they were; the process is stopped. The
+ * trampolines stay the shim's way to the functions.
+ */
+static void
+unhook_entries(const struct attachment *at)
+{
+	struct ms_detour t[MS_DETOURS];
+	uint64_t table;
+
+	if (!read_detours(at, &table, t))
+		return;
+	for (size_t i = 0; i < MS_DETOURS; i++) {
+		uint8_t head[MS_DETOUR_SAVED];
+		uint32_t none = 0;
+
+		if (t[i].entry == 0 || t[i].nsaved == 0 ||
+		    t[i].nsaved > MS_DETOUR_SAVED ||
+		    !read_word(at->pid, t[i].entry, head, sizeof(head)) ||
+		    !detour_is_patched(t[i].entry, head, sizeof(head), t[i].area))
+			continue;
+		if (!proc_mem_patch(at->pid, t[i].entry, t[i].saved, t[i].nsaved) ||
+		    !write_detour(at, table, i, offsetof(struct ms_detour, nsaved),
+		    &none, sizeof(none)))
+			log_warnx("process %d: the entry of %s could not be put "
+			    "back", (int)at->pid, t[i].name);
+	}
+}
+
+/*
  * Are the stopped threads all out of the shim's work: none running its
  * code, none with its guard up (a call of the real allocator made from a
  * hook, a record being written)?
@@ -517,10 +743,10 @@ threads_out(const struct attachment *at, const struct stopped *s,
     int64_t guard_off, uint64_t text_start, uint64_t text_end)
 {
 	for (size_t i = 0; i < s->n; i++) {
-		uint64_t pc, tp;
+		uint64_t pc, sp, tp;
 		int32_t guard;
 
-		if (!inject_thread_at(s->tids[i], &pc, &tp) ||
+		if (!inject_thread_at(s->tids[i], &pc, &sp, &tp) ||
 		    (pc >= text_start && pc < text_end) ||
 		    !read_word(at->pid, tp + (uint64_t)guard_off, &guard,
 		    sizeof(guard)) || guard != 0)
@@ -530,10 +756,11 @@ threads_out(const struct attachment *at, const struct stopped *s,
 }
 
 /*
- * After the detach: the ring unmapped in the process, by the shim
- * (memscope_release) in one of its threads while every other is stopped
- * out of the shim's work, so that none writes into it again. A thread
- * still in there is waited for, a little; then the ring is left.
+ * After the detach: the allocator's entries put back, and the ring
+ * unmapped in the process, by the shim (memscope_release) in one of its
+ * threads while every other is stopped out of the shim's work, so that
+ * none writes into it again. A thread still in there is waited for, a
+ * little; then the ring is left.
  */
 static bool
 release_ring(struct attachment *at, char *why, size_t len)
@@ -542,6 +769,7 @@ release_ring(struct attachment *at, char *why, size_t len)
 	uint64_t guard_at = shim_function(at, "memscope_guard_offset");
 	uint64_t text_start, text_end;
 	int64_t guard_off = 0;
+	bool unhooked = false;
 
 	if (release == 0 || guard_at == 0 ||
 	    !read_word(at->pid, guard_at, &guard_off, sizeof(guard_off)) ||
@@ -556,6 +784,11 @@ release_ring(struct attachment *at, char *why, size_t len)
 		bool ok = false;
 
 		stop_all(at->pid, &s);
+		/* whichever thread runs on unstopped could be at an entry */
+		if (!unhooked && s.n > 0 && s.nunseen == 0) {
+			unhook_entries(at);
+			unhooked = true;
+		}
 		if (s.n > 0 && threads_out(at, &s, guard_off, text_start, text_end)) {
 			if ((in = inject_take(at->pid, s.tids[0], why, len)) != NULL) {
 				ok = inject_call(in, release, NULL, 0, 0, NULL, NULL,

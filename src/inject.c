@@ -882,13 +882,14 @@ inject_take(pid_t pid, pid_t tid, char *why, size_t len)
 }
 
 bool
-inject_thread_at(pid_t tid, uint64_t *pc, uint64_t *tp)
+inject_thread_at(pid_t tid, uint64_t *pc, uint64_t *sp, uint64_t *tp)
 {
 	struct user_regs_struct r;
 
 	if (ptrace(PTRACE_GETREGS, tid, NULL, &r) != 0)
 		return false;
 	*pc = r.rip;
+	*sp = r.rsp;
 	*tp = r.fs_base;
 	return true;
 }
@@ -964,10 +965,11 @@ inject_take(pid_t pid, pid_t tid, char *why, size_t len)
 }
 
 bool
-inject_thread_at(pid_t tid, uint64_t *pc, uint64_t *tp)
+inject_thread_at(pid_t tid, uint64_t *pc, uint64_t *sp, uint64_t *tp)
 {
 	(void)tid;
 	(void)pc;
+	(void)sp;
 	(void)tp;
 	return false;
 }

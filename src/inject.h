@@ -71,8 +71,11 @@ void	inject_end(struct inject *in);
  */
 struct inject *inject_take(pid_t pid, pid_t tid, char *why, size_t len);
 
-/* The program counter and thread pointer of a thread the caller holds. */
-bool	inject_thread_at(pid_t tid, uint64_t *pc, uint64_t *tp);
+/*
+ * The program counter, stack pointer and thread pointer of a thread the
+ * caller holds.
+ */
+bool	inject_thread_at(pid_t tid, uint64_t *pc, uint64_t *sp, uint64_t *tp);
 
 /*
  * The address of the dynamic symbol name (a function or a variable) in

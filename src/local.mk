@@ -3,7 +3,7 @@
 noinst_LIBRARIES += src/libmemscope.a
 src_libmemscope_a_CFLAGS = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS) \
 	$(LIBDW_CFLAGS) $(ZSTD_CFLAGS) $(PROTOBUFC_CFLAGS) $(ZLIB_CFLAGS) \
-	$(NCURSESW_CFLAGS)
+	$(NCURSESW_CFLAGS) $(CAPSTONE_CFLAGS)
 # -I of the build's src/: the generated src/pprof/profile.pb-c.h
 src_libmemscope_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/src \
 	-DPKGLIBDIR='"$(pkglibdir)"'
@@ -23,6 +23,7 @@ src_libmemscope_a_SOURCES = \
 	src/cmd-run.c \
 	src/cmd-top.c \
 	src/control.c src/control.h \
+	src/detour.c src/detour.h \
 	src/launch.c src/launch.h \
 	src/leak-roots.c src/leak-roots.h \
 	src/inject.c src/inject.h \
@@ -69,7 +70,8 @@ src_libmemscope_a_SOURCES = \
 	src/view-collapsed.c src/view-collapsed.h \
 	src/view-massif.c src/view-massif.h \
 	src/view-pprof.c src/view-pprof.h \
-	src/wire/clock.h src/wire/futex.h src/wire/protocol.h src/wire/ring.h \
+	src/wire/clock.h src/wire/detour.h src/wire/futex.h src/wire/protocol.h \
+	src/wire/ring.h \
 	src/xmalloc.c src/xmalloc.h
 
 # The default leak suppressions: one file, installed for users to read and
@@ -103,7 +105,7 @@ src/pprof/profile.pb-c.h: src/pprof/profile.pb-c.c
 
 # libstdc++ for its C++ demangler (__cxa_demangle)
 MEMSCOPE_LIBS = src/libmemscope.a $(LIBDW_LIBS) $(LIBELF_LIBS) $(ZSTD_LIBS) \
-	$(PROTOBUFC_LIBS) $(ZLIB_LIBS) $(NCURSESW_LIBS) -lm -lstdc++
+	$(PROTOBUFC_LIBS) $(ZLIB_LIBS) $(NCURSESW_LIBS) $(CAPSTONE_LIBS) -lm -lstdc++
 
 bin_PROGRAMS += src/memscope
 src_memscope_SOURCES = src/memscope.c

@@ -1,8 +1,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "proc-mem.h"
 
@@ -61,4 +64,21 @@ proc_mem_gather(pid_t pid, const struct proc_mem_range *r, size_t n, void *dst)
 		done += k;
 	}
 	return total;
+}
+
+bool
+proc_mem_patch(pid_t pid, uint64_t addr, const void *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		return false;
+	do
+		n = pwrite(fd, buf, len, (off_t)addr);
+	while (n == -1 && errno == EINTR);
+	close(fd);
+	return n == (ssize_t)len;
 }

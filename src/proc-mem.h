@@ -1,7 +1,11 @@
-/* Reading another process's memory without stopping it (process_vm_readv). */
+/*
+ * Reading another process's memory without stopping it (process_vm_readv),
+ * and writing into its code as a debugger does.
+ */
 #ifndef MEMSCOPE_PROC_MEM_H
 #define MEMSCOPE_PROC_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,5 +29,13 @@ struct proc_mem_range {
  */
 size_t	proc_mem_gather(pid_t pid, const struct proc_mem_range *r, size_t n,
 	    void *dst);
+
+/*
+ * Write len bytes of buf at addr in process pid, through /proc/PID/mem:
+ * also into pages the process cannot write (its code), which get a
+ * private copy. The caller holds the process under ptrace. Returns true
+ * when every byte was written.
+ */
+bool	proc_mem_patch(pid_t pid, uint64_t addr, const void *buf, size_t len);
 
 #endif

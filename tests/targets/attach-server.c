@@ -11,6 +11,10 @@
  *                (below) on one line of stdout;
  *     release N  frees the N oldest blocks of the kept list (fewer if it
  *                is shorter), then "released N" and the counters;
+ *     saved N    N times: one block of SAVED_SIZE_1 bytes from malloc and
+ *                one of SAVED_SIZE_2 from calloc, both freed, every call
+ *                made through a pointer to the function that the program
+ *                saved when it started; then "saved N" and the counters;
  *     forks N    N children at once, made without the C library's fork
  *                (half by syscall(SYS_fork), half by clone without
  *                CLONE_VM), each doing CHILD_PAIRS malloc/free pairs and
@@ -53,6 +57,8 @@
 #define LEAK_SIZE	200
 #define KEEP_SIZE	120
 #define CHILD_PAIRS	1000
+#define SAVED_SIZE_1	48
+#define SAVED_SIZE_2	1000
 
 struct kept {
 	struct kept	*next;
@@ -77,6 +83,18 @@ static struct {
 } count;
 
 static volatile sig_atomic_t stop_signal;
+
+/*
+ * The allocator's functions as the program found them when it started, as
+ * zlib's, SQLite's or OpenSSL's allocator tables keep them (set in main).
+ * Built as a PIE, the program reads the addresses from its GOT then, and
+ * later calls do not go through the GOT; built without PIE, the addresses
+ * are the program's own PLT entries for the functions (canonical), which
+ * go through its GOT.
+ */
+static void *(*volatile saved_malloc)(size_t);
+static void *(*volatile saved_calloc)(size_t, size_t);
+static void (*volatile saved_free)(void *);
 
 static void
 on_stop(int sig)
@@ -200,6 +218,24 @@ release(unsigned long n)
 	return i;
 }
 
+/* n times a malloc and a calloc, freed, through the saved pointers. */
+static LEAK_NOINLINE void
+saved(unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		void *p = saved_malloc(SAVED_SIZE_1);
+		void *q = saved_calloc(1, SAVED_SIZE_2);
+
+		if (p == NULL || q == NULL)
+			run_die("malloc");
+		leak_fill(p, SAVED_SIZE_1);
+		saved_free(keep(p));
+		saved_free(keep(q));
+		count.allocations += 2;
+		count.frees += 2;
+	}
+}
+
 /* A child of forks(): its allocations, none of them its parent's. */
 static void
 child_work(void)
@@ -252,6 +288,11 @@ command(char *line)
 	}
 	if (strncmp(line, "release ", 8) == 0) {
 		n = snprintf(what, sizeof(what), "released %lu", release(arg_ulong(line + 8)));
+	} else if (strncmp(line, "saved ", 6) == 0) {
+		unsigned long times = arg_ulong(line + 6);
+
+		saved(times);
+		n = snprintf(what, sizeof(what), "saved %lu", times);
 	} else if (strncmp(line, "forks ", 6) == 0) {
 		unsigned long kids = arg_ulong(line + 6);
 
@@ -292,6 +333,9 @@ main(int argc, char **argv)
 		run_die("sigaction");
 	if ((fd = open(argv[1], O_RDWR | O_CLOEXEC)) == -1)
 		run_die(argv[1]);
+	saved_malloc = malloc;
+	saved_calloc = calloc;
+	saved_free = free;
 	out(ready, sizeof(ready) - 1);
 	for (;;) {
 		char *nl;

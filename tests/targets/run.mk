@@ -129,6 +129,12 @@ check_PROGRAMS += tests/targets/attach-server
 tests_targets_attach_server_SOURCES = tests/targets/attach-server.c \
 	$(run_target_headers) tests/targets/leak-target.h
 tests_targets_attach_server_CFLAGS = $(run_target_cflags)
+# The same, built without PIE: its references to malloc & co. are its own
+# PLT entries, which a lookup of the global definitions returns too.
+check_PROGRAMS += tests/targets/attach-server-nopie
+tests_targets_attach_server_nopie_SOURCES = $(tests_targets_attach_server_SOURCES)
+tests_targets_attach_server_nopie_CFLAGS = $(run_target_cflags) -fno-pie
+tests_targets_attach_server_nopie_LDFLAGS = -no-pie
 
 # memscope leaks on blocks from before the attach that hold the only
 # pointers to blocks allocated after it (tests/run-attach-leaks.test).
