@@ -1,8 +1,10 @@
 /*
  * kill-at: runs a command and kills it (SIGKILL) at its Nth system call
  * among those that act on another process (ptrace, process_vm_readv,
- * process_vm_writev, wait4), for tests/run-attach-kill.test: memscope
- * attach killed at each step of joining a process and leaving it.
+ * process_vm_writev, wait4, and pwrite64, with which memscope writes
+ * into the process's code through /proc/PID/mem), for
+ * tests/run-attach-kill.test: memscope attach killed at each step of
+ * joining a process and leaving it.
  *
  * usage: kill-at [-r REQUEST] N CMD ARGS...
  *   The command runs traced by kill-at (PTRACE_TRACEME), stopped at the
@@ -82,7 +84,8 @@ main(int argc, char **argv)
 		    (request >= 0 ? r.orig_rax == SYS_ptrace &&
 		    (long)r.rdi == request : r.orig_rax == SYS_ptrace ||
 		    r.orig_rax == SYS_process_vm_readv ||
-		    r.orig_rax == SYS_process_vm_writev || r.orig_rax == SYS_wait4) &&
+		    r.orig_rax == SYS_process_vm_writev || r.orig_rax == SYS_wait4 ||
+		    r.orig_rax == SYS_pwrite64) &&
 		    ++seen == n) {
 			kill(child, SIGKILL);
 			waitpid(child, &status, 0);
@@ -91,6 +94,7 @@ main(int argc, char **argv)
 			else
 				printf("killed at %ld %s\n", n,
 				    r.orig_rax == SYS_wait4 ? "wait4" :
+				    r.orig_rax == SYS_pwrite64 ? "pwrite64" :
 				    r.orig_rax == SYS_process_vm_readv ?
 				    "process_vm_readv" : "process_vm_writev");
 			return 0;
