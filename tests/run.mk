@@ -32,6 +32,7 @@ RUN_TESTS = \
 	tests/run-attach-stopped.test \
 	tests/run-attach-ring.test \
 	tests/run-attach-hooks.test \
+	tests/run-attach-python.test \
 	tests/run-attach-fork.test \
 	tests/run-attach-replay.test
 

@@ -129,6 +129,8 @@ check_PROGRAMS += tests/targets/attach-server
 tests_targets_attach_server_SOURCES = tests/targets/attach-server.c \
 	$(run_target_headers) tests/targets/leak-target.h
 tests_targets_attach_server_CFLAGS = $(run_target_cflags)
+# A Python program of the same protocol (tests/run-attach-python.test).
+EXTRA_DIST += tests/targets/attach-python.py
 # The same, built without PIE: its references to malloc & co. are its own
 # PLT entries, which a lookup of the global definitions returns too.
 check_PROGRAMS += tests/targets/attach-server-nopie
