@@ -179,9 +179,11 @@ leak_line(void *ctx, char *out, size_t len)
 }
 
 /*
- * While the process runs a call of memscope's: answer the shim's hello;
- * false (give up waiting) at Ctrl-C or past the deadline, the call then
- * finishing on its own.
+ * While the process runs a call of memscope's: answer the shim's hello,
+ * and read the ring, where the call itself may write (the detach's last
+ * sample of the allocator) and whose writers must never wait on a full
+ * ring for memscope, which waits for the call; false (give up waiting)
+ * at Ctrl-C or past the deadline, the call then finishing on its own.
  */
 static bool
 wait_call(void *ctx)
@@ -190,6 +192,9 @@ wait_call(void *ctx)
 	struct pollfd p[2] = { { .fd = a->sigfd, .events = POLLIN },
 	    { .fd = a->col.control.listen_fd, .events = POLLIN } };
 	struct signalfd_siginfo si;
+
+	for (size_t i = 0; i < a->col.nsources; i++)
+		source_ring_drain(a->col.sources[i], 0);
 
 	if (poll(p, 2, 2) > 0) {
 		while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
