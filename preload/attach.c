@@ -30,7 +30,9 @@ static bool forks_hooked;
 SHIM_EXPORT long memscope_guard_offset;
 
 /*
- * Called by memscope in a thread it borrowed. Returns 0, or an errno:
+ * Called by memscope in a thread it borrowed. Leaves the shim armed, its
+ * hooks in place but forwarding only, until memscope has patched the
+ * entries and starts the recording. Returns 0, or an errno:
  * EBUSY when a launched shim is already recording (memscope run), EIO when
  * the analyzer cannot be reached or the hooks cannot be set; the same in
  * *status (memscope's call returns through rt_sigreturn, which takes the
@@ -42,11 +44,12 @@ attach(const char *socket_path, const char *options)
 	int st = atomic_load(&shim.state);
 
 	/* the last memscope attached died without detaching: its place is free */
-	if (st == SHIM_ACTIVE && shim.attached && producer_analyzer_gone()) {
+	if ((st == SHIM_ACTIVE || st == SHIM_ARMED) && shim.attached &&
+	    producer_analyzer_gone()) {
 		shim_passthrough();
 		st = SHIM_PASSTHROUGH;
 	}
-	if (st == SHIM_ACTIVE || st == SHIM_INITIALIZING)
+	if (st == SHIM_ACTIVE || st == SHIM_INITIALIZING || st == SHIM_ARMED)
 		return EBUSY;
 	if (socket_path == NULL || strlen(socket_path) >= sizeof(shim.socket_path))
 		return EINVAL;
@@ -78,15 +81,19 @@ attach(const char *socket_path, const char *options)
 		shim_unseal();
 		return EIO;
 	}
-	atomic_store(&shim.state, SHIM_ACTIVE);
+	/* memscope starts the recording (memscope_state) once it has
+	 * patched the entries, with the process stopped */
+	atomic_store(&shim.state, SHIM_ARMED);
 	modules_scan();
 	allocator_init();
 	got_hook_all();
-	/* memscope patches the entries next, with the process stopped */
 	detours_prepare();
 	shim_unseal();
 	return 0;
 }
+
+/* Where memscope writes MS_STATE_RECORDING (wire/detour.h). */
+SHIM_EXPORT _Atomic int *const memscope_state = &shim.state;
 
 /* Where memscope_attach's result is left for memscope to read. */
 SHIM_EXPORT int memscope_attach_status = -1;
@@ -106,7 +113,9 @@ memscope_attach(const char *socket_path, const char *options, int *status)
 SHIM_EXPORT int
 memscope_detach(void)
 {
-	if (!shim.attached || atomic_load(&shim.state) != SHIM_ACTIVE)
+	int st = atomic_load(&shim.state);
+
+	if (!shim.attached || (st != SHIM_ACTIVE && st != SHIM_ARMED))
 		return EINVAL;
 	shim_seal();
 	got_unhook_all();

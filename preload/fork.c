@@ -41,6 +41,9 @@ static void
 fork_child(void)
 {
 	shim_self.in_fork = false;
+	/* attached but not recording yet: the child never will */
+	if (atomic_load(&shim.state) == SHIM_ARMED)
+		atomic_store(&shim.state, SHIM_PASSTHROUGH);
 	if (atomic_load(&shim.state) != SHIM_ACTIVE)
 		return;
 	shim_seal();

@@ -93,7 +93,13 @@ producer_wait_room(uint64_t pos, uint32_t len)
 		atomic_fetch_sub(&h->producers_waiting, 1);
 		if (ms_ring_has_room(&shim.ring, pos, len))
 			return true;
-		if (atomic_load(&shim.state) != SHIM_ACTIVE)
+		/*
+		 * Not recording any more: memscope is gone, or, attached, it
+		 * detached, and then reads the ring to its end: the record
+		 * of a call made while it was attached still goes in.
+		 */
+		if (atomic_load(&shim.state) != SHIM_ACTIVE &&
+		    (!shim.attached || producer_analyzer_gone()))
 			return false;
 		if (sleeps % SLEEPS_BEFORE_CHECK == 0 && producer_analyzer_gone()) {
 			shim_debug("the analyzer has gone: pass-through from now on");

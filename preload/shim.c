@@ -547,7 +547,7 @@ shim_enter(void)
 		return enter_nested();
 	st = atomic_load_explicit(&shim.state, memory_order_acquire);
 	if (unlikely(st != SHIM_ACTIVE)) {
-		if (st == SHIM_PASSTHROUGH)
+		if (st == SHIM_PASSTHROUGH || st == SHIM_ARMED)
 			return false;
 		shim_init();
 		if (atomic_load(&shim.state) != SHIM_ACTIVE)

@@ -16,6 +16,7 @@
 struct sigaction;
 
 #include "clock.h"
+#include "detour.h"
 #include "protocol.h"
 #include "ring.h"
 
@@ -27,8 +28,10 @@ struct sigaction;
 enum shim_state {
 	SHIM_UNINIT,		/* nothing done yet */
 	SHIM_INITIALIZING,	/* one thread is setting up */
-	SHIM_ACTIVE,		/* recording */
+	SHIM_ACTIVE = MS_STATE_RECORDING, /* recording */
 	SHIM_PASSTHROUGH,	/* no analyzer: only forwarding */
+	/* attached, forwarding until memscope starts the recording */
+	SHIM_ARMED = MS_STATE_ARMED,
 };
 
 /* The next definitions of what the shim interposes (RTLD_NEXT). */

@@ -38,8 +38,9 @@
 /* How long to wait for a moment when the process can be borrowed. */
 #define SAFE_MOMENT_MS	400
 
-static bool	release_ring(struct attachment *, char *, size_t);
-static void	hook_entries(struct attachment *);
+static bool	release_ring(struct attachment *, bool (*)(void *), void *,
+		    char *, size_t);
+static bool	hook_entries(struct attachment *);
 
 /* A line of /proc/PID/status: the number after "key:", or -1. */
 static long
@@ -308,8 +309,9 @@ attach_join(struct attachment *at, pid_t pid, const char *shim,
 	ok = rc == 0;
 out:
 	inject_end(in);
-	if (ok)
-		hook_entries(at);
+	if (ok && !(ok = hook_entries(at)))
+		snprintf(why, len, "process %d: the shim's recording could not be "
+		    "started", (int)pid);
 	return ok;
 }
 
@@ -330,7 +332,7 @@ attach_leave(struct attachment *at, bool (*wait)(void *ctx), void *ctx,
 		return false;
 	ok = inject_call(in, fn, NULL, 0, 0, wait, ctx, why, len);
 	inject_end(in);
-	if (ok && !release_ring(at, why, len))
+	if (ok && !release_ring(at, wait, ctx, why, len))
 		log_warnx("%s", why);
 	return ok;
 }
@@ -673,35 +675,55 @@ plan_entries(const struct attachment *at, const struct ms_detour *t,
 /* How many times the patch waits for the threads to be clear of the entries. */
 #define PATCH_TRIES	50
 
-static void
+/* Start the shim's recording (wire/detour.h): false if it cannot be. */
+static bool
+start_recording(const struct attachment *at)
+{
+	uint64_t where = shim_function(at, "memscope_state"), state;
+	int32_t recording = MS_STATE_RECORDING;
+
+	return where != 0 && read_word(at->pid, where, &state, sizeof(state)) &&
+	    proc_mem_patch(at->pid, state, &recording, sizeof(recording));
+}
+
+/*
+ * Patch the entries and start the recording in the same stop of the
+ * process, so that from that instant every call is recorded whichever
+ * way it comes, and none before. False: the recording could not start.
+ */
+static bool
 hook_entries(struct attachment *at)
 {
 	struct ms_detour t[MS_DETOURS];
 	struct entry_patch e[MS_DETOURS];
-	uint64_t table;
-	size_t n;
+	uint64_t table = 0;
+	size_t n = 0;
 
 	t[0].name[0] = '\0';
-	if (!read_detours(at, &table, t) || (n = plan_entries(at, t, e)) == 0)
-		return;
-	for (int tries = 0; tries < PATCH_TRIES; tries++) {
+	if (read_detours(at, &table, t))
+		n = plan_entries(at, t, e);
+	for (int tries = 0; n > 0 && tries < PATCH_TRIES; tries++) {
 		struct stopped s = { 0 };
-		bool clear;
+		bool clear, ok = false;
 
 		stop_all(at->pid, &s);
 		/* a thread that runs on unstopped could be in the bytes */
 		clear = s.n > 0 && s.nunseen == 0 && entries_clear(at->pid, &s,
 		    e, n);
-		if (clear)
+		if (clear) {
 			write_entries(at, table, t, e, n);
+			ok = start_recording(at);
+		}
 		resume_all(&s);
 		if (clear)
-			return;
+			return ok;
 		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
 	}
-	log_warnx("process %d: its threads stayed in the allocator's entries; "
-	    "they are not patched, and calls that do not go through a GOT slot "
-	    "are not seen", (int)at->pid);
+	if (n > 0)
+		log_warnx("process %d: its threads stayed in the allocator's "
+		    "entries, which are not patched: calls that do not go "
+		    "through a GOT slot are not seen", (int)at->pid);
+	return start_recording(at);
 }
 
 /*
@@ -760,10 +782,11 @@ threads_out(const struct attachment *at, const struct stopped *s,
  * unmapped in the process, by the shim (memscope_release) in one of its
  * threads while every other is stopped out of the shim's work, so that
  * none writes into it again. A thread still in there is waited for, a
- * little; then the ring is left.
+ * little, with wait(ctx) (which reads the ring); then the ring is left.
  */
 static bool
-release_ring(struct attachment *at, char *why, size_t len)
+release_ring(struct attachment *at, bool (*wait)(void *ctx), void *ctx,
+    char *why, size_t len)
 {
 	uint64_t release = shim_function(at, "memscope_release");
 	uint64_t guard_at = shim_function(at, "memscope_guard_offset");
@@ -799,7 +822,11 @@ release_ring(struct attachment *at, char *why, size_t len)
 			return ok;
 		}
 		resume_all(&s);
-		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+		/* meanwhile, the ring read: a thread may wait for room in it */
+		if (wait == NULL)
+			nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+		else if (!wait(ctx))
+			break;
 	}
 	snprintf(why, len, "process %d: a thread stayed in the shim's work; its "
 	    "ring stays mapped", (int)at->pid);

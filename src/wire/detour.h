@@ -15,7 +15,9 @@
  *      then a jump back behind them): the function, unhooked;
  *   2. saved and nsaved: the bytes it replaces;
  *   3. the shim's pointer to the function: the trampoline;
- *   4. the entry: a jump to the patch area.
+ *   4. the entry: a jump to the patch area;
+ *
+ * and when every entry is done, the state word (below).
  *
  * Every state between two steps is one in which the program runs as it
  * should, so memscope may die at any moment. Detach writes the saved bytes
@@ -30,6 +32,16 @@
 #define MEMSCOPE_WIRE_DETOUR_H
 
 #include <stdint.h>
+
+/*
+ * The shim's state, in the word it exports a pointer to (memscope_state):
+ * memscope_attach leaves the shim MS_STATE_ARMED, hooked but recording
+ * nothing; memscope writes MS_STATE_RECORDING there in the stop in which
+ * it patches the entries, so that every way into the allocator starts
+ * being recorded at the same instant.
+ */
+#define MS_STATE_RECORDING	2
+#define MS_STATE_ARMED		4
 
 #define MS_DETOURS		12	/* entries in the table */
 #define MS_DETOUR_AREA		128	/* bytes of patch area per entry */

@@ -138,6 +138,13 @@ tests_targets_attach_server_nopie_SOURCES = $(tests_targets_attach_server_SOURCE
 tests_targets_attach_server_nopie_CFLAGS = $(run_target_cflags) -fno-pie
 tests_targets_attach_server_nopie_LDFLAGS = -no-pie
 
+# Threads allocating without a pause (tests/run-attach-busy.test).
+check_PROGRAMS += tests/targets/attach-busy
+tests_targets_attach_busy_SOURCES = tests/targets/attach-busy.c \
+	$(run_target_headers)
+tests_targets_attach_busy_CFLAGS = $(run_target_cflags) -pthread
+tests_targets_attach_busy_LDADD = -lpthread
+
 # memscope leaks on blocks from before the attach that hold the only
 # pointers to blocks allocated after it (tests/run-attach-leaks.test).
 check_PROGRAMS += tests/targets/attach-list
