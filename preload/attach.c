@@ -23,6 +23,40 @@
 static bool forks_hooked;
 
 /*
+ * The rings of memscopes that died attached, left mapped until a detach
+ * finds every thread out of the shim's work: a thread could still be
+ * writing into one when the next attach comes.
+ */
+#define STALE_RINGS	4
+
+static struct {
+	void	*base;
+	size_t	 len;
+} stale[STALE_RINGS];
+
+static void
+stale_keep(void *base, size_t len)
+{
+	for (size_t i = 0; i < STALE_RINGS; i++)
+		if (stale[i].base == NULL) {
+			stale[i].base = base;
+			stale[i].len = len;
+			return;
+		}
+	/* more dead memscopes than places: that one stays mapped */
+}
+
+static void
+stale_unmap(void)
+{
+	for (size_t i = 0; i < STALE_RINGS; i++)
+		if (stale[i].base != NULL) {
+			shim.real.munmap(stale[i].base, stale[i].len);
+			stale[i].base = NULL;
+		}
+}
+
+/*
  * Where each thread's guard (shim_self.in_hook) is, from its thread
  * pointer (fs): the same for every thread. memscope reads the guards of
  * the stopped threads before it has the ring unmapped.
@@ -74,6 +108,10 @@ attach(const char *socket_path, const char *options)
 	modules_find_self();
 	modules_forget();
 	stack_forget();
+	if (shim.ring_base != NULL) {
+		stale_keep(shim.ring_base, shim.ring_len);
+		shim.ring_base = NULL;
+	}
 	/* a new ring: its threads are numbered anew */
 	atomic_store(&shim.next_thread, 0);
 	atomic_fetch_add(&shim.generation, 1);
@@ -129,7 +167,8 @@ memscope_detach(void)
 /*
  * Called by memscope after memscope_detach, every other thread stopped
  * out of the shim's work: nothing can write into the ring any more, which
- * is unmapped, nor ring the doorbell. The next attach makes its own.
+ * is unmapped, nor into the rings of memscopes that died attached, nor
+ * ring the doorbell. The next attach makes its own.
  */
 SHIM_EXPORT int
 memscope_release(void)
@@ -145,6 +184,7 @@ memscope_release(void)
 	shim.ring_base = NULL;
 	shim.ring_len = 0;
 	shim.real.munmap(base, len);
+	stale_unmap();
 	/* the doorbell was that memscope's; the next maps its own */
 	if (shim.doorbell != NULL) {
 		shim.real.munmap(shim.doorbell, MS_DOORBELL_SIZE);
