@@ -17,6 +17,7 @@ test_packages="
 	procps jq protobuf-compiler util-linux binutils valgrind heaptrack tmux
 	strace gdb clang
 	python3 sqlite3 libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
+	redis-server redis-tools
 	perl ruby git openssh-client g++
 	cppcheck clang-tidy
 "
