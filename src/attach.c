@@ -598,15 +598,10 @@ write_entries(const struct attachment *at, uint64_t table,
 		    offsetof(struct ms_detour, saved), p->saved, p->nreplaced) &&
 		    write_detour(at, table, e[k].index,
 		    offsetof(struct ms_detour, nsaved), &nsaved, sizeof(nsaved));
-		for (size_t i = 0; ok && i < MS_DETOURS; i++) {
-			struct ms_detour d;
-
-			if ((e[k].aliases & (1ull << i)) == 0)
-				continue;
-			ok = read_word(at->pid, table + i * sizeof(d), &d,
-			    sizeof(d)) && proc_mem_patch(at->pid, d.real, &tramp,
-			    sizeof(tramp));
-		}
+		for (size_t i = 0; ok && i < MS_DETOURS; i++)
+			if (e[k].aliases & (1ull << i))
+				ok = proc_mem_patch(at->pid, t[i].real, &tramp,
+				    sizeof(tramp));
 		if (ok)
 			ok = proc_mem_patch(at->pid, p->entry, p->patch,
 			    p->nreplaced);
@@ -614,6 +609,21 @@ write_entries(const struct attachment *at, uint64_t table,
 			log_warnx("process %d: the entry of %s could not be "
 			    "written", (int)at->pid, t[e[k].index].name);
 	}
+}
+
+/*
+ * Has entry i of table t (whose first bytes are head) been patched
+ * already, by a memscope that died attached, for it or for another name
+ * of the same function?
+ */
+static bool
+patched_already(const struct ms_detour *t, size_t i, const uint8_t *head)
+{
+	for (size_t j = 0; j <= i; j++)
+		if (t[j].entry == t[i].entry && detour_is_patched(t[i].entry,
+		    head, MS_DETOUR_SAVED, t[j].area))
+			return true;
+	return false;
 }
 
 /*
@@ -629,23 +639,20 @@ plan_entries(const struct attachment *at, const struct ms_detour *t,
 
 	for (size_t i = 0; i < MS_DETOURS; i++) {
 		uint8_t head[MS_DETOUR_SAVED], *body;
-		char why[256];
-		size_t len;
-		bool same = false;
+		char why[256] = "its code cannot be read";
+		size_t len, k;
 
 		if (t[i].entry == 0)
 			continue;
-		for (size_t k = 0; k < n && !same; k++)
-			if ((same = e[k].plan.entry == t[i].entry))
-				e[k].aliases |= 1ull << i;
-		if (same || read_word(at->pid, t[i].entry, head, sizeof(head)) == false)
+		/* another name of a function planned (memalign, aligned_alloc) */
+		for (k = 0; k < n && e[k].plan.entry != t[i].entry; k++)
+			;
+		if (k < n) {
+			e[k].aliases |= 1ull << i;
 			continue;
-		for (size_t j = 0; j < i; j++)
-			same = same || (t[j].entry == t[i].entry &&
-			    detour_is_patched(t[i].entry, head, sizeof(head),
-			    t[j].area));
-		if (same || detour_is_patched(t[i].entry, head, sizeof(head),
-		    t[i].area))
+		}
+		if (!read_word(at->pid, t[i].entry, head, sizeof(head)) ||
+		    patched_already(t, i, head))
 			continue;
 		if (t[i].size == 0) {
 			log_warnx("process %d: %s's size is unknown: its entry is not "
@@ -655,14 +662,12 @@ plan_entries(const struct attachment *at, const struct ms_detour *t,
 		}
 		len = t[i].size < (64u << 10) ? t[i].size : 64u << 10;
 		body = xmalloc(len);
-		if (!read_word(at->pid, t[i].entry, body, len))
-			why[0] = '\0';
-		else if (detour_plan(&e[n].plan, t[i].entry, body, len, t[i].hook,
+		if (read_word(at->pid, t[i].entry, body, len) &&
+		    detour_plan(&e[n].plan, t[i].entry, body, len, t[i].hook,
 		    t[i].area, why, sizeof(why))) {
 			e[n].index = i;
 			e[n].aliases = 1ull << i;
 			n++;
-			why[0] = '\0';
 		} else
 			log_warnx("process %d: the entry of %s is not patched (%s): "
 			    "calls of it that do not go through a GOT slot are not "
@@ -679,7 +684,7 @@ plan_entries(const struct attachment *at, const struct ms_detour *t,
 static bool
 start_recording(const struct attachment *at)
 {
-	uint64_t where = shim_function(at, "memscope_state"), state;
+	uint64_t where = shim_function(at, "memscope_state"), state = 0;
 	int32_t recording = MS_STATE_RECORDING;
 
 	return where != 0 && read_word(at->pid, where, &state, sizeof(state)) &&
@@ -694,12 +699,11 @@ start_recording(const struct attachment *at)
 static bool
 hook_entries(struct attachment *at)
 {
-	struct ms_detour t[MS_DETOURS];
+	struct ms_detour t[MS_DETOURS] = { { 0 } };
 	struct entry_patch e[MS_DETOURS];
 	uint64_t table = 0;
 	size_t n = 0;
 
-	t[0].name[0] = '\0';
 	if (read_detours(at, &table, t))
 		n = plan_entries(at, t, e);
 	for (int tries = 0; n > 0 && tries < PATCH_TRIES; tries++) {
@@ -733,7 +737,7 @@ hook_entries(struct attachment *at)
 static void
 unhook_entries(const struct attachment *at)
 {
-	struct ms_detour t[MS_DETOURS];
+	struct ms_detour t[MS_DETOURS] = { { 0 } };
 	uint64_t table;
 
 	if (!read_detours(at, &table, t))
@@ -807,19 +811,23 @@ release_ring(struct attachment *at, bool (*wait)(void *ctx), void *ctx,
 		bool ok = false;
 
 		stop_all(at->pid, &s);
-		/* whichever thread runs on unstopped could be at an entry */
-		if (!unhooked && s.n > 0 && s.nunseen == 0) {
-			unhook_entries(at);
-			unhooked = true;
-		}
-		if (s.n > 0 && threads_out(at, &s, guard_off, text_start, text_end)) {
-			if ((in = inject_take(at->pid, s.tids[0], why, len)) != NULL) {
-				ok = inject_call(in, release, NULL, 0, 0, NULL, NULL,
-				    why, len);
-				inject_end(in);
+		/* a thread that runs on unstopped could be at an entry, or
+		 * writing into the ring */
+		if (s.n > 0 && s.nunseen == 0) {
+			if (!unhooked) {
+				unhook_entries(at);
+				unhooked = true;
 			}
-			resume_all(&s);
-			return ok;
+			if (threads_out(at, &s, guard_off, text_start, text_end)) {
+				if ((in = inject_take(at->pid, s.tids[0], why,
+				    len)) != NULL) {
+					ok = inject_call(in, release, NULL, 0, 0,
+					    NULL, NULL, why, len);
+					inject_end(in);
+				}
+				resume_all(&s);
+				return ok;
+			}
 		}
 		resume_all(&s);
 		/* meanwhile, the ring read: a thread may wait for room in it */
@@ -828,8 +836,10 @@ release_ring(struct attachment *at, bool (*wait)(void *ctx), void *ctx,
 		else if (!wait(ctx))
 			break;
 	}
-	snprintf(why, len, "process %d: a thread stayed in the shim's work; its "
-	    "ring stays mapped", (int)at->pid);
+	snprintf(why, len, "process %d: a thread stayed in the shim's work or "
+	    "could not be stopped; its ring stays mapped%s", (int)at->pid,
+	    unhooked ? "" : ", and the allocator's entries lead to the shim, "
+	    "which only forwards");
 	return false;
 }
 
