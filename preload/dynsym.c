@@ -112,7 +112,6 @@ search_object(struct dl_phdr_info *info, size_t size, void *arg)
 	const uint32_t *gnu = NULL, *sysv = NULL;
 	const ElfW(Sym) *symtab = NULL, *sym = NULL;
 	const char *strtab = NULL;
-
 	uintptr_t start, end;
 
 	(void)size;

@@ -19,7 +19,8 @@ preload_libmemscope_la_SOURCES = \
 	preload/producer.c preload/producer.h \
 	preload/shim.c preload/shim.h \
 	preload/stack.c \
-	src/wire/clock.h src/wire/detour.h src/wire/futex.h src/wire/protocol.h src/wire/ring.h
+	src/wire/clock.h src/wire/detour.h src/wire/futex.h src/wire/protocol.h \
+	src/wire/ring.h
 preload_libmemscope_la_CPPFLAGS = -I$(top_srcdir)/src/wire
 preload_libmemscope_la_CFLAGS = -std=gnu11 $(WARN_CFLAGS) $(DEBUG_CFLAGS) \
 	-fvisibility=hidden -ftls-model=initial-exec -pthread $(LIBUNWIND_CFLAGS)

@@ -516,8 +516,9 @@ read_word(pid_t pid, uint64_t addr, void *out, size_t len)
 
 /*
  * The entries of the allocator's functions (wire/detour.h): patched once
- * the shim has started, so that every call of the program's is seen,
- * however it is made; put back on detach. A function whose entry cannot
+ * the shim is armed, the recording started in the same stop, so that
+ * every call of the program's is seen, however it is made; put back on
+ * detach. A function whose entry cannot
  * be patched is still seen through the GOT slots the shim hooked.
  */
 
@@ -547,7 +548,7 @@ struct entry_patch {
 	uint64_t		 aliases;	/* a bit per table entry */
 };
 
-/* How much of a stopped thread's stack is searched for a return into an entry. */
+/* How much of a stopped thread's stack is searched for returns. */
 #define STACK_SEARCH	(32u << 10)
 
 /*
@@ -677,7 +678,7 @@ plan_entries(const struct attachment *at, const struct ms_detour *t,
 	return n;
 }
 
-/* How many times the patch waits for the threads to be clear of the entries. */
+/* How many times the patch waits for the threads to clear the entries. */
 #define PATCH_TRIES	50
 
 /* Start the shim's recording (wire/detour.h): false if it cannot be. */

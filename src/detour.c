@@ -246,7 +246,8 @@ detour_plan(struct detour_plan *p, uint64_t entry, const uint8_t *fn,
 }
 
 bool
-detour_is_patched(uint64_t entry, const uint8_t *text, size_t len, uint64_t area)
+detour_is_patched(uint64_t entry, const uint8_t *text, size_t len,
+    uint64_t area)
 {
 	int32_t d;
 
