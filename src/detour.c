@@ -48,26 +48,22 @@ rel32(uint64_t from, size_t len, uint64_t target, int32_t *out)
 	return true;
 }
 
+/* Is insn in capstone's group g (CS_GRP_JUMP, ...)? */
 static bool
-is_branch(const cs_insn *insn)
+in_group(const cs_insn *insn, uint8_t g)
 {
 	const cs_detail *d = insn->detail;
 
 	for (uint8_t i = 0; i < d->groups_count; i++)
-		if (d->groups[i] == CS_GRP_JUMP || d->groups[i] == CS_GRP_CALL)
+		if (d->groups[i] == g)
 			return true;
 	return false;
 }
 
 static bool
-is_relative(const cs_insn *insn)
+is_branch(const cs_insn *insn)
 {
-	const cs_detail *d = insn->detail;
-
-	for (uint8_t i = 0; i < d->groups_count; i++)
-		if (d->groups[i] == CS_GRP_BRANCH_RELATIVE)
-			return true;
-	return false;
+	return in_group(insn, CS_GRP_JUMP) || in_group(insn, CS_GRP_CALL);
 }
 
 /* The target of a direct jump or call, or 0. */
@@ -111,7 +107,7 @@ relocate(const cs_insn *insn, uint64_t at, uint8_t *out, size_t *n,
 		snprintf(why, whylen, "a breakpoint at its entry (another tool's)");
 		return false;
 	}
-	if (is_relative(insn)) {
+	if (in_group(insn, CS_GRP_BRANCH_RELATIVE)) {
 		if ((target = branch_target(insn)) == 0)
 			goto unmovable;
 		if (insn->id == X86_INS_JMP || insn->id == X86_INS_CALL) {
