@@ -33,6 +33,6 @@ AC_DEFUN([MS_ENABLE_SANITIZERS], [
 
 dnl Warnings go in WARN_CFLAGS, never in the user's CFLAGS.
 AC_DEFUN([MS_WARN_CFLAGS], [
-	WARN_CFLAGS="-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral -Wpointer-arith -Wvla"
+	WARN_CFLAGS="-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wpointer-arith -Wvla"
 	AC_SUBST([WARN_CFLAGS])
 ])

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,10 +13,10 @@
 static const char kind_letters[LIVE_NKINDS] = "TDBHSLAFO";
 
 static void
-heading(int y, const char *fmt, const char *arg)
+heading(int y, const char *text)
 {
 	attron(A_BOLD);
-	tui_print(y, 0, fmt, arg);
+	tui_print(y, 0, "%s", text);
 	attroff(A_BOLD);
 }
 
@@ -164,7 +165,7 @@ tui_view_overview(struct tui *t, const struct tui_frame *f,
 		vsz += k[i].size;
 		rss += k[i].rss;
 	}
-	heading(y++, "%s", "Address space by kind");
+	heading(y++, "Address space by kind");
 	tui_print(y, 0, "virtual");
 	kind_bar(t, y, 9, bar, k, false);
 	tui_print(y++, 10 + bar, "%s", fmt_size(s1, vsz));
@@ -203,7 +204,7 @@ tui_view_overview(struct tui *t, const struct tui_frame *f,
 	y += 4;
 	if (y + 2 >= a->bottom)
 		return;
-	heading(y++, "%s", "Top sites by live bytes (^: only grew in the last minute)");
+	heading(y++, "Top sites by live bytes (^: only grew in the last minute)");
 	{
 		struct heap_site *sites;
 		size_t n = model_heap_top_sites(&f->traced->heap,
@@ -223,14 +224,16 @@ tui_view_sites(struct tui *t, const struct tui_frame *f, const struct tui_area *
 	    "allocations", "bytes at the peak", "temporary allocations" };
 	struct heap_site *sites;
 	int order = t->sort < 0 ? SITES_BY_LIVE : t->sort, y = a->top;
+	char title[128];
 	size_t n;
 
 	if (needs_shim(f, a))
 		return;
 	n = model_heap_top_sites(&f->traced->heap,
 	    model_heap_site_order((enum heap_site_order)order), 0, &sites);
-	heading(y++, "Sites by %s (s: another order; Enter: the stack)",
-	    orders[order]);
+	snprintf(title, sizeof(title), "Sites by %s (s: another order; Enter: "
+	    "the stack)", orders[order]);
+	heading(y++, title);
 	site_row(t, f, y++, NULL, false);
 	t->rows = (int)n;
 	t->page = a->bottom - y;
@@ -267,7 +270,7 @@ tui_view_stack(struct tui *t, const struct tui_frame *f, const struct tui_area *
 	symbolize_stack(symbolize_session_symbolizer(f->session), f->session,
 	    f->traced, t->stack);
 	e = model_stacks_get(&f->session->stacks, t->stack);
-	heading(y++, "%s", "The stack of the site (Esc: back)");
+	heading(y++, "The stack of the site (Esc: back)");
 	tui_print(y++, 0, "%s live in %s blocks; %s allocated in %s calls",
 	    fmt_size(s1, site->live_bytes), fmt_count(s2, site->live_blocks),
 	    fmt_size(s3, site->bytes_allocated), fmt_count(s4, site->allocations));
@@ -322,7 +325,7 @@ tui_view_layout(struct tui *t, const struct tui_frame *f, const struct tui_area 
 	live_by_kind(p, k);
 	for (int i = 0; i < LIVE_NKINDS; i++)
 		rss += k[i].rss;
-	heading(y++, "%s", "By kind: virtual, resident, share of the resident");
+	heading(y++, "By kind: virtual, resident, share of the resident");
 	/* in two columns */
 	for (int i = 0; i < LIVE_NKINDS; i++) {
 		int row = y + i / 2, x = i % 2 * 40;
@@ -423,7 +426,7 @@ tui_view_threads(struct tui *t, const struct tui_frame *f,
 	char s1[FMT_SIZE_LEN], s2[FMT_SIZE_LEN];
 	int y = a->top;
 
-	heading(y++, "%s", "Threads and their stacks");
+	heading(y++, "Threads and their stacks");
 	attron(A_BOLD);
 	tui_print(y++, 0, "%8s  %-16s %-27s %9s %9s", "TID", "NAME", "STACK",
 	    "SIZE", "RSS");
