@@ -1,5 +1,5 @@
 /*
- * The malloc family. The ordering rule of DESIGN.md lives here: an event
+ * The malloc family. The ordering rule of the ring lives here: an event
  * that gives an address back (free, the old block of realloc) takes its
  * place in the ring BEFORE the real call, one that obtains an address
  * (malloc, the new block of realloc) AFTER it; so reservation order is a

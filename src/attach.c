@@ -113,12 +113,11 @@ signal_stopped(pid_t pid)
 }
 
 bool
-attach_check(pid_t pid, const struct process *probe, char *why, size_t len)
+attach_check(pid_t pid, char *why, size_t len)
 {
 	long tracer = status_field(pid, "TracerPid");
 	char comm[64];
 
-	(void)probe;
 	/* stopped by a signal: left as it is, which a ptrace stop is not */
 	if (signal_stopped(pid)) {
 		snprintf(why, len, "process %d is stopped (state T); continue it "

@@ -21,9 +21,8 @@ struct attachment {
 	int		 leaks_fd;		/* the leak checks' socket, or -1 */
 };
 
-/* Can memscope attach to pid (probe: its snapshot)? False: why. */
-bool	attach_check(pid_t pid, const struct process *probe, char *why,
-	    size_t len);
+/* Can memscope attach to pid? False: why. */
+bool	attach_check(pid_t pid, char *why, size_t len);
 /*
  * Does pid run glibc's dynamic loader, which the shim needs? 1 yes; 0 no,
  * why says so; -1 it ended meanwhile, why says so.

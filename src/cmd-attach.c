@@ -274,7 +274,7 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 		cmd_proc_failure("attach", "/proc", pid, &err);
 		return EXIT_RUNTIME;
 	}
-	if (!attach_check(pid, &probe, why, sizeof(why))) {
+	if (!attach_check(pid, why, sizeof(why))) {
 		log_warnx("%s", why);
 		model_process_free(&probe);
 		return EXIT_RUNTIME;

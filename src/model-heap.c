@@ -582,12 +582,6 @@ model_heap_realloc_done(struct heap_model *h, uint16_t thread,
 	add_live(h, nb);
 }
 
-const struct heap_block *
-model_heap_block(const struct heap_model *h, uint64_t addr)
-{
-	return block_find(h, addr);
-}
-
 static int
 desc(uint64_t a, uint64_t b)
 {

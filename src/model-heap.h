@@ -256,10 +256,6 @@ void	model_heap_bin_at_peak(const struct heap_model *h, size_t b,
 const struct heap_site *model_heap_site(const struct heap_model *h,
 	    uint64_t stack);
 
-/* The live block at addr, or NULL. */
-const struct heap_block *model_heap_block(const struct heap_model *h,
-	    uint64_t addr);
-
 /* Sites sorted by cmp into a new array of at most n (n = 0: all). */
 size_t	model_heap_top_sites(const struct heap_model *h,
 	    int (*cmp)(const void *, const void *), size_t n,

@@ -375,12 +375,6 @@ tracefile_write_record(struct tracefile *t, uint32_t stream, const void *rec,
 	put(t, rec, len);
 }
 
-int
-tracefile_error(const struct tracefile *t)
-{
-	return t->error;
-}
-
 bool
 tracefile_close(struct tracefile *t)
 {

@@ -187,8 +187,6 @@ void	tracefile_write(struct tracefile *t, uint32_t kind, const void *a,
 	    size_t alen, const void *b, size_t blen);
 void	tracefile_write_record(struct tracefile *t, uint32_t stream,
 	    const void *rec, uint32_t len);
-/* The first write error (errno value), 0 if none: the run goes on without. */
-int	tracefile_error(const struct tracefile *t);
 /* Finish and close; false with errno on failure. */
 bool	tracefile_close(struct tracefile *t);
 

@@ -13,8 +13,10 @@
  *	ms_ring_release(r, from, pos);	(peek stops a lap past tail)
  *	if (ms_ring_producers_wait(r)) futex-wake tail_seq;
  *
- * Reservation order is the order the consumer reads in; DESIGN.md's
- * ordering rule makes it a valid order of the real operations.
+ * Reservation order is the order the consumer reads in; the shim's
+ * ordering rule (preload/hooks-malloc.c: an event that gives an address
+ * back is reserved before the real call, one that obtains an address
+ * after it) makes it a valid order of the real operations.
  */
 #ifndef MEMSCOPE_WIRE_RING_H
 #define MEMSCOPE_WIRE_RING_H
