@@ -1,7 +1,7 @@
 /*
- * What memscope knows about one process. Sources fill it; views draw it.
- * This issue's part is the identity and the layout; the heap, stacks and
- * leaks join it as their modules land.
+ * What memscope knows about one process: its identity and layout, its
+ * heap (model-heap.h), its stacks and loaded objects (model-stacks.h),
+ * its leak verdicts (model-leaks.h). Sources fill it; views draw it.
  */
 #ifndef MEMSCOPE_MODEL_H
 #define MEMSCOPE_MODEL_H
