@@ -17,6 +17,7 @@ RUN_TESTS = \
 	tests/run-programs.test \
 	tests/run-leaks.test \
 	tests/run-leaks-report.test \
+	tests/run-leaks-allocators.test \
 	tests/run-signals.test \
 	tests/run-coroutine.test \
 	tests/run-collapsed.test \

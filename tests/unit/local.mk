@@ -15,6 +15,7 @@ UNIT_TESTS = \
 	tests/unit/test-ring \
 	tests/unit/test-leak-scan \
 	tests/unit/test-leak-roots \
+	tests/unit/test-model-mappings \
 	tests/unit/test-suppress \
 	tests/unit/test-trace \
 	tests/unit/test-control
@@ -66,6 +67,11 @@ tests_unit_test_leak_roots_SOURCES = tests/unit/test-leak-roots.c
 tests_unit_test_leak_roots_CFLAGS = $(unit_cflags)
 tests_unit_test_leak_roots_LDADD = $(unit_libs)
 tests_unit_test_leak_roots_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_model_mappings_SOURCES = tests/unit/test-model-mappings.c
+tests_unit_test_model_mappings_CFLAGS = $(unit_cflags)
+tests_unit_test_model_mappings_LDADD = $(unit_libs)
+tests_unit_test_model_mappings_LDFLAGS = $(unit_link_flags)
 
 tests_unit_test_suppress_SOURCES = tests/unit/test-suppress.c
 tests_unit_test_suppress_CFLAGS = $(unit_cflags)
