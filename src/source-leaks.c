@@ -120,15 +120,14 @@ read_alloc_maps(pid_t tid, uint64_t at, struct mapping_set *out)
 	io = (struct leak_io){ at + sizeof(head), (size_t)head.taken * sizeof(*v) };
 	read_target(&tid, &io, 1, v);
 	for (uint64_t i = 0; i < head.taken && ok; i++) {
-		if (v[i].done != 1)
-			ok = false;
-		else if (v[i].op == MS_ALLOC_MAP)
+		/* an entry being written, or damage: not to be trusted */
+		ok = v[i].done == 1 &&
+		    (v[i].op == MS_ALLOC_MAP || v[i].op == MS_ALLOC_UNMAP);
+		if (ok && v[i].op == MS_ALLOC_MAP)
 			model_mappings_mmap(out, v[i].addr, v[i].len,
 			    MAP_PRIVATE | MAP_ANONYMOUS);
-		else if (v[i].op == MS_ALLOC_UNMAP)
+		else if (ok)
 			model_mappings_munmap(out, v[i].addr, v[i].len);
-		else
-			ok = false;
 	}
 	free(v);
 	if (!ok)
