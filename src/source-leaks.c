@@ -96,10 +96,11 @@ source_leaks_scan(struct process *p, const struct tracer_end *end,
  * at (struct ms_alloc_maps): false if there is none, or it cannot be
  * trusted (it overflowed, or an entry was being written), as an
  * unmapping it lacks could leave memory that is not the allocator's
- * taken for it.
+ * taken for it. *found: there is a log there (memscope's memory, never
+ * roots: it holds the addresses of the allocator's mappings).
  */
 static bool
-read_alloc_maps(pid_t tid, uint64_t at, struct mapping_set *out)
+read_alloc_maps(pid_t tid, uint64_t at, struct mapping_set *out, bool *found)
 {
 	struct ms_alloc_maps head;
 	struct ms_alloc_map *v;
@@ -107,12 +108,15 @@ read_alloc_maps(pid_t tid, uint64_t at, struct mapping_set *out)
 	bool ok = true;
 
 	memset(out, 0, sizeof(*out));
+	*found = false;
 	if (at == 0)
 		return false;
 	read_target(&tid, &io, 1, &head);
 	if (head.magic != MS_ALLOC_MAPS_MAGIC || head.capacity !=
-	    (MS_ALLOC_MAPS_SIZE - sizeof(head)) / sizeof(*v) ||
-	    head.taken > head.capacity)
+	    (MS_ALLOC_MAPS_SIZE - sizeof(head)) / sizeof(*v))
+		return false;
+	*found = true;
+	if (head.taken > head.capacity)
 		return false;
 	if (head.taken == 0)
 		return true;
@@ -150,6 +154,7 @@ source_leaks_scan_layout(struct process *p, const struct tracer_end *end,
 	struct leak_scan_stats stats;
 	struct leak_range *excl;
 	struct mapping_set allocator;
+	bool log_found;
 	pid_t tid = end->tid;
 	size_t n;
 
@@ -158,7 +163,8 @@ source_leaks_scan_layout(struct process *p, const struct tracer_end *end,
 	excl = xreallocarray(NULL, nexcluded + 1, sizeof(*excl));
 	if (nexcluded > 0)
 		memcpy(excl, excluded, nexcluded * sizeof(*excl));
-	if (read_alloc_maps(tid, p->alloc_maps, &allocator))
+	(void)read_alloc_maps(tid, p->alloc_maps, &allocator, &log_found);
+	if (log_found)
 		excl[nexcluded++] = (struct leak_range){ p->alloc_maps,
 		    p->alloc_maps + MS_ALLOC_MAPS_SIZE };
 	leak_roots_build(&(struct leak_roots_input){ .layout = &snap.layout,
