@@ -313,10 +313,13 @@ cmp_range(const void *a, const void *b)
 /*
  * The allocator's memory in mapping m (not the brk heap, not an arena
  * recognised by its shape), as sorted ranges: what the blocks in m are
- * in, and the mappings another allocator made for itself (holding blocks
- * or not: its own data) as the shim logged them. A block in none of
- * these takes the whole line (less the program's own mappings,
- * spare_own): nothing tells its allocator's memory there.
+ * in (with another allocator, the mapping it made that holds the block,
+ * as the shim logged it). A block in none of these takes the whole line
+ * (less the program's own mappings, spare_own): nothing tells its
+ * allocator's memory there. Another allocator's mappings that hold no
+ * block known stay roots: they may hold blocks made through calls the
+ * shim does not see (jemalloc's mallocx, tcmalloc's tc_malloc ...), which
+ * memcheck does not see either, and scans.
  */
 static size_t
 allocator_holes(const struct leak_roots_input *in, const struct mapping *m,
@@ -324,7 +327,6 @@ allocator_holes(const struct leak_roots_input *in, const struct mapping *m,
 {
 	struct leak_range *v = NULL;
 	size_t nv = 0, capv = 0, n = 0, cap = 0;
-	const struct mapping_set *a = in->allocator;
 
 	*holes = NULL;
 	for (size_t i = first_block(in, m->start); i < in->nblocks &&
@@ -345,13 +347,6 @@ allocator_holes(const struct leak_roots_input *in, const struct mapping *m,
 		v = xgrow(v, &capv, nv + 1, sizeof(*v));
 		v[nv++] = r;
 	}
-	if (a != NULL)
-		for (size_t k = model_mappings_find(a, m->start); k < a->n &&
-		    a->ranges[k].start < m->end; k++) {
-			v = xgrow(v, &capv, nv + 1, sizeof(*v));
-			v[nv++] = (struct leak_range){ a->ranges[k].start,
-			    a->ranges[k].end };
-		}
 	if (nv > 1)
 		qsort(v, nv, sizeof(*v), cmp_range);
 	for (size_t i = 0; i < nv; i++)
