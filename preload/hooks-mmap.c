@@ -1,6 +1,7 @@
 /*
  * mmap, munmap, mremap, brk and sbrk, as the program calls them (malloc's
- * own calls go to the kernel inside libc and are not seen). An event that
+ * own calls go to the kernel inside libc and are not seen; another
+ * allocator's, from its library, go to the log of alloc-maps.c). An event that
  * releases a range is reserved before the real call and published after
  * it, with its result; one that obtains a range is reserved after.
  */
@@ -43,6 +44,11 @@ mmap_common(void *(*real)(void *, size_t, int, int, int, off_t), void *addr,
 	ensure_resolved();
 	if (unlikely(real == NULL))	/* during resolution itself */
 		return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+	if (alloc_maps_caller(caller)) {
+		if ((p = real(addr, len, prot, flags, fd, off)) != MAP_FAILED)
+			alloc_maps_note(MS_ALLOC_MAP, p, len);
+		return p;
+	}
 	if (shim_internal_caller(caller) || !shim_enter())
 		return real(addr, len, prot, flags, fd, off);
 	if ((p = real(addr, len, prot, flags, fd, off)) != MAP_FAILED)
@@ -77,6 +83,10 @@ munmap(void *addr, size_t len)
 	ensure_resolved();
 	if (unlikely(shim.real.munmap == NULL))
 		return (int)syscall(SYS_munmap, addr, len);
+	if (alloc_maps_caller(__builtin_return_address(0))) {
+		alloc_maps_note(MS_ALLOC_UNMAP, addr, len);
+		return shim.real.munmap(addr, len);
+	}
 	if (shim_internal_caller(__builtin_return_address(0)) || !shim_enter())
 		return shim.real.munmap(addr, len);
 	slot = producer_reserve(sizeof(ev));
@@ -109,6 +119,13 @@ mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
 	ensure_resolved();
 	if (unlikely(shim.real.mremap == NULL))
 		return (void *)syscall(SYS_mremap, old, old_len, new_len, flags, fixed);
+	if (alloc_maps_caller(__builtin_return_address(0))) {
+		alloc_maps_note(MS_ALLOC_UNMAP, old, old_len);
+		if ((p = shim.real.mremap(old, old_len, new_len, flags, fixed)) !=
+		    MAP_FAILED)
+			alloc_maps_note(MS_ALLOC_MAP, p, new_len);
+		return p;
+	}
 	if (!shim_enter())
 		return shim.real.mremap(old, old_len, new_len, flags, fixed);
 	slot = producer_reserve(sizeof(ev));

@@ -3,6 +3,7 @@
 # it is never built with sanitizers: it runs inside arbitrary programs.
 pkglib_LTLIBRARIES = preload/libmemscope.la
 preload_libmemscope_la_SOURCES = \
+	preload/alloc-maps.c \
 	preload/allocator.c \
 	preload/attach.c \
 	preload/bootstrap.c \

@@ -143,6 +143,7 @@ shim_resolve(void)
 		shim.glibc_malloc = m != NULL && dladdr((void *)m, &info) != 0 &&
 		    info.dli_fname != NULL && strstr(info.dli_fname, "/libc.so") != NULL;
 	}
+	alloc_maps_find_allocator();
 	shim_unseal();
 	atomic_store(&resolve_state, 2);
 	errno = saved_errno;
@@ -347,6 +348,7 @@ shim_connect(int ppid, uint32_t flags)
 	shim.ring_len = len;
 	shim.ring = ring;
 	shim.pid = getpid();
+	alloc_maps_publish();
 	mark_ring_here();
 	shim_debug("connected to %s, ring of %llu bytes", path,
 	    (unsigned long long)shim.opts.ring_size);

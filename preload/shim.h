@@ -94,6 +94,10 @@ struct shim {
 	uintptr_t	 self_end;
 	uintptr_t	 unwind_start;	/* libunwind's: its own calls are not the program's */
 	uintptr_t	 unwind_end;
+	/* a library that defines malloc (not the C library, not the
+	 * program): its mappings are its own (alloc-maps.c) */
+	uintptr_t	 alloc_start;
+	uintptr_t	 alloc_end;
 	bool		 glibc_malloc;	/* the malloc is glibc's: chunk headers readable */
 	/* the analyzer's socket: from the environment, or memscope_attach's */
 	char		 socket_path[108];
@@ -226,6 +230,17 @@ static inline bool
 shim_internal_caller(const void *ret)
 {
 	return (uintptr_t)ret >= shim.unwind_start && (uintptr_t)ret < shim.unwind_end;
+}
+
+/* alloc-maps.c: the allocator's own mappings, logged for the leak check */
+void	alloc_maps_find_allocator(void);
+void	alloc_maps_note(uint32_t op, const void *addr, size_t len);
+void	alloc_maps_publish(void);
+/* Was the call made by the allocator's library? */
+static inline bool
+alloc_maps_caller(const void *ret)
+{
+	return (uintptr_t)ret - shim.alloc_start < shim.alloc_end - shim.alloc_start;
 }
 
 /* allocator.c: the allocator's own figures, now and then and at the end */

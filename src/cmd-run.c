@@ -180,6 +180,7 @@ process_end(void *ctx, struct ring_source *src)
 	if (!r->leak_check)
 		return;
 	shim_own.end = shim_own.start + atomic_load(&src->ring.hdr->private_len);
+	p->alloc_maps = atomic_load(&src->ring.hdr->alloc_maps);
 	if (!tracer_hold(&hold, p->pid, p->end_tid, why, sizeof(why))) {
 		log_warnx("no leak check of process %d: %s", (int)p->pid, why);
 		return;

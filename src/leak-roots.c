@@ -287,16 +287,46 @@ add_hole(struct leak_range **v, size_t *n, size_t *cap, struct leak_range r)
 	(*v)[(*n)++] = r;
 }
 
+/* The allocator's (not glibc's) mapping holding addr, as logged by the shim. */
+static bool
+allocator_mapping(const struct leak_roots_input *in, uint64_t addr,
+    struct leak_range *out)
+{
+	const struct mapping_set *a = in->allocator;
+	size_t k;
+
+	if (a == NULL || (k = model_mappings_find(a, addr)) == a->n ||
+	    a->ranges[k].start > addr)
+		return false;
+	*out = (struct leak_range){ a->ranges[k].start, a->ranges[k].end };
+	return true;
+}
+
+static int
+cmp_range(const void *a, const void *b)
+{
+	const struct leak_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
 /*
  * The allocator's memory in mapping m (not the brk heap, not an arena
  * recognised by its shape), as sorted ranges: what the blocks in m are
- * in. A block that is in none of glibc's takes the whole line.
+ * in (with another allocator, the mapping it made that holds the block,
+ * as the shim logged it). A block in none of these takes the whole line
+ * (less the program's own mappings, spare_own): nothing tells its
+ * allocator's memory there. Another allocator's mappings that hold no
+ * block known stay roots: they may hold blocks made through calls the
+ * shim does not see (jemalloc's mallocx, tcmalloc's tc_malloc ...), which
+ * memcheck does not see either, and scans.
  */
 static size_t
 allocator_holes(const struct leak_roots_input *in, const struct mapping *m,
     struct leak_range **holes)
 {
-	size_t n = 0, cap = 0;
+	struct leak_range *v = NULL;
+	size_t nv = 0, capv = 0, n = 0, cap = 0;
 
 	*holes = NULL;
 	for (size_t i = first_block(in, m->start); i < in->nblocks &&
@@ -304,18 +334,58 @@ allocator_holes(const struct leak_roots_input *in, const struct mapping *m,
 		const struct leak_block *b = &in->blocks[i];
 		struct leak_range r;
 
-		if (n > 0 && b->addr < (*holes)[n - 1].end)
+		if (nv > 0 && b->addr >= v[nv - 1].start && b->addr < v[nv - 1].end)
 			continue;	/* in the last one */
 		if (in->mmapped != NULL && in->mmapped[i])
 			r = mmapped_extent(in, b);
-		else if (!arena_heap(in, b, &r)) {
+		else if (!arena_heap(in, b, &r) && !allocator_mapping(in, b->addr, &r)) {
 			add_hole(holes, &n, &cap, (struct leak_range){ m->start,
 			    m->end });
-			break;
+			free(v);
+			return n;
 		}
-		add_hole(holes, &n, &cap, r);
+		v = xgrow(v, &capv, nv + 1, sizeof(*v));
+		v[nv++] = r;
 	}
+	if (nv > 1)
+		qsort(v, nv, sizeof(*v), cmp_range);
+	for (size_t i = 0; i < nv; i++)
+		add_hole(holes, &n, &cap, v[i]);
+	free(v);
 	return n;
+}
+
+/*
+ * holes less the program's own mappings: whatever maps line the kernel
+ * merged them into, they are the program's memory, not its allocator's
+ * (a new array; holes freed).
+ */
+static size_t
+spare_own(const struct leak_roots_input *in, struct leak_range **holes,
+    size_t n)
+{
+	const struct mapping_set *own = in->own;
+	struct leak_range *out = NULL;
+	size_t nout = 0, cap = 0;
+
+	if (own == NULL || own->n == 0)
+		return n;
+	for (size_t i = 0; i < n; i++) {
+		struct leak_range h = (*holes)[i];
+
+		for (size_t k = model_mappings_find(own, h.start);
+		    k < own->n && own->ranges[k].start < h.end; k++) {
+			if (own->ranges[k].start > h.start)
+				add_hole(&out, &nout, &cap, (struct leak_range){
+				    h.start, own->ranges[k].start });
+			h.start = own->ranges[k].end;
+		}
+		if (h.start < h.end)
+			add_hole(&out, &nout, &cap, h);
+	}
+	free(*holes);
+	*holes = out;
+	return nout;
 }
 
 /* [start, end) of mapping m as roots (libc's data less main_arena). */
@@ -353,20 +423,26 @@ leak_roots_build(const struct leak_roots_input *in, struct leak_roots *out)
 		    strstr(m->object, "memscope-ring") != NULL ||
 		    (in->shim_path != NULL && strcmp(m->object, in->shim_path) == 0))
 			continue;
-		if (m->heap) {
+		if (m->heap && in->partial) {
 			/* joined late: all of it, as the scan skips the
 			 * blocks known */
-			if (in->partial)
-				add_root(out, &cap, m->start, m->end);
+			add_root(out, &cap, m->start, m->end);
 			continue;
 		}
-		if ((floor = stack_floor(in, m)) != 0 && floor - RED_ZONE > start)
+		if (!m->heap && (floor = stack_floor(in, m)) != 0 &&
+		    floor - RED_ZONE > start)
 			start = floor - RED_ZONE;
 		if (in->partial) {
 			add_piece(in, out, &cap, m, start, m->end);
 			continue;
 		}
-		nholes = allocator_holes(in, m, &holes);
+		if (m->heap) {
+			holes = xmalloc(sizeof(*holes));
+			holes[0] = (struct leak_range){ m->start, m->end };
+			nholes = 1;
+		} else
+			nholes = allocator_holes(in, m, &holes);
+		nholes = spare_own(in, &holes, nholes);
 		for (size_t k = 0; k < nholes; k++) {
 			add_piece(in, out, &cap, m, start,
 			    holes[k].start < m->end ? holes[k].start : m->end);

@@ -9,9 +9,11 @@
  *   memory next to a mapping of the allocator's stays a root. With glibc,
  *   that memory is the brk heap, the heaps of its other arenas (64 MiB
  *   aligned, found from a block in one through its heap_info) and the
- *   mapping of each block served by one (from its chunk header); a block
- *   elsewhere (another allocator) takes its maps line out, as nothing
- *   tells its allocator's mappings from the program's;
+ *   mapping of each block served by one (from its chunk header). Another
+ *   allocator's memory has no shape memscope reads: a maps line holding
+ *   one of its blocks (or the brk heap) is taken out but for the
+ *   anonymous mappings the program made itself (its own mmap calls, as
+ *   the shim saw them: never the allocator's), which stay roots;
  * - the dead part of each stack, below its thread's last stack pointer
  *   (less the 128-byte red zone), which memcheck knows is not in use;
  * - glibc malloc's bin and top pointers in libc's data (main_arena): under
@@ -35,6 +37,7 @@
 #include <stddef.h>
 
 #include "leak-scan.h"
+#include "model-mappings.h"
 #include "model-segments.h"
 #include "tracer.h"
 
@@ -46,6 +49,10 @@ struct leak_roots_input {
 	size_t		 nblocks;
 	/* per block: served by a mapping of its own (glibc), or NULL */
 	const uint8_t	*mmapped;
+	/* the anonymous mappings the program made itself, or NULL */
+	const struct mapping_set *own;
+	/* the mappings of its allocator's own (not glibc), or NULL */
+	const struct mapping_set *allocator;
 	const char	*shim_path;		/* resolved, or NULL */
 	const struct leak_range *excluded;	/* more memory that is not roots */
 	size_t		 nexcluded;

@@ -37,6 +37,7 @@ src_libmemscope_a_SOURCES = \
 	src/model.c src/model.h \
 	src/model-heap.c src/model-heap.h \
 	src/model-leaks.c src/model-leaks.h \
+	src/model-mappings.c src/model-mappings.h \
 	src/model-segments.c src/model-segments.h \
 	src/model-stacks.c src/model-stacks.h \
 	src/proc.c src/proc.h \

@@ -11,6 +11,9 @@ static void
 inherit(struct process *child, struct fork_snapshot *f)
 {
 	model_heap_inherit(&child->heap, f->blocks, f->nblocks);
+	model_mappings_free(&child->own_maps);
+	child->own_maps = f->own_maps;
+	memset(&f->own_maps, 0, sizeof(f->own_maps));
 	child->awaiting_parent = false;
 }
 
@@ -23,12 +26,14 @@ model_session_fork(struct session *s, const struct process *parent,
 	if (!s->inherit_on_fork)
 		return;
 	f.nblocks = model_heap_live_sorted(&parent->heap, &f.blocks);
+	model_mappings_copy(&f.own_maps, &parent->own_maps);
 	for (size_t i = s->nprocs; i-- > 0;) {
 		struct process *c = s->procs[i];
 
 		if (c->awaiting_parent && c->ppid == f.parent && c->fork_token == token) {
 			inherit(c, &f);
 			free(f.blocks);
+			model_mappings_free(&f.own_maps);
 			return;
 		}
 	}
@@ -46,6 +51,7 @@ model_session_adopt(struct session *s, struct process *child)
 			continue;
 		inherit(child, f);
 		free(f->blocks);
+		model_mappings_free(&f->own_maps);
 		s->forks[i] = s->forks[--s->nforks];
 		return;
 	}
@@ -99,6 +105,7 @@ model_process_free(struct process *p)
 	if (p->heap.blocks != NULL)
 		model_heap_free(&p->heap);
 	model_modules_free(&p->modules);
+	model_mappings_free(&p->own_maps);
 	model_leaks_free(p->leaks);
 	memset(p, 0, sizeof(*p));
 }
@@ -132,8 +139,10 @@ model_session_free(struct session *s)
 	}
 	free(s->procs);
 	model_stacks_free(&s->stacks);
-	for (size_t i = 0; i < s->nforks; i++)
+	for (size_t i = 0; i < s->nforks; i++) {
 		free(s->forks[i].blocks);
+		model_mappings_free(&s->forks[i].own_maps);
+	}
 	free(s->forks);
 	memset(s, 0, sizeof(*s));
 }

@@ -12,6 +12,7 @@
 
 #include "memcounts.h"
 #include "model-heap.h"
+#include "model-mappings.h"
 #include "model-segments.h"
 #include "model-stacks.h"
 
@@ -70,6 +71,11 @@ struct process {
 	bool		 still_running;	/* when the run ended (after its grace) */
 	uint64_t	 threads_started;
 	struct heap_model heap;
+	/* the anonymous mappings it made itself (not its allocator) */
+	struct mapping_set own_maps;
+	/* where the shim logs its allocator's own mappings (struct
+	 * ms_alloc_maps, in the process's memory), 0: no log */
+	uint64_t	 alloc_maps;
 	struct module_list modules;
 	struct leak_report *leaks;	/* scanned at its end, or NULL */
 	uint64_t	 fork_token;	/* forked: which fork of its parent */
@@ -86,12 +92,14 @@ struct process {
 	size_t		 ended_cap;
 };
 
-/* The live blocks of a process when it forked, until its child claims them. */
+/* The live blocks and own mappings of a process when it forked, until its
+ * child claims them. */
 struct fork_snapshot {
 	pid_t		 parent;
 	uint64_t	 token;
 	struct heap_block *blocks;
 	size_t		 nblocks;
+	struct mapping_set own_maps;
 };
 
 /*

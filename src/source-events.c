@@ -81,18 +81,33 @@ source_event_apply(struct process *proc, struct session *session,
 		model_heap_realloc_done(h, rec->thread, &nb);
 		break;
 	}
-	case MS_EV_MMAP:
+	case MS_EV_MMAP: {
 		NEED(struct ms_ev_mmap);
+		const struct ms_ev_mmap *ev = (const void *)rec;
+
 		h->sum.mmaps++;
+		model_mappings_mmap(&proc->own_maps, ev->addr, ev->len, ev->flags);
 		break;
-	case MS_EV_MUNMAP:
+	}
+	case MS_EV_MUNMAP: {
 		NEED(struct ms_ev_munmap);
-		if (!((const struct ms_ev_munmap *)(const void *)rec)->failed)
+		const struct ms_ev_munmap *ev = (const void *)rec;
+
+		if (!ev->failed) {
 			h->sum.munmaps++;
+			model_mappings_munmap(&proc->own_maps, ev->addr, ev->len);
+		}
 		break;
-	case MS_EV_MREMAP:
+	}
+	case MS_EV_MREMAP: {
 		NEED(struct ms_ev_mremap);
+		const struct ms_ev_mremap *ev = (const void *)rec;
+
+		if (ev->new_addr != 0)
+			model_mappings_mremap(&proc->own_maps, ev->old_addr,
+			    ev->old_len, ev->new_addr, ev->new_len);
 		break;
+	}
 	case MS_EV_BRK:
 		NEED(struct ms_ev_brk);
 		break;

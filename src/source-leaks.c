@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "leak-scan.h"
 #include "model-leaks.h"
 #include "proc-mem.h"
+#include "wire/protocol.h"
 #include "source-leaks.h"
 #include "source-proc.h"
 #include "xmalloc.h"
@@ -89,6 +91,54 @@ source_leaks_scan(struct process *p, const struct tracer_end *end,
 	return true;
 }
 
+/*
+ * The allocator's own mappings, from the shim's log in the process at
+ * at (struct ms_alloc_maps): false if there is none, or it cannot be
+ * trusted (it overflowed, or an entry was being written), as an
+ * unmapping it lacks could leave memory that is not the allocator's
+ * taken for it. *found: there is a log there (memscope's memory, never
+ * roots: it holds the addresses of the allocator's mappings).
+ */
+static bool
+read_alloc_maps(pid_t tid, uint64_t at, struct mapping_set *out, bool *found)
+{
+	struct ms_alloc_maps head;
+	struct ms_alloc_map *v;
+	struct leak_io io = { at, sizeof(head) };
+	bool ok = true;
+
+	memset(out, 0, sizeof(*out));
+	*found = false;
+	if (at == 0)
+		return false;
+	read_target(&tid, &io, 1, &head);
+	if (head.magic != MS_ALLOC_MAPS_MAGIC || head.capacity !=
+	    (MS_ALLOC_MAPS_SIZE - sizeof(head)) / sizeof(*v))
+		return false;
+	*found = true;
+	if (head.taken > head.capacity)
+		return false;
+	if (head.taken == 0)
+		return true;
+	v = xreallocarray(NULL, (size_t)head.taken, sizeof(*v));
+	io = (struct leak_io){ at + sizeof(head), (size_t)head.taken * sizeof(*v) };
+	read_target(&tid, &io, 1, v);
+	for (uint64_t i = 0; i < head.taken && ok; i++) {
+		/* an entry being written, or damage: not to be trusted */
+		ok = v[i].done == 1 &&
+		    (v[i].op == MS_ALLOC_MAP || v[i].op == MS_ALLOC_UNMAP);
+		if (ok && v[i].op == MS_ALLOC_MAP)
+			model_mappings_mmap(out, v[i].addr, v[i].len,
+			    MAP_PRIVATE | MAP_ANONYMOUS);
+		else if (ok)
+			model_mappings_munmap(out, v[i].addr, v[i].len);
+	}
+	free(v);
+	if (!ok)
+		model_mappings_free(out);
+	return ok;
+}
+
 void
 source_leaks_scan_layout(struct process *p, const struct tracer_end *end,
     const struct leak_check_opts *opts, const struct leak_range *excluded,
@@ -102,15 +152,29 @@ source_leaks_scan_layout(struct process *p, const struct tracer_end *end,
 	struct leak_verdict *verdicts;
 	struct leak_roots roots;
 	struct leak_scan_stats stats;
+	struct leak_range *excl;
+	struct mapping_set allocator;
+	bool log_found;
 	pid_t tid = end->tid;
 	size_t n;
 
 	n = model_leaks_blocks(&p->heap, &blocks, &stacks, &mmapped);
+	/* the log itself names the allocator's memory: not roots */
+	excl = xreallocarray(NULL, nexcluded + 1, sizeof(*excl));
+	if (nexcluded > 0)
+		memcpy(excl, excluded, nexcluded * sizeof(*excl));
+	(void)read_alloc_maps(tid, p->alloc_maps, &allocator, &log_found);
+	if (log_found)
+		excl[nexcluded++] = (struct leak_range){ p->alloc_maps,
+		    p->alloc_maps + MS_ALLOC_MAPS_SIZE };
 	leak_roots_build(&(struct leak_roots_input){ .layout = &snap.layout,
 	    .stacks = end->stacks, .nstacks = end->nstacks, .blocks = blocks,
-	    .nblocks = n, .mmapped = mmapped, .shim_path = opts->shim_path, .excluded = excluded,
-	    .nexcluded = nexcluded, .partial = opts->partial, .read = read_target,
-	    .ctx = &tid }, &roots);
+	    .nblocks = n, .mmapped = mmapped, .own = &p->own_maps,
+	    .allocator = &allocator, .shim_path = opts->shim_path,
+	    .excluded = excl, .nexcluded = nexcluded, .partial = opts->partial,
+	    .read = read_target, .ctx = &tid }, &roots);
+	free(excl);
+	model_mappings_free(&allocator);
 	verdicts = xreallocarray(NULL, n + 1, sizeof(*verdicts));
 	leak_scan(&(struct leak_scan_input){ .blocks = blocks, .nblocks = n,
 	    .roots = roots.roots, .nroots = roots.nroots, .regs = end->regs,

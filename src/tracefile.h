@@ -27,7 +27,7 @@
 #include "memcounts.h"
 
 #define TRACE_MAGIC		"MSCTRACE"
-#define TRACE_FORMAT_VERSION	3u
+#define TRACE_FORMAT_VERSION	4u
 #define TRACE_ENTRY_MAX		(1u << 20)
 #define TRACE_FRAME_MAX		(4u << 20)
 

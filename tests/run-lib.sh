@@ -214,3 +214,30 @@ randoms_() {
 now_ms_() {
 	echo $(( $(date +%s%N) / 1000000 ))
 }
+
+# find_lib_ SONAME: the path of an installed shared library, or nothing.
+find_lib_() {
+	for d in /usr/lib/"$(gcc -print-multiarch 2>/dev/null)" /usr/lib64 /usr/lib \
+	    /usr/local/lib /lib/"$(gcc -print-multiarch 2>/dev/null)"; do
+		[ -f "$d/$1" ] && { echo "$d/$1"; return; }
+	done
+	{ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null |
+		awk -v s="$1" '$1 == s { print $NF; exit }'
+}
+
+# The eight figures of a valgrind log: "DB DN IB IN PB PN RB RN" from its
+# LEAK SUMMARY, all 0 if it says all heap blocks were freed (no summary
+# then), "none" if it has neither.
+VG_SUMMARY_AWK='
+{ sub(/^==[0-9]+== */, ""); gsub(/,/, "") }
+/^All heap blocks were freed/ { freed = 1 }
+/^LEAK SUMMARY:/ { in_summary = 1; next }
+in_summary && /^ *definitely lost: [0-9]+ bytes in [0-9]+ blocks/ { d = $3 " " $6 }
+in_summary && /^ *indirectly lost: [0-9]+ bytes in [0-9]+ blocks/ { i = $3 " " $6 }
+in_summary && /^ *possibly lost: [0-9]+ bytes in [0-9]+ blocks/ { p = $3 " " $6 }
+in_summary && /^ *still reachable: [0-9]+ bytes in [0-9]+ blocks/ { r = $3 " " $6 }
+END {
+	if (d != "" && i != "" && p != "" && r != "") print d, i, p, r
+	else if (freed) print "0 0 0 0 0 0 0 0"
+	else print "none"
+}'

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MS_PROTOCOL_VERSION	4u
+#define MS_PROTOCOL_VERSION	5u
 
 /* Environment given to the target by `memscope run`. */
 #define MS_ENV_SOCKET		"MEMSCOPE_SOCKET"	/* the analyzer's socket path */
@@ -122,6 +122,9 @@ struct ms_ring_header {
 	 * program's (its table of the stacks sent); 0 when there is none */
 	_Alignas(MS_CACHELINE) _Atomic uint64_t private_start;
 	_Atomic uint64_t private_len;
+	/* where the log of the allocator's own mappings is (struct
+	 * ms_alloc_maps), in the process's memory; 0 when there is none */
+	_Atomic uint64_t alloc_maps;
 
 	/*
 	 * The end of the process (struct ms_ev_exit with MS_EXIT_HOLD): the
@@ -374,6 +377,43 @@ struct ms_ev_exit {
 };
 
 #define MS_EXIT_HOLD		0x1	/* the shim waits for end_released */
+
+/*
+ * The mappings of the allocator's own, when it is a library that defines
+ * malloc other than the C library (jemalloc, tcmalloc, mimalloc): each
+ * mmap, munmap and mremap called from that library, appended in order to
+ * a log in the process's private memory (not the ring: they come from
+ * inside the allocator's calls, where the shim records nothing). The leak
+ * check replays it to keep that memory out of its roots, whatever maps
+ * line the kernel merged it into. An unmapping is logged before its call,
+ * a mapping after; an entry counts once its `done` is set (release). The
+ * log is a fixed size: `taken` beyond `capacity` says it overflowed.
+ */
+#define MS_ALLOC_MAPS_MAGIC	0x5350414d434f4c41ULL	/* "ALOCMAPS" */
+#define MS_ALLOC_MAPS_SIZE	(1u << 20)	/* bytes, header included */
+
+enum ms_alloc_map_op {
+	MS_ALLOC_MAP = 1,	/* [addr, addr + len) is the allocator's */
+	MS_ALLOC_UNMAP,		/* and is no longer */
+};
+
+struct ms_alloc_map {
+	uint64_t	addr;
+	uint64_t	len;
+	uint32_t	op;		/* enum ms_alloc_map_op */
+	_Atomic uint32_t done;
+};
+
+struct ms_alloc_maps {
+	uint64_t	magic;
+	uint64_t	capacity;	/* entries */
+	_Atomic uint64_t taken;
+	uint64_t	pad;
+	/* struct ms_alloc_map entries[capacity] */
+};
+
+_Static_assert(sizeof(struct ms_alloc_map) == 24, "alloc map entry is 24 bytes");
+_Static_assert(sizeof(struct ms_alloc_maps) == 32, "alloc maps header is 32 bytes");
 
 /* Round a record length up to the ring's 8-byte granule. */
 #define MS_RECORD_ALIGN(n)	(((n) + 7u) & ~(uint32_t)7u)

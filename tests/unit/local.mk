@@ -16,6 +16,7 @@ UNIT_TESTS = \
 	tests/unit/test-leak-scan \
 	tests/unit/test-leak-roots \
 	tests/unit/test-detour \
+	tests/unit/test-model-mappings \
 	tests/unit/test-suppress \
 	tests/unit/test-trace \
 	tests/unit/test-control
@@ -72,6 +73,11 @@ tests_unit_test_detour_SOURCES = tests/unit/test-detour.c
 tests_unit_test_detour_CFLAGS = $(unit_cflags)
 tests_unit_test_detour_LDADD = $(unit_libs)
 tests_unit_test_detour_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_model_mappings_SOURCES = tests/unit/test-model-mappings.c
+tests_unit_test_model_mappings_CFLAGS = $(unit_cflags)
+tests_unit_test_model_mappings_LDADD = $(unit_libs)
+tests_unit_test_model_mappings_LDFLAGS = $(unit_link_flags)
 
 tests_unit_test_suppress_SOURCES = tests/unit/test-suppress.c
 tests_unit_test_suppress_CFLAGS = $(unit_cflags)

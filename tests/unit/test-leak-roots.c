@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <cmocka.h>
 
@@ -119,6 +120,9 @@ seg(size_t mapping, uint64_t start, uint64_t end, const char *perms,
 	return s;
 }
 
+/* The program's own mappings and its allocator's, for build_sets. */
+static const struct mapping_set *own_set, *allocator_set;
+
 static void
 build(struct fake *f, struct segment *segs, size_t nsegs,
     const struct leak_block *blocks, const uint8_t *mmapped, size_t nblocks,
@@ -128,6 +132,7 @@ build(struct fake *f, struct segment *segs, size_t nsegs,
 
 	leak_roots_build(&(struct leak_roots_input){ .layout = &l,
 	    .blocks = blocks, .nblocks = nblocks, .mmapped = mmapped,
+	    .own = own_set, .allocator = allocator_set,
 	    .partial = partial, .read = fake_read, .ctx = f }, out);
 }
 
@@ -254,6 +259,91 @@ test_heap_shared_device(void **state)
 	build(&f, segs, NELEM(segs), b, NULL, NELEM(b), false, &r);
 	assert_roots(&r, want, NELEM(want));
 	leak_roots_free(&r);
+}
+
+/*
+ * An allocator that is not glibc's (no chunk header to read): one maps
+ * line of 4 MiB holding one of its blocks, 2 MiB in, and a line of 1 MiB
+ * holding none. Without the mappings the shim saw, the first line goes
+ * whole. The program's own mapping at its start stays a root; the
+ * allocator's mapping holding the block, as logged, goes, and the rest
+ * stays; its mapping in the second line, which holds no block known (it
+ * may hold blocks made through calls the shim does not see), stays too.
+ */
+static void
+test_other_allocator(void **state)
+{
+	struct fake f = { 0 };
+	struct segment segs[] = {
+		seg(0, ANON, ANON + 4 * MIB, "rw-p", SEG_ANON, NULL),
+		seg(1, ANON + 8 * MIB, ANON + 9 * MIB, "rw-p", SEG_ANON, NULL),
+	};
+	struct leak_block b[] = { { ANON + 2 * MIB + 0x100, 48 } };
+	struct mapping_set own = { 0 }, alloc = { 0 };
+	struct leak_range want_none[] = { { ANON + 8 * MIB, ANON + 9 * MIB } };
+	struct leak_range want_own[] = { { ANON, ANON + MIB },
+	    { ANON + 8 * MIB, ANON + 9 * MIB } };
+	struct leak_range want_both[] = { { ANON, ANON + 2 * MIB },
+	    { ANON + 8 * MIB, ANON + 9 * MIB } };
+	struct leak_roots r;
+
+	(void)state;
+	build(&f, segs, NELEM(segs), b, NULL, NELEM(b), false, &r);
+	assert_roots(&r, want_none, NELEM(want_none));
+	leak_roots_free(&r);
+
+	model_mappings_mmap(&own, ANON, MIB, MAP_PRIVATE | MAP_ANONYMOUS);
+	own_set = &own;
+	build(&f, segs, NELEM(segs), b, NULL, NELEM(b), false, &r);
+	assert_roots(&r, want_own, NELEM(want_own));
+	leak_roots_free(&r);
+
+	model_mappings_mmap(&alloc, ANON + 2 * MIB, 2 * MIB,
+	    MAP_PRIVATE | MAP_ANONYMOUS);
+	model_mappings_mmap(&alloc, ANON + 8 * MIB, 0x10000,
+	    MAP_PRIVATE | MAP_ANONYMOUS);
+	allocator_set = &alloc;
+	build(&f, segs, NELEM(segs), b, NULL, NELEM(b), false, &r);
+	assert_roots(&r, want_both, NELEM(want_both));
+	leak_roots_free(&r);
+
+	/* a block outside the allocator's logged mappings: the line goes,
+	 * but the program's own part */
+	b[0].addr = ANON + MIB + 0x100;
+	build(&f, segs, NELEM(segs), b, NULL, NELEM(b), false, &r);
+	want_both[0].end = ANON + MIB;
+	assert_roots(&r, want_both, NELEM(want_both));
+	leak_roots_free(&r);
+
+	own_set = allocator_set = NULL;
+	model_mappings_free(&own);
+	model_mappings_free(&alloc);
+}
+
+/* A mapping of the program's that the kernel merged into the brk heap
+ * (below it) is a root; the heap is not. */
+static void
+test_own_in_heap(void **state)
+{
+	struct fake f = { 0 };
+	uint64_t heap = 0x555555559000ull;
+	struct segment segs[] = {
+		seg(0, heap - 0x10000, heap + 0x21000, "rw-p", SEG_HEAP, "[heap]"),
+	};
+	struct leak_block b[] = { { heap + 0x2a0, 24 } };
+	struct mapping_set own = { 0 };
+	struct leak_range want[] = { { heap - 0x10000, heap } };
+	struct leak_roots r;
+
+	(void)state;
+	model_mappings_mmap(&own, heap - 0x10000, 0x10000,
+	    MAP_PRIVATE | MAP_ANONYMOUS);
+	own_set = &own;
+	build(&f, segs, NELEM(segs), b, NULL, NELEM(b), false, &r);
+	assert_roots(&r, want, NELEM(want));
+	leak_roots_free(&r);
+	own_set = NULL;
+	model_mappings_free(&own);
 }
 
 /*
@@ -578,6 +668,8 @@ main(void)
 		cmocka_unit_test(test_merged_block_mapping),
 		cmocka_unit_test(test_merged_arena_heap),
 		cmocka_unit_test(test_heap_shared_device),
+		cmocka_unit_test(test_other_allocator),
+		cmocka_unit_test(test_own_in_heap),
 		cmocka_unit_test(test_partial_every_gap),
 		cmocka_unit_test(test_partial_stack_and_mapping),
 		cmocka_unit_test(test_arena_found),
