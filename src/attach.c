@@ -19,6 +19,7 @@
 
 #include "attach.h"
 #include "buf.h"
+#include "clock.h"
 #include "detour.h"
 #include "fmt.h"
 #include "model-leaks.h"
@@ -874,15 +875,6 @@ read_registers(struct stopped *s)
 }
 #endif
 
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /* The text of pid's maps (to tell whether its layout moved), or NULL. */
 static char *
 maps_text(pid_t pid)
@@ -932,7 +924,7 @@ check_leaks(struct attachment *at, struct collector *c, uint64_t *stopped_us,
 		free(before);
 		return false;
 	}
-	t0 = now_us();
+	t0 = clock_monotonic_ns() / 1000;
 	stop_all(at->pid, &s);
 	if (s.n == 0) {
 		snprintf(why, len, "process %d could not be stopped", (int)at->pid);
@@ -964,7 +956,7 @@ check_leaks(struct attachment *at, struct collector *c, uint64_t *stopped_us,
 	    .tid = s.tids[0], .stacks = s.stacks, .nstacks = s.n, .regs = s.regs,
 	    .nregs = 16 * s.n }, &opts, &own, 1, &snap);
 	resume_all(&s);
-	*stopped_us = now_us() - t0;
+	*stopped_us = clock_monotonic_ns() / 1000 - t0;
 	return true;
 }
 

@@ -8,8 +8,8 @@
 /* Long enough that the reads' own jitter (tens of ns) is 1/10000 of it. */
 #define CALIBRATION_NS	2000000
 
-static uint64_t
-monotonic_ns(void)
+uint64_t
+clock_monotonic_ns(void)
 {
 	struct timespec ts;
 
@@ -28,7 +28,7 @@ read_pair(uint64_t *ticks, uint64_t *ns)
 	uint64_t best = UINT64_MAX;
 
 	for (int i = 0; i < 5; i++) {
-		uint64_t t0 = ms_clock(), n = monotonic_ns(), t1 = ms_clock();
+		uint64_t t0 = ms_clock(), n = clock_monotonic_ns(), t1 = ms_clock();
 
 		if (t1 >= t0 && t1 - t0 < best) {
 			best = t1 - t0;
@@ -49,7 +49,7 @@ clock_ns_per_tick(void)
 	if (rate > 0)
 		return rate;
 	read_pair(&ticks0, &ns0);
-	while (monotonic_ns() - ns0 < CALIBRATION_NS)
+	while (clock_monotonic_ns() - ns0 < CALIBRATION_NS)
 		;
 	read_pair(&ticks1, &ns1);
 	rate = ticks1 > ticks0 ? (double)(ns1 - ns0) / (double)(ticks1 - ticks0) : 1.0;

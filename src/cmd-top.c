@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "live.h"
 #include "source-proc.h"
@@ -62,15 +63,6 @@ catch_stop_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* "process 12 has exited" once l can no longer be read, else NULL. */
 static const char *
@@ -137,12 +129,12 @@ top_exec(const struct cmd *self, int argc, char **argv)
 	catch_stop_signals();
 	live_init(l, pid, "/proc");
 	live_sample(l, NULL);
-	next = now_s() + delay;
+	next = clock_now_s() + delay;
 	while (!stop_requested) {
 		struct tui_frame f = { .live = l, .title = "memscope top",
 		    .ended = top_gone_text(l, ended, sizeof(ended)) };
 		struct pollfd pfd = { .fd = tui_fd(t), .events = POLLIN };
-		double wait = next - now_s();
+		double wait = next - clock_now_s();
 
 		tui_draw(t, &f);
 		if (poll(&pfd, 1, wait > 0 ? (int)(wait * 1000) + 1 : 0) > 0) {
@@ -151,10 +143,10 @@ top_exec(const struct cmd *self, int argc, char **argv)
 			if (act == TUI_QUIT)
 				break;
 		}
-		if (now_s() >= next) {
+		if (clock_now_s() >= next) {
 			if (!tui_paused(t) && l->gone == SOURCE_PROC_OK)
 				live_sample(l, NULL);
-			next = now_s() + delay;
+			next = clock_now_s() + delay;
 		}
 	}
 	tui_close(t);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "collect.h"
 #include "log.h"
 #include "proc.h"
@@ -36,10 +37,7 @@ static void trace_process(struct tracefile *, uint32_t, const struct process *);
 long
 collector_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+	return (long)(clock_monotonic_ns() / 1000000);
 }
 
 static void
@@ -262,9 +260,8 @@ collector_tick(struct collector *c, struct ring_source *src, long now, bool end)
 static bool
 spin_for_records(struct collector *c)
 {
-	struct timespec t0, t;
+	uint64_t t0 = clock_monotonic_ns();
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		for (int k = 0; k < 64; k++) {
 			for (size_t i = 0; i < c->nsources; i++)
@@ -274,9 +271,7 @@ spin_for_records(struct collector *c)
 			__builtin_ia32_pause();
 #endif
 		}
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if ((t.tv_sec - t0.tv_sec) * 1000000L +
-		    (t.tv_nsec - t0.tv_nsec) / 1000 >= SPIN_BEFORE_SLEEP_US)
+		if (clock_monotonic_ns() - t0 >= SPIN_BEFORE_SLEEP_US * 1000ull)
 			return false;
 	}
 }

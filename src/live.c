@@ -6,21 +6,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "live.h"
 #include "proc.h"
 
 const char *const live_kind_names[LIVE_NKINDS] = {
 	"text", "data", "bss", "heap", "stacks", "libs", "anon", "file", "other",
 };
-
-static double
-monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void
 series_push(struct live_series *s, uint64_t v)
@@ -182,7 +174,7 @@ sample_heap(struct live *l, const struct process *traced, double dt)
 bool
 live_sample(struct live *l, const struct process *traced)
 {
-	double now = monotonic(), dt = l->samples > 0 ? now - l->last_time : 0;
+	double now = clock_now_s(), dt = l->samples > 0 ? now - l->last_time : 0;
 	struct source_proc_error err;
 	struct process snap;
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "clock.h"
 #include "live.h"
 #include "log.h"
 #include "relay.h"
@@ -27,15 +28,6 @@ struct run_tui {
 	char		 leaks_note[160];
 	double		 leaks_until;
 };
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 struct run_tui *
 run_tui_open(double delay, const char *title, bool relay)
@@ -67,7 +59,7 @@ run_tui_started(struct run_tui *d, pid_t pid)
 	relay_started(&d->relay);
 	live_init(&d->live, pid, "/proc");
 	d->started = true;
-	d->next = now_s();
+	d->next = clock_now_s();
 }
 
 int
@@ -99,7 +91,7 @@ draw(struct run_tui *d, struct session *s, const char *ended)
 	    .traced = main_process(s, d->live.pid), .title = d->title,
 	    .ended = ended, .note = NULL };
 
-	if (d->leaks_note[0] != '\0' && now_s() < d->leaks_until)
+	if (d->leaks_note[0] != '\0' && clock_now_s() < d->leaks_until)
 		f.note = d->leaks_note;
 	else if (d->relay.held_bytes > 0 && ended == NULL) {
 		snprintf(d->note, sizeof(d->note), "the program's output (%llu "
@@ -132,17 +124,17 @@ turn(struct run_tui *d, struct session *s, const char *ended)
 			draw(d, s, ended);
 			if (!d->leaks(d->leaks_ctx, d->leaks_note, sizeof(d->leaks_note)))
 				d->leaks_note[sizeof(d->leaks_note) - 1] = '\0';
-			d->leaks_until = now_s() + 15;
+			d->leaks_until = clock_now_s() + 15;
 			redraw = true;
 		}
 		break;
 	default:
 		break;
 	}
-	if (now_s() >= d->next) {
+	if (clock_now_s() >= d->next) {
 		if (!tui_paused(d->tui))
 			live_sample(&d->live, main_process(s, d->live.pid));
-		d->next = now_s() + d->delay;
+		d->next = clock_now_s() + d->delay;
 		redraw = true;
 	}
 	if (redraw)

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "leak-roots.h"
 #include "leak-scan.h"
 #include "model-leaks.h"
@@ -46,15 +47,6 @@ copy_limit(void)
 	long pages = sysconf(_SC_AVPHYS_PAGES), size = sysconf(_SC_PAGESIZE);
 
 	return pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size / 2 : 0;
-}
-
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 /*
@@ -144,7 +136,7 @@ source_leaks_scan_layout(struct process *p, const struct tracer_end *end,
     const struct leak_check_opts *opts, const struct leak_range *excluded,
     size_t nexcluded, struct process *snapshot)
 {
-	uint64_t t0 = now_us();
+	uint64_t t0 = clock_monotonic_ns() / 1000;
 	struct process snap = *snapshot;
 	struct leak_block *blocks;
 	uint64_t *stacks;
@@ -190,7 +182,7 @@ source_leaks_scan_layout(struct process *p, const struct tracer_end *end,
 	p->leaks->unseen_threads = opts->unseen_threads;
 	p->leaks->root_bytes = stats.root_bytes;
 	p->leaks->block_bytes = stats.block_bytes;
-	p->leaks->stopped_us = now_us() - t0;
+	p->leaks->stopped_us = clock_monotonic_ns() / 1000 - t0;
 	leak_roots_free(&roots);
 	free(blocks);
 	free(stacks);
