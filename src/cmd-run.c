@@ -120,7 +120,7 @@ struct run {
 	const char	*name;		/* the program, as given */
 };
 
-/* A child process other than the first ended: its status is known here. */
+/* Process pid ended with status: on its last image. */
 static void
 note_exit(struct run *r, pid_t pid, int status)
 {
@@ -129,9 +129,7 @@ note_exit(struct run *r, pid_t pid, int status)
 
 		if (p->pid != pid || p->replaced)
 			continue;
-		p->exited = true;
-		p->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
-		p->exit_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+		model_process_exited(p, status);
 		return;
 	}
 }
@@ -220,23 +218,6 @@ reap(struct run *r)
 			note_exit(r, pid, status);
 	}
 }
-
-/* Record the first process's end on its last image. */
-static void
-settle_main(struct run *r)
-{
-	for (size_t i = r->col.session.nprocs; i-- > 0;) {
-		struct process *p = r->col.session.procs[i];
-
-		if (p->pid != r->main_pid || p->replaced)
-			continue;
-		p->exited = true;
-		p->exit_code = WIFEXITED(r->main_status) ? WEXITSTATUS(r->main_status) : 0;
-		p->exit_signal = WIFSIGNALED(r->main_status) ? WTERMSIG(r->main_status) : 0;
-		return;
-	}
-}
-
 
 static void
 on_tag(void *ctx, void *tag)
@@ -458,7 +439,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	xmalloc_activity("tracking %s", r.name);
 	collector_trace_run(&r.col, r.main_pid, path, argv + optind);
 	consume(&r);
-	settle_main(&r);
+	/* the first process's end, on its last image */
+	note_exit(&r, r.main_pid, r.main_status);
 	if (r.dash != NULL) {
 		char ended[160];
 

@@ -196,9 +196,7 @@ peek_exit_status(struct process *p)
 	}
 	if (proc_read(&proc, "stat", &b) == PROC_OK &&
 	    proc_stat_parse(b.data, b.len, &st) == 0 && st.state == 'Z') {
-		p->exited = true;
-		p->exit_code = WIFEXITED(st.exit_code) ? WEXITSTATUS(st.exit_code) : 0;
-		p->exit_signal = WIFSIGNALED(st.exit_code) ? WTERMSIG(st.exit_code) : 0;
+		model_process_exited(p, st.exit_code);
 	}
 	buf_free(&b);
 	proc_close(&proc);

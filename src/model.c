@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "model.h"
 #include "model-leaks.h"
@@ -88,6 +89,14 @@ model_process_replaced(struct process *p)
 	free(p->heap.inherited);
 	p->heap.inherited = NULL;
 	p->heap.ninherited = 0;
+}
+
+void
+model_process_exited(struct process *p, int status)
+{
+	p->exited = true;
+	p->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+	p->exit_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
 
 void

@@ -131,6 +131,8 @@ void	model_session_fork(struct session *s, const struct process *parent,
 void	model_session_adopt(struct session *s, struct process *child);
 
 void	model_process_free(struct process *p);
+/* p ended with the wait status status (as waitpid gives it). */
+void	model_process_exited(struct process *p, int status);
 /* Take snap's layout (its segments, objects, threads and totals) into p. */
 void	model_process_take_layout(struct process *p, struct process *snap);
 /* This image of p was replaced by exec: what it inherited is let go. */
