@@ -43,25 +43,19 @@ static bool	release_ring(struct attachment *, bool (*)(void *), void *,
 		    char *, size_t);
 static bool	hook_entries(struct attachment *);
 
-/* A line of /proc/PID/status: the number after "key:", or -1. */
-static long
-status_field(pid_t pid, const char *key)
+/* pid's /proc status, parsed; false when it cannot be read. */
+static bool
+read_status(pid_t pid, struct proc_status *st)
 {
-	char path[64], line[256];
-	size_t klen = strlen(key);
-	long v = -1;
-	FILE *f;
+	struct proc p;
+	struct buf b = { 0 };
+	bool ok = proc_open(&p, "/proc", pid) == PROC_OK &&
+	    proc_read(&p, "status", &b) == PROC_OK &&
+	    proc_status_parse(b.data, b.len, st) == 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
-			v = strtol(line + klen + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
+	buf_free(&b);
+	proc_close(&p);
+	return ok;
 }
 
 static void
@@ -116,7 +110,8 @@ signal_stopped(pid_t pid)
 bool
 attach_check(pid_t pid, char *why, size_t len)
 {
-	long tracer = status_field(pid, "TracerPid");
+	struct proc_status st;
+	long tracer = read_status(pid, &st) ? st.tracer_pid : -1;
 	char comm[64];
 
 	/* stopped by a signal: left as it is, which a ptrace stop is not */
@@ -191,7 +186,8 @@ explain_denied(pid_t pid, char *why, size_t len)
 {
 	long scope = -1;
 	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
-	long uid = status_field(pid, "Uid");
+	struct proc_status st;
+	long uid = read_status(pid, &st) ? (long)st.uid[0] : -1;
 
 	if (f != NULL) {
 		if (fscanf(f, "%ld", &scope) != 1)

@@ -151,6 +151,9 @@ proc_status_parse(const char *buf, size_t len, struct proc_status *st)
 		} else if (KEY("PPid")) {
 			if (next_num(&val, nl, 10, &v) == 0)
 				st->ppid = (int)v;
+		} else if (KEY("TracerPid")) {
+			if (next_num(&val, nl, 10, &v) == 0)
+				st->tracer_pid = (int)v;
 		} else if (KEY("Uid")) {
 			for (int i = 0; i < 4; i++)
 				if (next_num(&val, nl, 10, &v) == 0)

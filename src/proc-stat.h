@@ -51,6 +51,7 @@ struct proc_status {
 	char		 state;
 	int		 tgid;
 	int		 ppid;
+	int		 tracer_pid;	/* TracerPid: 0 when none */
 	unsigned int	 uid[4];	/* real, effective, saved, filesystem */
 	long		 threads;
 	bool		 has_vm;	/* Vm* lines present (not a kernel thread) */

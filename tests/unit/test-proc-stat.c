@@ -200,7 +200,7 @@ test_status(void **state)
 	    "Ngid:\t0\n"
 	    "Pid:\t8706\n"
 	    "PPid:\t8695\n"
-	    "TracerPid:\t0\n"
+	    "TracerPid:\t8690\n"
 	    "Uid:\t1000\t1001\t1002\t1003\n"
 	    "Gid:\t2000\t2001\t2002\t2003\n"
 	    "FDSize:\t256\n"
@@ -243,6 +243,7 @@ test_status(void **state)
 	assert_int_equal(st.state, 'S');
 	assert_int_equal(st.tgid, 8705);
 	assert_int_equal(st.ppid, 8695);
+	assert_int_equal(st.tracer_pid, 8690);
 	assert_int_equal(st.uid[0], 1000);
 	assert_int_equal(st.uid[1], 1001);
 	assert_int_equal(st.uid[2], 1002);
