@@ -397,20 +397,9 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 	vopts.main_pid = pid;
 	vopts.main_argv = attached_process(&a)->argv;
 	vopts.main_path = attached_process(&a)->exe;
-	if (json != NULL) {
-		view_json_run(json, &a.col.session, &vopts);
-		if (fflush(json) != 0 || ferror(json) || fclose(json) != 0) {
-			log_warn("writing %s", json_path);
-			status = EXIT_RUNTIME;
-		}
-	}
-	if (!profile_options_write(&popts, &a.col.session, vopts.main_argv))
+	if (!report_write(&a.col.session, &vopts, &popts, vopts.main_argv, json,
+	    json_path, log, log_path))
 		status = EXIT_RUNTIME;
-	view_text_run(log, &a.col.session, &vopts);
-	if (fflush(log) != 0 || (log != stderr && fclose(log) != 0)) {
-		log_warn("writing %s", log_path != NULL ? log_path : "the report");
-		status = EXIT_RUNTIME;
-	}
 	leak_options_free(&lopts);
 	finish(&a, NULL, NULL);
 	xmalloc_activity(NULL);

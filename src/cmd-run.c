@@ -471,21 +471,9 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	status = status_override != 0 ? status_override : exit_status_of(&r);
 	if (error_exitcode != 0 && status_override == 0 && lost_any(&r.col.session))
 		status = error_exitcode;
-	if (json != NULL) {
-		view_json_run(json, &r.col.session, &vopts);
-		if (fflush(json) != 0 || ferror(json) || fclose(json) != 0) {
-			log_warn("writing %s", json_path);
-			status = EXIT_RUNTIME;
-		}
-	}
-	if (!profile_options_write(&popts, &r.col.session, argv + optind))
+	if (!report_write(&r.col.session, &vopts, &popts, argv + optind, json,
+	    json_path, log, log_path))
 		status = EXIT_RUNTIME;
-	view_text_run(log, &r.col.session, &vopts);
-	if (log != stderr && (fflush(log) != 0 || ferror(log) || fclose(log) != 0) &&
-	    log_path != NULL) {
-		log_warn("writing %s", log_path);
-		status = EXIT_RUNTIME;
-	}
 	collector_close(&r.col);
 	log_set_cleanup(NULL);
 	run_control = NULL;

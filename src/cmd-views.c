@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "cmd-views.h"
+#include "log.h"
 #include "symbolize.h"
 
 bool
@@ -45,4 +46,29 @@ report_prepare(struct session *s, const struct view_run_opts *v,
 	/* the profile outputs show every stack */
 	symbolize_sites(s, profile_options_any(p) ? 0 : v->sites, v->sort);
 	leak_options_apply(l, s);
+}
+
+bool
+report_write(const struct session *s, const struct view_run_opts *v,
+    struct profile_options *p, char *const argv[], FILE *json,
+    const char *json_path, FILE *log, const char *log_path)
+{
+	bool ok = true;
+
+	if (json != NULL) {
+		view_json_run(json, s, v);
+		if (fflush(json) != 0 || ferror(json) || fclose(json) != 0) {
+			log_warn("writing %s", json_path);
+			ok = false;
+		}
+	}
+	if (!profile_options_write(p, s, argv))
+		ok = false;
+	view_text_run(log, s, v);
+	/* stderr's own failures have nowhere to be told */
+	if (log != stderr && (fflush(log) != 0 || ferror(log) || fclose(log) != 0)) {
+		log_warn("writing %s", log_path != NULL ? log_path : "the report");
+		ok = false;
+	}
+	return ok;
 }

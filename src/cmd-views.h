@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "cmd.h"
 #include "cmd-leaks.h"
@@ -55,5 +56,14 @@ bool	report_option_parse(const struct cmd *self, int opt, const char *arg,
  * applied. */
 void	report_prepare(struct session *s, const struct view_run_opts *v,
 	    struct leak_options *l, const struct profile_options *p);
+/*
+ * The reports of a run or an attach, in this order: the JSON into json
+ * (NULL: none), the files of the profile options, the text into log;
+ * each closed but stderr. False when one could not be written, said on
+ * stderr.
+ */
+bool	report_write(const struct session *s, const struct view_run_opts *v,
+	    struct profile_options *p, char *const argv[], FILE *json,
+	    const char *json_path, FILE *log, const char *log_path);
 
 #endif
