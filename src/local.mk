@@ -8,6 +8,7 @@ src_libmemscope_a_CFLAGS = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS) \
 src_libmemscope_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/src \
 	-DPKGLIBDIR='"$(pkglibdir)"'
 src_libmemscope_a_SOURCES = \
+	src/apportion.c src/apportion.h \
 	src/attach.c src/attach.h \
 	src/buf.c src/buf.h \
 	src/clock.c src/clock.h \

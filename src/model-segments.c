@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apportion.h"
 #include "buf.h"
 #include "model-segments.h"
 #include "xmalloc.h"
@@ -482,44 +483,6 @@ instance_claims(struct build *b, const struct instance *inst, uint64_t lo,
 }
 
 /*
- * Share total bytes between n ranges by weight, so that the shares add up to
- * total exactly: each gets the floor of its exact share, and the bytes left
- * over (fewer than n) go to the largest remainders.
- */
-static void
-apportion(uint64_t total, const uint64_t *w, size_t n, uint64_t *out)
-{
-	uint64_t wsum = 0, given = 0;
-	unsigned __int128 *rem;
-
-	for (size_t r = 0; r < n; r++)
-		wsum += w[r];
-	if (wsum == 0) {
-		memset(out, 0, n * sizeof(*out));
-		out[0] = total;
-		return;
-	}
-	rem = xcalloc(n, sizeof(*rem));
-	for (size_t r = 0; r < n; r++) {
-		unsigned __int128 exact = (unsigned __int128)total * w[r];
-
-		out[r] = (uint64_t)(exact / wsum);
-		rem[r] = exact % wsum;
-		given += out[r];
-	}
-	for (; given < total; given++) {
-		size_t best = 0;
-
-		for (size_t r = 1; r < n; r++)
-			if (rem[r] > rem[best])
-				best = r;
-		out[best]++;
-		rem[best] = 0;
-	}
-	free(rem);
-}
-
-/*
  * Give each of the n ranges cut from mapping m its share of m's figures:
  * resident figures by resident bytes, swap by swapped bytes, as pagemap
  * tells them page by page; a page holding the end of .data and the start of
@@ -575,7 +538,7 @@ share_counts(struct build *b, const struct proc_mapping *m,
 			wsum += w[k];
 		if (wsum == 0)
 			w = bytes;
-		apportion(total, w, n, share);
+		apportion_bytes(total, w, n, share);
 		for (size_t k = 0; k < n; k++)
 			*mem_counts_field(&segs[k].mem, f) = share[k];
 	}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apportion.h"
 #include "fmt.h"
 #include "symbolize.h"
 #include "tui-draw.h"
@@ -29,36 +30,15 @@ static void
 kind_bar(const struct tui *t, int y, int x, int width,
     const struct live_kind_totals *k, bool resident)
 {
-	uint64_t total = 0, rem[LIVE_NKINDS];
-	int cells[LIVE_NKINDS], present = 0, given = 0;
+	uint64_t w[LIVE_NKINDS];
+	int cells[LIVE_NKINDS], given;
 
-	for (int i = 0; i < LIVE_NKINDS; i++) {
-		uint64_t v = resident ? k[i].rss : k[i].size;
-
-		total += v;
-		present += v > 0;
-	}
-	for (int i = 0; i < LIVE_NKINDS; i++) {
-		uint64_t v = resident ? k[i].rss : k[i].size, share;
-
-		cells[i] = 0;
-		rem[i] = 0;
-		if (v == 0 || total == 0 || width <= present)
-			continue;
-		share = v * (uint64_t)(width - present);
-		cells[i] = 1 + (int)(share / total);
-		rem[i] = share % total;
-		given += cells[i];
-	}
-	while (total > 0 && given < width && width > present) {
-		int best = 0;
-
-		for (int i = 1; i < LIVE_NKINDS; i++)
-			if (rem[i] > rem[best])
-				best = i;
-		cells[best]++;
-		rem[best] = 0;
-		given++;
+	for (int i = 0; i < LIVE_NKINDS; i++)
+		w[i] = resident ? k[i].rss : k[i].size;
+	/* more kinds than cells: no bar */
+	if ((given = apportion_cells(width, w, LIVE_NKINDS, cells)) > width) {
+		memset(cells, 0, sizeof(cells));
+		given = 0;
 	}
 	move(y, x);
 	for (int i = 0; i < LIVE_NKINDS; i++) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apportion.h"
 #include "fmt.h"
 #include "view-text.h"
 #include "xmalloc.h"
@@ -349,40 +350,19 @@ print_by_object(const struct out *o, const struct process *p)
 static void
 print_bar(const struct out *o, const struct seg_totals by_kind[SEG_NKINDS])
 {
-	int width = o->opts->width - 2, cols[SEG_NKINDS] = { 0 }, used = 0;
-	uint64_t total = 0;
-	int present = 0;
+	int width = o->opts->width - 2, cols[SEG_NKINDS];
+	uint64_t total = 0, w[SEG_NKINDS];
 
 	for (int k = 0; k < SEG_NKINDS; k++) {
-		total += by_kind[k].size;
-		present += by_kind[k].size > 0;
+		w[k] = by_kind[k].size;
+		total += w[k];
 	}
 	if (width < 20)
 		width = 20;
 	if (total == 0)
 		return;
-	/* one column each, then the rest by size, largest remainders last */
-	for (int k = 0; k < SEG_NKINDS; k++)
-		if (by_kind[k].size > 0)
-			cols[k] = 1;
-	used = present;
-	for (int k = 0; k < SEG_NKINDS && width > present; k++) {
-		int extra = (int)((unsigned __int128)by_kind[k].size *
-		    (unsigned)(width - present) / total);
-
-		cols[k] += extra;
-		used += extra;
-	}
-	while (used < width) {
-		int best = -1;
-
-		for (int k = 0; k < SEG_NKINDS; k++)
-			if (by_kind[k].size > 0 &&
-			    (best < 0 || by_kind[k].size > by_kind[best].size))
-				best = k;
-		cols[best]++;
-		used++;
-	}
+	/* a column each, the rest by size (largest remainders) */
+	apportion_cells(width, w, SEG_NKINDS, cols);
 
 	bold(o, "ADDRESS SPACE");
 	fputs(" (virtual size by kind; upper case = resident)\n[", o->f);

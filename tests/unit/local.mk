@@ -16,6 +16,7 @@ UNIT_TESTS = \
 	tests/unit/test-leak-scan \
 	tests/unit/test-leak-roots \
 	tests/unit/test-detour \
+	tests/unit/test-apportion \
 	tests/unit/test-model-mappings \
 	tests/unit/test-suppress \
 	tests/unit/test-trace \
@@ -73,6 +74,11 @@ tests_unit_test_detour_SOURCES = tests/unit/test-detour.c
 tests_unit_test_detour_CFLAGS = $(unit_cflags)
 tests_unit_test_detour_LDADD = $(unit_libs)
 tests_unit_test_detour_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_apportion_SOURCES = tests/unit/test-apportion.c
+tests_unit_test_apportion_CFLAGS = $(unit_cflags)
+tests_unit_test_apportion_LDADD = $(unit_libs)
+tests_unit_test_apportion_LDFLAGS = $(unit_link_flags)
 
 tests_unit_test_model_mappings_SOURCES = tests/unit/test-model-mappings.c
 tests_unit_test_model_mappings_CFLAGS = $(unit_cflags)
