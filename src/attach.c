@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -58,52 +57,51 @@ read_status(pid_t pid, struct proc_status *st)
 	return ok;
 }
 
+/* A stat file of an open process ("stat", "task/TID/stat"), parsed. */
+static bool
+read_stat(struct proc *p, const char *name, struct proc_stat *st)
+{
+	struct buf b = { 0 };
+	bool ok = proc_read(p, name, &b) == PROC_OK &&
+	    proc_stat_parse(b.data, b.len, st) == 0;
+
+	buf_free(&b);
+	return ok;
+}
+
 static void
 comm_of(pid_t pid, char *out, size_t len)
 {
-	char path[64];
-	ssize_t n;
-	int fd;
+	struct proc p;
+	struct buf b = { 0 };
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
 	out[0] = '\0';
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return;
-	n = read(fd, out, len - 1);
-	close(fd);
-	out[n > 0 ? n : 0] = '\0';
-	out[strcspn(out, "\n")] = '\0';
+	if (proc_open(&p, "/proc", pid) == PROC_OK &&
+	    proc_read(&p, "comm", &b) == PROC_OK)
+		snprintf(out, len, "%.*s", (int)strcspn(b.data, "\n"), b.data);
+	buf_free(&b);
+	proc_close(&p);
 }
 
 /* Is a thread of pid stopped by a signal (state T)? */
 static bool
 signal_stopped(pid_t pid)
 {
-	char path[64], line[512];
-	struct dirent *de;
+	struct proc p;
+	struct proc_stat st;
+	pid_t *tids = NULL;
+	size_t n = 0;
 	bool t = false;
-	DIR *d;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	if ((d = opendir(path)) == NULL)
-		return false;
-	while (!t && (de = readdir(d)) != NULL) {
-		const char *paren;
-		ssize_t n;
-		int fd;
+	if (proc_open(&p, "/proc", pid) == PROC_OK && proc_threads(pid, &tids, &n))
+		for (size_t i = 0; i < n && !t; i++) {
+			char name[64];
 
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(line, sizeof(line), "%s/%s/stat", path, de->d_name);
-		if ((fd = open(line, O_RDONLY | O_CLOEXEC)) == -1)
-			continue;
-		n = read(fd, line, sizeof(line) - 1);
-		close(fd);
-		line[n > 0 ? n : 0] = '\0';
-		t = (paren = strrchr(line, ')')) != NULL && paren[1] == ' ' &&
-		    paren[2] == 'T';
-	}
-	closedir(d);
+			snprintf(name, sizeof(name), "task/%d/stat", (int)tids[i]);
+			t = read_stat(&p, name, &st) && st.state == 'T';
+		}
+	free(tids);
+	proc_close(&p);
 	return t;
 }
 
@@ -134,19 +132,14 @@ attach_check(pid_t pid, char *why, size_t len)
 static bool
 ended(pid_t pid)
 {
-	char path[64], line[512];
-	const char *paren;
-	ssize_t n;
-	int fd;
+	struct proc p;
+	struct proc_stat st;
+	enum proc_rc rc = proc_open(&p, "/proc", pid);
+	bool gone = rc == PROC_NO_PROCESS || (rc == PROC_OK &&
+	    (!read_stat(&p, "stat", &st) || st.state == 'Z' || st.state == 'X'));
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return errno == ENOENT || errno == ESRCH;
-	n = read(fd, line, sizeof(line) - 1);
-	close(fd);
-	line[n > 0 ? n : 0] = '\0';
-	return n <= 0 || ((paren = strrchr(line, ')')) != NULL && paren[1] == ' ' &&
-	    (paren[2] == 'Z' || paren[2] == 'X'));
+	proc_close(&p);
+	return gone;
 }
 
 /* The process ended meanwhile: that is why, whatever failed. */
@@ -410,10 +403,18 @@ add_unseen(struct stopped *s, pid_t tid)
 static bool
 thread_exists(pid_t pid, pid_t tid)
 {
-	char path[64];
+	struct proc p;
+	char name[64];
+	int fd = -1;
+	bool there;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)tid);
-	return access(path, F_OK) == 0;
+	snprintf(name, sizeof(name), "task/%d", (int)tid);
+	there = proc_open(&p, "/proc", pid) == PROC_OK &&
+	    proc_openat(&p, name, O_RDONLY | O_DIRECTORY, &fd) == PROC_OK;
+	if (fd != -1)
+		close(fd);
+	proc_close(&p);
+	return there;
 }
 
 /*
@@ -423,21 +424,19 @@ thread_exists(pid_t pid, pid_t tid)
 static void
 stop_all(pid_t pid, struct stopped *s)
 {
-	char path[64];
 	bool more = true;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	while (more) {
-		DIR *d = opendir(path);
-		struct dirent *de;
+		pid_t *tids = NULL;
+		size_t n = 0;
 
 		more = false;
-		while (d != NULL && (de = readdir(d)) != NULL) {
-			pid_t tid = (pid_t)atoi(de->d_name);
+		proc_threads(pid, &tids, &n);
+		for (size_t i = 0; i < n; i++) {
+			pid_t tid = tids[i];
 			int status;
 
-			if (tid <= 0 || stopped_has(s, tid) ||
-			    has_tid(s->unseen, s->nunseen, tid))
+			if (stopped_has(s, tid) || has_tid(s->unseen, s->nunseen, tid))
 				continue;
 			if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0) {
 				/* gone meanwhile, or held by another tracer */
@@ -456,8 +455,7 @@ stop_all(pid_t pid, struct stopped *s)
 			s->tids[s->n++] = tid;
 			more = true;
 		}
-		if (d != NULL)
-			closedir(d);
+		free(tids);
 	}
 }
 
