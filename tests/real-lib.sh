@@ -56,35 +56,64 @@ real_figures_memscope_() {
 		end' "$1" | sort
 }
 
-# real_compare_ NAME PROGRAM ARGS...: both runs, in the test's directory,
-# stdin from /dev/null; the program must succeed under both; then the
-# figures compared. A test may define real_between_, run between the two
-# (to undo what the first run made).
-real_compare_() {
-	rc_name=$1
-	shift
+# real_valgrind_ NAME RUN PROGRAM ARGS...: the program under valgrind, its
+# figures in NAME.want (the RUNth run's kept in NAME.want.RUN).
+real_valgrind_() {
+	rv_name=$1
+	rv_run=$2
+	shift 2
+	rm -f "$TESTDIR/$rv_name".vg.[0-9]*
 	(cd "$TESTDIR" && valgrind --tool=memcheck --leak-check=full \
 		--trace-children=yes --child-silent-after-fork=no \
-		--log-file="$TESTDIR/$rc_name.vg.%p" "$@" < /dev/null \
-		> "$TESTDIR/$rc_name.vg.out" 2>&1) ||
-		framework_failure_ "$rc_name failed under valgrind: $(tail -3 "$TESTDIR/$rc_name.vg.out")"
-	cat "$TESTDIR/$rc_name".vg.[0-9]* > "$TESTDIR/$rc_name.vg"
+		--log-file="$TESTDIR/$rv_name.vg.%p" "$@" < /dev/null \
+		> "$TESTDIR/$rv_name.vg.out" 2>&1) ||
+		framework_failure_ "$rv_name failed under valgrind: $(tail -3 "$TESTDIR/$rv_name.vg.out")"
+	cat "$TESTDIR/$rv_name".vg.[0-9]* > "$TESTDIR/$rv_name.vg"
+	real_figures_valgrind_ "$TESTDIR/$rv_name.vg" > "$TESTDIR/$rv_name.want"
+	[ -s "$TESTDIR/$rv_name.want" ] ||
+		framework_failure_ "no LEAK SUMMARY in valgrind's log of $rv_name"
+	cp "$TESTDIR/$rv_name.want" "$TESTDIR/$rv_name.want.$rv_run"
+}
+
+# real_between_runs_: what a test undoes between two runs (real_between_).
+real_between_runs_() {
 	if command -v real_between_ > /dev/null 2>&1; then
 		real_between_
 	fi
+}
+
+# real_compare_ NAME PROGRAM ARGS...: both runs, in the test's directory,
+# stdin from /dev/null; the program must succeed under both; then the
+# figures compared. A test may define real_between_, run between two runs
+# (to undo what the one before made).
+#
+# valgrind's own figures can move from one of its runs to another: a stale
+# copy of a pointer that survives in one run (in a register, on a stack)
+# keeps a block reachable there and not in the next (seen once in a
+# hundred runs of perl, under load). So when the figures differ, valgrind
+# runs again, twice at most, and memscope's figures must be those of one
+# of its runs; memscope runs once.
+real_compare_() {
+	rc_name=$1
+	shift
+	real_valgrind_ "$rc_name" 1 "$@"
+	real_between_runs_
 	(cd "$TESTDIR" && "$MEMSCOPE" run --json "$TESTDIR/$rc_name.json" "$@" \
 		< /dev/null > "$TESTDIR/$rc_name.out" 2> "$TESTDIR/$rc_name.err") ||
 		fail_ "$rc_name failed under memscope: $(tail -3 "$TESTDIR/$rc_name.err")"
-	real_figures_valgrind_ "$TESTDIR/$rc_name.vg" > "$TESTDIR/$rc_name.want"
 	real_figures_memscope_ "$TESTDIR/$rc_name.json" > "$TESTDIR/$rc_name.got"
-	[ -s "$TESTDIR/$rc_name.want" ] ||
-		framework_failure_ "no LEAK SUMMARY in valgrind's log of $rc_name"
-	if ! cmp -s "$TESTDIR/$rc_name.want" "$TESTDIR/$rc_name.got"; then
-		printf '%s: definitely bytes, blocks, indirectly bytes, blocks per process\n' "$rc_name" >&2
-		printf 'valgrind:\n' >&2
-		cat "$TESTDIR/$rc_name.want" >&2
-		printf 'memscope:\n' >&2
-		cat "$TESTDIR/$rc_name.got" >&2
-		fail_ "$rc_name: memscope's leak figures differ from valgrind's"
-	fi
+	for rc_run in 2 3; do
+		! cmp -s "$TESTDIR/$rc_name.want" "$TESTDIR/$rc_name.got" || return 0
+		real_between_runs_
+		real_valgrind_ "$rc_name" $rc_run "$@"
+	done
+	cmp -s "$TESTDIR/$rc_name.want" "$TESTDIR/$rc_name.got" && return 0
+	printf '%s: definitely bytes, blocks, indirectly bytes, blocks per process\n' "$rc_name" >&2
+	for rc_run in 1 2 3; do
+		printf 'valgrind, run %d:\n' $rc_run >&2
+		cat "$TESTDIR/$rc_name.want.$rc_run" >&2
+	done
+	printf 'memscope:\n' >&2
+	cat "$TESTDIR/$rc_name.got" >&2
+	fail_ "$rc_name: memscope's leak figures differ from valgrind's in each of its 3 runs"
 }
