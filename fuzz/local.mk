@@ -15,8 +15,9 @@ FUZZ_SECONDS = 60
 CLANG = clang
 
 # What the parsers need of src/, and nothing that draws or attaches.
-FUZZ_MODULES = buf control default-supp elf-object log model model-heap model-leaks \
-	model-segments model-stacks proc-maps proc-smaps proc-stat \
+FUZZ_MODULES = apportion buf control default-supp elf-object log model model-heap \
+	model-leaks model-mappings model-segments model-stacks proc-maps \
+	proc-smaps proc-stat \
 	source-events source-ring source-trace strtab suppress trace-layout \
 	trace-leaks tracefile xmalloc
 
