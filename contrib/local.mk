@@ -12,9 +12,10 @@ EXTRA_DIST += .clang-tidy tests/unit/.clang-tidy contrib/lint.sh \
 lint: $(BUILT_SOURCES)
 	$(AM_V_at)$(SHELL) $(srcdir)/contrib/lint.sh $(srcdir) \
 	    :group src \
-	    :flags $(DEFS) $(DEFAULT_INCLUDES) $(src_libmemscope_a_CPPFLAGS) \
-	        $(CPPFLAGS) $(src_libmemscope_a_CFLAGS) $(CFLAGS) \
-	    :files $(filter %.c,$(src_libmemscope_a_SOURCES) $(src_memscope_SOURCES)) \
+	    :flags $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) \
+	        -I$(top_builddir)/src/pprof $(src_target_libtarget_a_CPPFLAGS) \
+	        $(CPPFLAGS) $(ms_layer_cflags) $(CFLAGS) \
+	    :files $(filter %.c,$(MEMSCOPE_SOURCES) $(src_memscope_SOURCES)) \
 	    :group preload \
 	    :flags $(DEFS) $(DEFAULT_INCLUDES) $(preload_libmemscope_la_CPPFLAGS) \
 	        $(CPPFLAGS) $(preload_libmemscope_la_CFLAGS) $(CFLAGS) \

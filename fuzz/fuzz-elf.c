@@ -1,5 +1,5 @@
 /*
- * ELF handling of a corrupt object (src/elf-object.c): the program and
+ * ELF handling of a corrupt object (src/proc/elf-object.c): the program and
  * section headers and the build id, read through libelf from a file, as
  * memscope reads the objects a process maps.
  */

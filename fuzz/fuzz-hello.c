@@ -5,7 +5,7 @@
  * with it has the size of a default ring (what `memscope run` asks for);
  * the same message with no memfd at all must never be accepted.
  *
- * What the collector then relies on (src/collect.c) is asserted: a hello
+ * What the collector then relies on (src/cmd/collect.c) is asserted: a hello
  * accepted is of this version, from a process, with its executable's path
  * terminated and a ring the size of its memfd; a refusal's message fits.
  */

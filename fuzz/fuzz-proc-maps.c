@@ -1,4 +1,4 @@
-/* The /proc/PID/maps parser (src/proc-maps.c), fed any text. */
+/* The /proc/PID/maps parser (src/proc/proc-maps.c), fed any text. */
 #include "config.h"
 
 #include <stdlib.h>

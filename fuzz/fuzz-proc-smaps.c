@@ -1,5 +1,5 @@
 /*
- * The parsers of /proc/PID/smaps and smaps_rollup (src/proc-smaps.c), each
+ * The parsers of /proc/PID/smaps and smaps_rollup (src/proc/proc-smaps.c), each
  * fed the same text: a rollup is a maps line and smaps fields.
  */
 #include "config.h"

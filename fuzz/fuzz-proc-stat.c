@@ -1,6 +1,6 @@
 /*
  * The parsers of /proc/PID/stat, /proc/PID/status and
- * /proc/PID/task/TID/syscall (src/proc-stat.c), each fed the same text.
+ * /proc/PID/task/TID/syscall (src/proc/proc-stat.c), each fed the same text.
  * They take a length and must not read past it: the copy is exactly the
  * input's size, unterminated, so AddressSanitizer sees any overread.
  */

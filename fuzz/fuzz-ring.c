@@ -2,7 +2,7 @@
  * The wire protocol decoder fed a corrupt ring: the consumer of a shim's
  * ring (src/source-ring.c, src/wire/ring.h) reading whatever the data area
  * holds, and each record it takes applied to a process model
- * (src/source-events.c), as `memscope run` does for a live target.
+ * (src/source/source-events.c), as `memscope run` does for a live target.
  *
  * The input is a start position (2 bytes, in 8-byte units), then the bytes
  * of the data area from there on, wrapping at its end, so that records
@@ -19,7 +19,7 @@
 #include "fuzz.h"
 #include "model.h"
 #include "source-ring.h"
-#include "wire/ring.h"
+#include "ring.h"
 
 #define CAPACITY	16384u		/* the smallest ring */
 #define RING_SIZE	(MS_RING_HEADER_SIZE + CAPACITY)

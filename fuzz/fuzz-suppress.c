@@ -1,5 +1,5 @@
 /*
- * The suppression file parser (src/suppress.c), and its entries' patterns
+ * The suppression file parser (src/model/suppress.c), and its entries' patterns
  * matched against a loss record's frames, as `memscope run --suppressions`
  * does.
  */

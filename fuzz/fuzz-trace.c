@@ -1,6 +1,6 @@
 /*
  * The trace file reader (src/tracefile.c) and the whole load of a trace
- * into a session (src/source-trace.c), as `memscope report` does.
+ * into a session (src/source/source-trace.c), as `memscope report` does.
  *
  * An input that starts with the trace magic is the file itself. Any other
  * is the decompressed stream of entries, which the harness compresses and

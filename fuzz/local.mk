@@ -15,11 +15,13 @@ FUZZ_SECONDS = 60
 CLANG = clang
 
 # What the parsers need of src/, and nothing that draws or attaches.
-FUZZ_MODULES = apportion buf control default-supp elf-object log model model-heap \
-	model-leaks model-mappings model-segments model-stacks proc-maps \
-	proc-smaps proc-stat \
-	source-events source-ring source-trace strtab suppress trace-layout \
-	trace-leaks tracefile xmalloc
+FUZZ_MODULES = util/apportion util/buf util/log util/strtab util/xmalloc \
+	proc/elf-object proc/proc-maps proc/proc-smaps proc/proc-stat \
+	model/default-supp model/model model/model-heap model/model-leaks \
+	model/model-mappings model/model-segments model/model-stacks \
+	model/suppress trace/trace-layout trace/trace-leaks trace/tracefile \
+	source/source-events source/source-ring source/source-trace \
+	target/control
 
 # UBSan aborts (-fno-sanitize-recover), so that libFuzzer sees a crash.
 FUZZ_COMPILE_FLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer \
@@ -31,7 +33,7 @@ fuzz_compile = $(CLANG) $(fuzz_cppflags) $(FUZZ_COMPILE_FLAGS) -MMD -MP
 fuzz_programs = $(FUZZ_HARNESSES:%=fuzz/build/fuzz-%)
 
 fuzz/build/src/%.o: src/%.c
-	@$(MKDIR_P) fuzz/build/src
+	@$(MKDIR_P) $(@D)
 	$(AM_V_CC)$(fuzz_compile) -c -o $@ $<
 fuzz/build/obj/%.o: fuzz/%.c
 	@$(MKDIR_P) fuzz/build/obj
@@ -45,7 +47,7 @@ fuzz/build/fuzz-%: fuzz/build/obj/fuzz-%.o fuzz/build/obj/fuzz-util.o \
 # kept, not deleted as intermediates of the pattern rules
 .SECONDARY: $(FUZZ_HARNESSES:%=fuzz/build/obj/fuzz-%.o) \
 	fuzz/build/obj/fuzz-util.o
--include $(wildcard fuzz/build/obj/*.d fuzz/build/src/*.d)
+-include $(wildcard fuzz/build/obj/*.d fuzz/build/src/*/*.d)
 
 fuzz-build:
 	@command -v $(CLANG) > /dev/null 2>&1 || { \

@@ -130,7 +130,7 @@ attach(const char *socket_path, const char *options)
 	return 0;
 }
 
-/* Where memscope writes MS_STATE_RECORDING (wire/detour.h). */
+/* Where memscope writes MS_STATE_RECORDING (wire/detour-table.h). */
 SHIM_EXPORT _Atomic int *const memscope_state = &shim.state;
 
 /* Where memscope_attach's result is left for memscope to read. */

@@ -1,6 +1,6 @@
 /*
  * The shim's half of memscope attach's hooks on the allocator's function
- * entries (the protocol is in src/wire/detour.h): the table from which
+ * entries (the protocol is in src/wire/detour-table.h): the table from which
  * memscope patches, filled as the shim is attached. Patching the entries
  * themselves is memscope's work, done with every thread stopped; the shim
  * only says where they are, what to jump to and where there is room for
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "detour.h"
+#include "detour-table.h"
 #include "shim.h"
 
 #ifndef MAP_FIXED_NOREPLACE

@@ -20,7 +20,7 @@ preload_libmemscope_la_SOURCES = \
 	preload/producer.c preload/producer.h \
 	preload/shim.c preload/shim.h \
 	preload/stack.c \
-	src/wire/clock.h src/wire/detour.h src/wire/futex.h src/wire/protocol.h \
+	src/wire/event-clock.h src/wire/detour-table.h src/wire/futex.h src/wire/protocol.h \
 	src/wire/ring.h
 preload_libmemscope_la_CPPFLAGS = -I$(top_srcdir)/src/wire
 preload_libmemscope_la_CFLAGS = -std=gnu11 $(WARN_CFLAGS) $(DEBUG_CFLAGS) \

@@ -15,8 +15,8 @@
 
 struct sigaction;
 
-#include "clock.h"
-#include "detour.h"
+#include "event-clock.h"
+#include "detour-table.h"
 #include "protocol.h"
 #include "ring.h"
 
@@ -279,7 +279,7 @@ int	 got_dlclose(void *handle);
 
 /*
  * detour.c: the table of the allocator's entries for memscope to patch
- * (src/wire/detour.h), filled (after got_init) where it is still empty.
+ * (src/wire/detour-table.h), filled (after got_init) where it is still empty.
  */
 void	detours_prepare(void);
 

@@ -1,98 +1,211 @@
-# The analyzer: a library of modules plus a thin main, so the unit tests
-# link the very objects that ship.
-noinst_LIBRARIES += src/libmemscope.a
-src_libmemscope_a_CFLAGS = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS) \
+# The analyzer, one library per layer (doc/architecture.md). A layer sees
+# the headers of the layers below it and no others: its include path lists
+# them, so that an include crossing a layer the wrong way does not compile
+# (and contrib/layers.sh refuses any include spelled with a path). The
+# unit tests link the very objects that ship.
+#
+#	wire	<- util <- proc <- model <- trace <- source <- cmd
+#	                     proc <- target <- cmd;   model <- view <- cmd
+
+# CROSSINGS: headers of layers a layer must not see, that it still includes
+# (being removed).
+target_crossings = -I$(top_srcdir)/src/cmd -I$(top_srcdir)/src/source \
+	-I$(top_srcdir)/src/model -I$(top_srcdir)/src/view \
+	-I$(top_srcdir)/src/trace
+view_crossings = -I$(top_srcdir)/src/source
+
+ms_layer_cflags = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS) \
 	$(LIBDW_CFLAGS) $(ZSTD_CFLAGS) $(PROTOBUFC_CFLAGS) $(ZLIB_CFLAGS) \
 	$(NCURSESW_CFLAGS) $(CAPSTONE_CFLAGS)
-# -I of the build's src/: the generated src/pprof/profile.pb-c.h
-src_libmemscope_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/src \
-	-DPKGLIBDIR='"$(pkglibdir)"'
-src_libmemscope_a_SOURCES = \
-	src/apportion.c src/apportion.h \
-	src/attach.c src/attach.h \
-	src/buf.c src/buf.h \
-	src/clock.c src/clock.h \
-	src/collect.c src/collect.h \
-	src/cmd.c src/cmd.h \
-	src/cmd-attach.c \
-	src/cmd-leaks-live.c \
-	src/cmd-leaks.c src/cmd-leaks.h \
-	src/cmd-map.c \
-	src/cmd-profile.c src/cmd-profile.h \
-	src/cmd-views.c src/cmd-views.h \
-	src/cmd-report.c \
-	src/cmd-run.c \
-	src/cmd-top.c \
-	src/control.c src/control.h \
-	src/detour.c src/detour.h \
-	src/launch.c src/launch.h \
-	src/leak-roots.c src/leak-roots.h \
-	src/inject.c src/inject.h \
-	src/leak-scan.c src/leak-scan.h \
-	src/live.c src/live.h \
-	src/elf-object.c src/elf-object.h \
-	src/fmt.c src/fmt.h \
-	src/json.c src/json.h \
-	src/log.c src/log.h \
-	src/memcounts.h \
-	src/model.c src/model.h \
-	src/model-heap.c src/model-heap.h \
-	src/model-leaks.c src/model-leaks.h \
-	src/model-mappings.c src/model-mappings.h \
-	src/model-segments.c src/model-segments.h \
-	src/model-stacks.c src/model-stacks.h \
-	src/proc.c src/proc.h \
-	src/relay.c src/relay.h \
-	src/run-tui.c src/run-tui.h \
-	src/proc-maps.c src/proc-maps.h \
-	src/proc-smaps.c src/proc-smaps.h \
-	src/proc-stat.c src/proc-stat.h \
-	src/proc-mem.c src/proc-mem.h \
-	src/source-proc.c src/source-proc.h \
-	src/source-events.c src/source-events.h \
-	src/source-leaks.c src/source-leaks.h \
-	src/source-ring.c src/source-ring.h \
-	src/source-trace.c src/source-trace.h \
-	src/strtab.c src/strtab.h \
-	src/suppress.c src/suppress.h \
-	src/symbolize.c src/symbolize.h \
-	src/trace-layout.c src/trace-layout.h \
-	src/trace-leaks.c src/trace-leaks.h \
-	src/tracefile.c src/tracefile.h \
-	src/tracer.c src/tracer.h \
-	src/tui.c src/tui.h src/tui-draw.h \
-	src/tui-views.c \
-	src/view-json.c src/view-json.h \
-	src/view-json-run.c src/view-run.h \
-	src/view-text.c src/view-text.h \
-	src/view-text-run.c \
-	src/view-text-leaks.c \
-	src/view-text-bins.c \
-	src/view-text-lifetimes.c \
-	src/view-collapsed.c src/view-collapsed.h \
-	src/view-massif.c src/view-massif.h \
-	src/view-pprof.c src/view-pprof.h \
-	src/wire/clock.h src/wire/detour.h src/wire/futex.h src/wire/protocol.h \
-	src/wire/ring.h \
-	src/xmalloc.c src/xmalloc.h
 
+# util: memory, strings, buffers, the clock, figures and JSON
+noinst_LIBRARIES += src/util/libutil.a
+src_util_libutil_a_CFLAGS = $(ms_layer_cflags)
+src_util_libutil_a_CPPFLAGS = -I$(top_srcdir)/src/util -I$(top_srcdir)/src/wire
+src_util_libutil_a_SOURCES = \
+	src/util/apportion.c \
+	src/util/apportion.h \
+	src/util/buf.c \
+	src/util/buf.h \
+	src/util/clock.c \
+	src/util/clock.h \
+	src/util/fmt.c \
+	src/util/fmt.h \
+	src/util/json.c \
+	src/util/json.h \
+	src/util/log.c \
+	src/util/log.h \
+	src/util/strtab.c \
+	src/util/strtab.h \
+	src/util/xmalloc.c \
+	src/util/xmalloc.h
+
+# proc: /proc and ELF read and parsed: text in, structs out
+noinst_LIBRARIES += src/proc/libproc.a
+src_proc_libproc_a_CFLAGS = $(ms_layer_cflags)
+src_proc_libproc_a_CPPFLAGS = -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util
+src_proc_libproc_a_SOURCES = \
+	src/proc/elf-object.c \
+	src/proc/elf-object.h \
+	src/proc/memcounts.h \
+	src/proc/proc-maps.c \
+	src/proc/proc-maps.h \
+	src/proc/proc-mem.c \
+	src/proc/proc-mem.h \
+	src/proc/proc-smaps.c \
+	src/proc/proc-smaps.h \
+	src/proc/proc-stat.c \
+	src/proc/proc-stat.h \
+	src/proc/proc.c \
+	src/proc/proc.h
+
+# model: what is known of a process: layout, heap, stacks, leaks and their scan, suppressions
+noinst_LIBRARIES += src/model/libmodel.a
+src_model_libmodel_a_CFLAGS = $(ms_layer_cflags)
+src_model_libmodel_a_CPPFLAGS = -I$(top_srcdir)/src/model -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util
+src_model_libmodel_a_SOURCES = \
+	src/model/leak-roots.c \
+	src/model/leak-roots.h \
+	src/model/leak-scan.c \
+	src/model/leak-scan.h \
+	src/model/model-heap.c \
+	src/model/model-heap.h \
+	src/model/model-leaks.c \
+	src/model/model-leaks.h \
+	src/model/model-mappings.c \
+	src/model/model-mappings.h \
+	src/model/model-segments.c \
+	src/model/model-segments.h \
+	src/model/model-stacks.c \
+	src/model/model-stacks.h \
+	src/model/model.c \
+	src/model/model.h \
+	src/model/suppress.c \
+	src/model/suppress.h
+
+# trace: the .msc trace file: its format, and the model written to it and read back
+noinst_LIBRARIES += src/trace/libtrace.a
+src_trace_libtrace_a_CFLAGS = $(ms_layer_cflags)
+src_trace_libtrace_a_CPPFLAGS = -I$(top_srcdir)/src/trace -I$(top_srcdir)/src/model -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util -I$(top_srcdir)/src/wire
+src_trace_libtrace_a_SOURCES = \
+	src/trace/trace-layout.c \
+	src/trace/trace-layout.h \
+	src/trace/trace-leaks.c \
+	src/trace/trace-leaks.h \
+	src/trace/tracefile.c \
+	src/trace/tracefile.h
+
+# source: what fills the model: a shim's ring, a trace, /proc, the leak check of a held process, symbols
+noinst_LIBRARIES += src/source/libsource.a
+src_source_libsource_a_CFLAGS = $(ms_layer_cflags)
+src_source_libsource_a_CPPFLAGS = -I$(top_srcdir)/src/source -I$(top_srcdir)/src/trace -I$(top_srcdir)/src/model -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util -I$(top_srcdir)/src/wire
+src_source_libsource_a_SOURCES = \
+	src/source/live.c \
+	src/source/live.h \
+	src/source/source-events.c \
+	src/source/source-events.h \
+	src/source/source-leaks.c \
+	src/source/source-leaks.h \
+	src/source/source-proc.c \
+	src/source/source-proc.h \
+	src/source/source-ring.c \
+	src/source/source-ring.h \
+	src/source/source-trace.c \
+	src/source/source-trace.h \
+	src/source/symbolize.c \
+	src/source/symbolize.h
+
+# target: the process itself: started, joined, left, traced, called into
+noinst_LIBRARIES += src/target/libtarget.a
+src_target_libtarget_a_CFLAGS = $(ms_layer_cflags)
+src_target_libtarget_a_CPPFLAGS = -I$(top_srcdir)/src/target -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util -I$(top_srcdir)/src/wire \
+	$(target_crossings) \
+	-DPKGLIBDIR='"$(pkglibdir)"'
+src_target_libtarget_a_SOURCES = \
+	src/target/attach.c \
+	src/target/attach.h \
+	src/target/control.c \
+	src/target/control.h \
+	src/target/detour.c \
+	src/target/detour.h \
+	src/target/inject.c \
+	src/target/inject.h \
+	src/target/launch.c \
+	src/target/launch.h \
+	src/target/relay.c \
+	src/target/relay.h \
+	src/target/tracer.c \
+	src/target/tracer.h
+
+# view: the model drawn: text, JSON, the files of other tools, the dashboard
+noinst_LIBRARIES += src/view/libview.a
+src_view_libview_a_CFLAGS = $(ms_layer_cflags)
+src_view_libview_a_CPPFLAGS = -I$(top_srcdir)/src/view -I$(top_srcdir)/src/model -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util \
+	$(view_crossings) \
+	-I$(top_builddir)/src/pprof
+src_view_libview_a_SOURCES = \
+	src/view/tui-draw.h \
+	src/view/tui-views.c \
+	src/view/tui.c \
+	src/view/tui.h \
+	src/view/view-collapsed.c \
+	src/view/view-collapsed.h \
+	src/view/view-json-run.c \
+	src/view/view-json.c \
+	src/view/view-json.h \
+	src/view/view-massif.c \
+	src/view/view-massif.h \
+	src/view/view-pprof.c \
+	src/view/view-pprof.h \
+	src/view/view-run.h \
+	src/view/view-text-bins.c \
+	src/view/view-text-leaks.c \
+	src/view/view-text-lifetimes.c \
+	src/view/view-text-run.c \
+	src/view/view-text.c \
+	src/view/view-text.h
+
+# cmd: the commands: options, the collector loop, the dashboard's loop
+noinst_LIBRARIES += src/cmd/libcmd.a
+src_cmd_libcmd_a_CFLAGS = $(ms_layer_cflags)
+src_cmd_libcmd_a_CPPFLAGS = -I$(top_srcdir)/src/cmd -I$(top_srcdir)/src/view -I$(top_srcdir)/src/target -I$(top_srcdir)/src/source -I$(top_srcdir)/src/trace -I$(top_srcdir)/src/model -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util -I$(top_srcdir)/src/wire
+src_cmd_libcmd_a_SOURCES = \
+	src/cmd/cmd-attach.c \
+	src/cmd/cmd-leaks.c \
+	src/cmd/cmd-map.c \
+	src/cmd/cmd-report.c \
+	src/cmd/cmd-run.c \
+	src/cmd/cmd-top.c \
+	src/cmd/cmd.c \
+	src/cmd/cmd.h \
+	src/cmd/collect.c \
+	src/cmd/collect.h \
+	src/cmd/dashboard.c \
+	src/cmd/dashboard.h \
+	src/cmd/leak-options.c \
+	src/cmd/leak-options.h \
+	src/cmd/profile-options.c \
+	src/cmd/profile-options.h \
+	src/cmd/report.c \
+	src/cmd/report.h
 # The default leak suppressions: one file, installed for users to read and
 # compiled into memscope as a string.
-nodist_src_libmemscope_a_SOURCES = src/default-supp.c
-dist_pkgdata_DATA = src/default.supp
-CLEANFILES += src/default-supp.c
-src/default-supp.c: src/default.supp
-	$(AM_V_GEN)$(MKDIR_P) src && { \
-	    echo '/* Made from src/default.supp by the build: do not edit. */'; \
+nodist_src_model_libmodel_a_SOURCES = src/model/default-supp.c
+dist_pkgdata_DATA = src/model/default.supp
+CLEANFILES += src/model/default-supp.c
+src/model/default-supp.c: src/model/default.supp
+	$(AM_V_GEN)$(MKDIR_P) src/model && { \
+	    echo '/* Made from src/model/default.supp by the build: do not edit. */'; \
 	    echo 'extern const char memscope_default_supp[];'; \
 	    echo 'const char memscope_default_supp[] ='; \
 	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' \
-	        $(srcdir)/src/default.supp; \
+	        $(srcdir)/src/model/default.supp; \
 	    echo ';'; } > $@-t && mv $@-t $@
 
 # The pprof output's messages: C made from Google's profile.proto by
 # protoc-c, in the build tree (a VPATH build too), before anything compiles.
-nodist_src_libmemscope_a_SOURCES += src/pprof/profile.pb-c.c src/pprof/profile.pb-c.h
+nodist_src_view_libview_a_SOURCES = src/pprof/profile.pb-c.c \
+	src/pprof/profile.pb-c.h
 BUILT_SOURCES = src/pprof/profile.pb-c.c src/pprof/profile.pb-c.h
 EXTRA_DIST += src/pprof/profile.proto
 CLEANFILES += src/pprof/profile.pb-c.c src/pprof/profile.pb-c.h
@@ -105,12 +218,22 @@ src/pprof/profile.pb-c.h: src/pprof/profile.pb-c.c
 	@test -f $@ || { rm -f src/pprof/profile.pb-c.c; \
 	    $(MAKE) $(AM_MAKEFLAGS) src/pprof/profile.pb-c.c; }
 
-# libstdc++ for its C++ demangler (__cxa_demangle)
-MEMSCOPE_LIBS = src/libmemscope.a $(LIBDW_LIBS) $(LIBELF_LIBS) $(ZSTD_LIBS) \
+# Every source file of the analyzer's layers (make lint reads them all).
+MEMSCOPE_SOURCES = $(src_util_libutil_a_SOURCES) $(src_proc_libproc_a_SOURCES) \
+	$(src_model_libmodel_a_SOURCES) $(src_trace_libtrace_a_SOURCES) \
+	$(src_source_libsource_a_SOURCES) $(src_target_libtarget_a_SOURCES) \
+	$(src_view_libview_a_SOURCES) $(src_cmd_libcmd_a_SOURCES)
+
+# libstdc++ for its C++ demangler (__cxa_demangle). The layers from the top
+# down, as a static library's symbols must come after their users.
+MEMSCOPE_LAYERS = src/cmd/libcmd.a src/view/libview.a src/source/libsource.a \
+	src/target/libtarget.a src/trace/libtrace.a src/model/libmodel.a \
+	src/proc/libproc.a src/util/libutil.a
+MEMSCOPE_LIBS = $(MEMSCOPE_LAYERS) $(LIBDW_LIBS) $(LIBELF_LIBS) $(ZSTD_LIBS) \
 	$(PROTOBUFC_LIBS) $(ZLIB_LIBS) $(NCURSESW_LIBS) $(CAPSTONE_LIBS) -lm -lstdc++
 
 bin_PROGRAMS += src/memscope
-src_memscope_SOURCES = src/memscope.c
+src_memscope_SOURCES = src/cmd/memscope.c
 src_memscope_CFLAGS = $(AM_CFLAGS) $(SANITIZER_CFLAGS)
 src_memscope_LDFLAGS = $(SANITIZER_CFLAGS)
 src_memscope_LDADD = $(MEMSCOPE_LIBS)

@@ -87,7 +87,7 @@ check_summary_plus_() {
 	assert_eq_ "$(summary_ "$csp_name" "$csp_proc" dropped_events)" 0 "$csp_name: events the shim could not record"
 }
 
-# fmt_size_ BYTES: the human form of src/fmt.c's fmt_size ("512B", "4.0K",
+# fmt_size_ BYTES: the human form of src/util/fmt.c's fmt_size ("512B", "4.0K",
 # "132K", "1.5M").
 fmt_size_() {
 	awk -v b="$1" 'BEGIN {

@@ -1,4 +1,4 @@
-/* Unit tests of the largest remainder shares (src/apportion.c). */
+/* Unit tests of the largest remainder shares (src/util/apportion.c). */
 #include "config.h"
 
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the entry patches of memscope attach (src/detour.c): each
+ * Unit tests of the entry patches of memscope attach (src/target/detour.c): each
  * plan is applied here, to small functions written into executable memory
  * of the test's own, and run: the patched entry must lead to the hook,
  * the trampoline must do what the function did, and what cannot be moved

@@ -1,4 +1,4 @@
-/* Unit tests of the human-readable figures (src/fmt.c). */
+/* Unit tests of the human-readable figures (src/util/fmt.c). */
 #include "config.h"
 
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the leak scan's roots (src/leak-roots.c): the allocator's
+ * Unit tests of the leak scan's roots (src/model/leak-roots.c): the allocator's
  * memory taken out by byte range however the kernel merged the mappings,
  * shared mappings kept, every byte around the blocks known kept in a
  * process joined late (with the scan, which skips the blocks among the
@@ -411,7 +411,7 @@ test_partial_stack_and_mapping(void **state)
 		seg(0, ANON, ANON + MIB, "rw-p", SEG_ANON, NULL),
 		seg(1, stack, stack + 0x21000, "rw-p", SEG_STACK, "[stack]"),
 	};
-	struct tracer_stack stacks[] = { { .sp = sp, .alive = true } };
+	struct leak_stack stacks[] = { { .sp = sp, .alive = true } };
 	struct leak_block b[] = { { ANON + 0x1010, 100 } };
 	struct leak_range want[] = { { ANON, ANON + MIB },
 	    { sp - 128, stack + 0x21000 } };

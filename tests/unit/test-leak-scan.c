@@ -1,5 +1,5 @@
 /*
- * Unit tests of the leak scan (src/leak-scan.c). The scan is pure: it sees
+ * Unit tests of the leak scan (src/model/leak-scan.c). The scan is pure: it sees
  * the target only through its reader, so each test lays out a made-up
  * address space (a few "mappings" at made-up addresses, backed by local
  * buffers), places blocks and pointers in it, and checks every block's

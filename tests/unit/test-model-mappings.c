@@ -1,5 +1,5 @@
 /*
- * Unit tests of the program's own mappings (src/model-mappings.c): what
+ * Unit tests of the program's own mappings (src/model/model-mappings.c): what
  * its mmap, munmap and mremap leave as the program's, page by page, the
  * ranges kept sorted, disjoint and joined.
  */

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the layout classifier (src/model-segments.c). It is pure,
+ * Unit tests of the layout classifier (src/model/model-segments.c). It is pure,
  * so each test builds a process by hand: mappings as /proc would give them,
  * ELF headers as libelf would read them, threads and a fake pagemap. The
  * ELF layouts follow what readelf -lSW shows of binutils-linked binaries;

@@ -1,4 +1,4 @@
-/* Unit tests of the /proc/PID/maps parser (src/proc-maps.c). */
+/* Unit tests of the /proc/PID/maps parser (src/proc/proc-maps.c). */
 #include "config.h"
 
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Unit tests of the smaps and smaps_rollup parsers (src/proc-smaps.c). */
+/* Unit tests of the smaps and smaps_rollup parsers (src/proc/proc-smaps.c). */
 #include "config.h"
 
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Unit tests of the stat, status and syscall parsers (src/proc-stat.c). */
+/* Unit tests of the stat, status and syscall parsers (src/proc/proc-stat.c). */
 #include "config.h"
 
 #include <setjmp.h>

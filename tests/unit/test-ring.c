@@ -31,9 +31,9 @@
 
 #include <cmocka.h>
 
-#include "wire/futex.h"
-#include "wire/protocol.h"
-#include "wire/ring.h"
+#include "futex.h"
+#include "protocol.h"
+#include "ring.h"
 
 #define KIB		1024u
 #define MIN_CAP		(16 * KIB)	/* the smallest ring attach takes */

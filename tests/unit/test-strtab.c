@@ -1,4 +1,4 @@
-/* Unit tests of the string interner (src/strtab.c). */
+/* Unit tests of the string interner (src/util/strtab.c). */
 #include "config.h"
 
 #include <setjmp.h>

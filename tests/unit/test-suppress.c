@@ -1,5 +1,5 @@
 /*
- * Unit tests of the leak suppressions (src/suppress.c): parsing valgrind's
+ * Unit tests of the leak suppressions (src/model/suppress.c): parsing valgrind's
  * suppression format, its error messages, and matching entries against
  * the frames of a loss record as memcheck matches them.
  */

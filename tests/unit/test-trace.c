@@ -1,6 +1,6 @@
 /*
  * Unit tests of the trace file's reader (src/tracefile.c) and loader
- * (src/source-trace.c) on corrupt traces that the fuzzer found, or that its
+ * (src/source/source-trace.c) on corrupt traces that the fuzzer found, or that its
  * harness (fuzz/fuzz-trace.c) cannot make in its input sizes, with the
  * exact result each must give in every build, not only under a sanitizer;
  * and of the frames of a trace: their checksums, a damaged one, a trace
@@ -24,7 +24,7 @@
 #include "model.h"
 #include "source-trace.h"
 #include "tracefile.h"
-#include "wire/protocol.h"
+#include "protocol.h"
 
 static struct tracefile *
 create(char *path)
