@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * attach-time: the timings of bench/attach.sh, which a shell cannot take to
  * the millisecond, nor alternate cleanly.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # attach.sh: what `memscope attach` costs: the time to attach, next to
 # heaptrack -p; how long `memscope leaks` stops the process it checks; and
 # the slowdown of a process while attached, next to `memscope run`. Run by

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # leaks.sh: how fast the leak check of `memscope run` is, and what it costs
 # a run next to valgrind's memcheck and heaptrack. Run by `make bench`,
 # after run.sh, and by `make bench-leaks`.

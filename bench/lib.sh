@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # What every bench script shares; sourced, after it has set $me.
 
 fail()

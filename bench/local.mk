@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Benchmarks: `make bench` prints ratios measured side by side in one run,
 # never a timed pass/fail, so nothing here is part of `make check`. The
 # programs are EXTRA_PROGRAMS: built only when `bench` asks for them.

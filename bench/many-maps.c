@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * many-maps: a process with a very large address space map, to time
  * `memscope map` against `pmap -X` where the per-mapping cost dominates.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # map.sh: time `memscope map` against `pmap -X` on a process with 10,000
 # mappings, where the per-mapping cost dominates. Run by `make bench`.
 #

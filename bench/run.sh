@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # run.sh: what `memscope run` costs a program that allocates a lot, next to
 # heaptrack on the same work. Run by `make bench`, after map.sh.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # signals.sh: what a storm of signals costs a program under `memscope run`,
 # with the leak check and without. Run by `make bench`, after attach.sh.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Install what memscope needs to build and run, on Debian or Ubuntu, with
 # apt-get; with --tests, also what its tests, benchmarks and static
 # analysis use as oracles and tools (contrib/install-test-deps.sh). Quiet

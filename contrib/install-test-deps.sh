@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Install what memscope's tests, benchmarks and static analysis use (the
 # oracles: valgrind, heaptrack, pmap, tmux, strace, gdb, ...; cmocka for
 # the unit tests), with what it needs to build. Tests whose oracle is

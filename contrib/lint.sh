@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make lint: clang-tidy and cppcheck over the analyzer (src/), the shim
 # (preload/), the unit tests (tests/unit/) and the fuzz harnesses (fuzz/),
 # each group with the flags its objects are compiled with. Any finding

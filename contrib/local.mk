@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 bashcompletiondir = $(datadir)/bash-completion/completions
 dist_bashcompletion_DATA = contrib/bash-completion/memscope
 EXTRA_DIST += contrib/install-deps.sh contrib/install-test-deps.sh

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ELF handling of a corrupt object (src/proc/elf-object.c): the program and
  * section headers and the build id, read through libelf from a file, as

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The hello a shim sends on the control socket, as the analyzer checks it
- * (control_hello_parse, src/control.c, the function control_accept calls
+ * (control_hello_parse, src/target/control.c, the function control_accept calls
  * on what recvmsg gave): the input is the message. The memfd that comes
  * with it has the size of a default ring (what `memscope run` asks for);
  * the same message with no memfd at all must never be accepted.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The /proc/PID/maps parser (src/proc/proc-maps.c), fed any text. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The parsers of /proc/PID/smaps and smaps_rollup (src/proc/proc-smaps.c), each
  * fed the same text: a rollup is a maps line and smaps fields.

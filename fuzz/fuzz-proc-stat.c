@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The parsers of /proc/PID/stat, /proc/PID/status and
  * /proc/PID/task/TID/syscall (src/proc/proc-stat.c), each fed the same text.

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The wire protocol decoder fed a corrupt ring: the consumer of a shim's
- * ring (src/source-ring.c, src/wire/ring.h) reading whatever the data area
+ * ring (src/source/source-ring.c, src/wire/ring.h) reading whatever the data area
  * holds, and each record it takes applied to a process model
  * (src/source/source-events.c), as `memscope run` does for a live target.
  *

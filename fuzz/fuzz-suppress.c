@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The suppression file parser (src/model/suppress.c), and its entries' patterns
  * matched against a loss record's frames, as `memscope run --suppressions`

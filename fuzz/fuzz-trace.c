@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: ISC */
 /*
- * The trace file reader (src/tracefile.c) and the whole load of a trace
+ * The trace file reader (src/trace/tracefile.c) and the whole load of a trace
  * into a session (src/source/source-trace.c), as `memscope report` does.
  *
  * An input that starts with the trace magic is the file itself. Any other

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The harnesses' helpers (fuzz.h). */
 #include "config.h"
 

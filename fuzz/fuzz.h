@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the harnesses share. Each fuzz/fuzz-*.c defines the libFuzzer entry
  * point; built with clang by `make fuzz`, or with gcc and fuzz/replay.c as

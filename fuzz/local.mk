@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # libFuzzer harnesses of every parser of outside input, one per
 # fuzz/fuzz-NAME.c; seed corpora in tests/fuzz/NAME/, inputs that once
 # crashed a parser in tests/fuzz/regressions/NAME/ (see tests/fuzz/README.md).

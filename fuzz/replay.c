@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A harness without libFuzzer: runs LLVMFuzzerTestOneInput on every file
  * named, and on every file in each directory named (not recursing), as a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Runs each libFuzzer harness in turn (never two at once: one per core
 # would slow the others' executions and the machine), for SECONDS each,
 # on its working corpus: fuzz/work/NAME/corpus, seeded from the inputs in

@@ -1,3 +1,4 @@
+dnl SPDX-License-Identifier: ISC
 dnl cmocka: unit tests. Optional: without it `make check` runs the
 dnl integration tests only, and configure's summary says so.
 AC_DEFUN([MS_CHECK_CMOCKA], [

@@ -1,3 +1,4 @@
+dnl SPDX-License-Identifier: ISC
 dnl --enable-debug: no optimisation, full debug info, assertions kept.
 AC_DEFUN([MS_ENABLE_DEBUG], [
 	AC_ARG_ENABLE([debug],

@@ -1,3 +1,4 @@
+dnl SPDX-License-Identifier: ISC
 dnl MS_REQUIRE_PKG(VAR, MODULE, DEBIAN-PACKAGE)
 dnl Find MODULE with pkg-config or stop, naming the Debian package to install.
 dnl Sets VAR_CFLAGS, VAR_LIBS and VAR_VERSION.

@@ -1,3 +1,4 @@
+dnl SPDX-License-Identifier: ISC
 dnl protobuf-c: the pprof output (--pprof), Google's profile.proto packed
 dnl with the code protoc-c makes from src/pprof/profile.proto.
 AC_DEFUN([MS_CHECK_PROTOBUFC], [MS_REQUIRE_PKG([PROTOBUFC], [libprotobuf-c], [libprotobuf-c-dev])])

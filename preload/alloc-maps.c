@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The allocator's own mappings (struct ms_alloc_maps, protocol.h): when
  * malloc is a library's other than the C library's (jemalloc, tcmalloc,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The allocator's own view, for the heap analytics: glibc's mallinfo2()
  * and the number of arenas malloc_info() lists, sent now and then while

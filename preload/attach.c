@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * memscope attach: the shim loaded into a running process (dlopen, called
  * by memscope through ptrace), then told where the analyzer is. It makes a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Allocations made while dlsym() resolves the real allocator (glibc's
  * dlsym can call calloc) cannot go to the allocator being resolved: they

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The shim's half of memscope attach's hooks on the allocator's function
  * entries (the protocol is in src/wire/detour-table.h): the table from which

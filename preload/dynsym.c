@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A function exported by a loaded object, found by reading the objects'
  * dynamic symbol tables (their GNU or SysV hash tables) rather than with

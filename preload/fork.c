@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fork: the child must never write into its parent's ring (the mapping is
  * shared). It drops it and, when the run follows children, makes its own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Hooks by GOT: how the shim catches the allocation calls of a process it
  * joined late (memscope attach), where LD_PRELOAD's interposition is too

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * dlopen and dlclose of a process joined by memscope attach: after them,
  * the GOT slots of the objects loaded are hooked, and those of objects

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * How a process ends. _exit and _Exit skip the exit handlers, so the shim's
  * on_exit handler would not say how it ended: they say it here. (A fork

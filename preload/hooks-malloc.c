@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The malloc family. The ordering rule of the ring lives here: an event
  * that gives an address back (free, the old block of realloc) takes its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mmap, munmap, mremap, brk and sbrk, as the program calls them (malloc's
  * own calls go to the kernel inside libc and are not seen; another

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fatal signals under the leak check. A signal whose action is the default
  * and kills the process (SIGSEGV, SIGABRT, SIGTERM, ...) would end it with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The preload shim, loaded into the target. Its include path is src/wire/
 # alone (the wire protocol), it exports only the interposed functions, and
 # it is never built with sanitizers: it runs inside arbitrary programs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The loaded objects, reported at start and whenever the loader's counts
  * of objects added and removed have moved, looked at before each new

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The producer's slow paths (see producer.h): waiting for room, waking
  * the analyzer, and the events of signal handlers that interrupted the

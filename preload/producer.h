@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The producer side of the ring, its fast path inline: reserve a slot
  * (one atomic add), fill it, publish it (one release store). No system

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The shim's state: resolving the real functions, setting up the ring and
  * the connection to the analyzer (lazily, on the first call, because other

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The preload shim's internals. It runs inside an arbitrary program, so:
  * no output (but under MEMSCOPE_DEBUG), no exit, errno and every return

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Call stacks, captured with libunwind and sent once each: a stack's id is
  * a hash of its frames, and a lock-free set of the ids already sent keeps

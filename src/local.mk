@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The analyzer, one library per layer (doc/architecture.md). A layer sees
 # the headers of the layers below it and no others: its include path lists
 # them, so that an include crossing a layer the wrong way does not compile

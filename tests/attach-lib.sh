@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The helpers of the memscope attach tests (tests/run-attach*.test) on
 # tests/targets/attach-server; sourced after init.sh and run-lib.sh. The
 # test starts the program it attaches to (srv) and its twin that runs

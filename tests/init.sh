@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Sourced by every tests/*.test: paths, temporary directory, assertions and
 # the handshake with the programs in tests/targets/.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Integration tests: memscope on real processes, checked against oracles.
 # tui.test drives the dashboard (memscope top, run --tui) through tmux.
 INTEGRATION_TESTS = \

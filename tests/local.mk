@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The test suite: cmocka unit tests (tests/unit/) and integration tests,
 # shell scripts (tests/*.test) that run memscope on the programs in
 # tests/targets/ and compare with oracles (smaps_rollup, pmap, status).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Sourced by tests/real-*.test after init.sh and run-lib.sh: a real
 # program of the distribution under `memscope run --json` and under
 # valgrind memcheck (the oracle) in the same test, their figures of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Sourced by tests/run-*.test after init.sh: running a program under
 # `memscope run` and comparing what memscope reports with the figures the
 # program kept by hand (tests/targets/run-target.h writes them as

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Integration tests of `memscope run`: the programs of tests/targets/run-*
 # under the shim, their figures compared exactly with the JSON summary.
 RUN_TESTS = \

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The last line of `make check`: "N passed, N failed[, N skipped]", counted
 # from the automake harness's .trs files given as arguments.
 pass=0 fail=0 skip=0

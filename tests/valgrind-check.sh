@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make check-valgrind: the integration tests with the analyzer under
 # valgrind memcheck (tests/valgrind.sh), each test's output and valgrind's
 # logs in tests/valgrind-logs/, apart from make check's own logs. A test

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # memscope under valgrind memcheck, for make check-valgrind: tests/init.sh
 # runs this in place of src/memscope when MEMSCOPE_WRAPPER names it. Only
 # the analyzer is checked: its children (the targets, with the shim in

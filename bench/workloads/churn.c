@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * churn: single-thread malloc/free churn of mixed sizes.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # churn.py: dict and list churn in CPython, for `make bench`.
 #
 #	python3 churn.py [ROUNDS]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cxx-containers: the allocation pattern of ordinary C++: std::string,
  * std::vector, std::map and std::unordered_map filled, searched, erased

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * deep: allocations at the bottom of deep call stacks, through many
  * distinct call sites.

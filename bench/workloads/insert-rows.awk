@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # insert-rows.awk: the SQL of the sqlite3 workload of `make bench`.
 #
 #	awk -v rows=200000 -f insert-rows.awk > insert.sql

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * leaky: a heap for a leak checker to classify, with its leak figures
  * known exactly.

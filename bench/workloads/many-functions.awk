@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # many-functions.awk: the C source of the gcc workload of `make bench`.
 #
 #	awk -v functions=1000 -f many-functions.awk > big.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mt-churn: malloc/free churn in N threads, a quarter of the frees done by
  * another thread than the one that allocated.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * realloc-grow: many buffers grown a run of bytes at a time by realloc,
  * as a string builder or a reader appending to a growing line would.

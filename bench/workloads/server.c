@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * server: a small request/reply server over a Unix socket, and the client
  * that loads it, for the throughput of a server memscope attaches to

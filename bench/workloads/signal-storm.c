@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * signal-storm: four threads churn malloc and free while an interval
  * timer sends the process SIGALRM every 100 microseconds (up to 10,000 a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * workload.h: what the allocation workloads of `make bench` share: a
  * seeded generator, so every run does the same work, the parsing of an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * memscope attach PID: track a process that is already running. The shim
  * is loaded into it (dlopen called through ptrace), told where memscope

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* memscope leaks PID: the live leak check of a process memscope attach tracks. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* memscope map PID: where a process's memory is. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* memscope report TRACE: the report of a recorded run, rebuilt from its trace. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* memscope run PROGRAM: every allocation of a program, reported at its end. */
 #include "config.h"
 

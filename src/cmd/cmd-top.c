@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* memscope top PID: the live dashboard of any process, from /proc. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The commands of memscope, dispatched from main through a table. */
 #ifndef MEMSCOPE_CMD_H
 #define MEMSCOPE_CMD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Collecting what the shims send (see collect.h). */
 #include "config.h"
 

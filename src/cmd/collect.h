@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Collecting what the shims send: the control socket that accepts them,
  * one ring source per process, the growth series' clock, the trace. One

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The dashboard of `memscope run --tui` and `memscope attach --tui`: the
  * process as `memscope top` shows any, plus its heap from the shim's

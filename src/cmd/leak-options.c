@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The leak report's options (see leak-options.h). */
 #include "config.h"
 

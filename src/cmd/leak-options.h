@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The leak report's options, shared by `memscope run` and `memscope
  * report`, and what they do to a loaded session: the loss records

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* memscope: where a Linux process's memory goes. main() and dispatch. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The profile outputs (see profile-options.h). */
 #include "config.h"
 

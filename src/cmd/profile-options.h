@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The profile outputs of `memscope run` and `memscope report`, files for
  * the tools users already have: collapsed stacks for flame graphs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The report-shaping options (see report.h). */
 #include "config.h"
 

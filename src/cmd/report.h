@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The options that shape the report of a run, shared by `memscope run`
  * and `memscope report`: how many top sites, in which order, and the

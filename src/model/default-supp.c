@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Made from src/model/default.supp by the build: do not edit. */
 extern const char memscope_default_supp[];
 const char memscope_default_supp[] =

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The leak scan's roots (see leak-roots.h). */
 #include "config.h"
 

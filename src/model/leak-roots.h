@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The roots of the leak scan, from the layout of the process at its end:
  * the memory valgrind memcheck would scan in a program it ran, that is

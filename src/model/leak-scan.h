@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The leak scan: which live blocks a process can still reach, decided as
  * valgrind memcheck decides it. A mark phase from the roots (memory that is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The heap of one process as its events tell it: live blocks, counters,
  * peak, and per allocation site (stack id) figures. At most 86 bytes per

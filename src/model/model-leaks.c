@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Loss records and leak totals (see model-leaks.h). */
 #include "config.h"
 

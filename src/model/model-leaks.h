@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The leak verdicts of one process: the scan's result as loss records
  * (blocks grouped by kind and allocation stack, as memcheck groups them)

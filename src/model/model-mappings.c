@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The program's own anonymous mappings (see model-mappings.h). */
 #include "config.h"
 

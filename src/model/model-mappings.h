@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The anonymous private mappings a process made itself: its mmap, mremap
  * and munmap as the shim saw them (the allocator's own, made inside its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The address-space layout of one process: every mapping cut into ranges of
  * one kind (text, data, bss, heap, stack, ...) and one object (the executable,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Call stacks (id → frames, shared by every process of a run: an id is a
  * hash of the frames) and each process's loaded modules, which turn a frame

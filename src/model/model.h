@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What memscope knows about one process: its identity and layout, its
  * heap (model-heap.h), its stacks and loaded objects (model-stacks.h),
@@ -111,7 +112,7 @@ struct session {
 	size_t		 nprocs;
 	size_t		 cap;
 	struct stack_table stacks;
-	/* the rate of the heap events' clock (src/clock.c); 0: no times */
+	/* the rate of the heap events' clock (src/util/clock.c); 0: no times */
 	double		 ns_per_tick;
 	bool		 inherit_on_fork; /* the leak check wants inheritances */
 	struct fork_snapshot *forks;	/* not claimed yet */

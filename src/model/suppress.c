@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Leak suppressions (see suppress.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Leak suppressions, in valgrind's suppression file format so that the
  * files users already keep work unchanged (memscope-suppressions(5)):

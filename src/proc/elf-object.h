@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What memscope needs of an ELF object's headers, read with libelf. */
 #ifndef MEMSCOPE_ELF_OBJECT_H
 #define MEMSCOPE_ELF_OBJECT_H

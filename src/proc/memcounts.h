@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Memory figures of a range, as /proc/PID/smaps reports them, in bytes. */
 #ifndef MEMSCOPE_MEMCOUNTS_H
 #define MEMSCOPE_MEMCOUNTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Parser of /proc/PID/maps lines, which also head each smaps entry. */
 #ifndef MEMSCOPE_PROC_MAPS_H
 #define MEMSCOPE_PROC_MAPS_H

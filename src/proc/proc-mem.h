@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Reading another process's memory without stopping it (process_vm_readv),
  * and writing into its code as a debugger does.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Parsers of /proc/PID/smaps and /proc/PID/smaps_rollup. */
 #ifndef MEMSCOPE_PROC_SMAPS_H
 #define MEMSCOPE_PROC_SMAPS_H

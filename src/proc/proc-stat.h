@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Parsers of /proc/PID/stat, /proc/PID/status and /proc/PID/task/TID/syscall. */
 #ifndef MEMSCOPE_PROC_STAT_H
 #define MEMSCOPE_PROC_STAT_H

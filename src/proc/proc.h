@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Access to one process's /proc directory. The directory is opened once and
  * every file is read relative to it (openat), so a PID reused by another

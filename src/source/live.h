@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One process watched over time, for the live dashboard: its layout and
  * figures from /proc, sampled at each refresh, and under the shim its heap

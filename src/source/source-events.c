@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One shim record into the process model: shared by the ring source (live)
  * and the trace source (memscope report), so a trace rebuilds exactly the

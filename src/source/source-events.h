@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Applying one wire record (src/wire/protocol.h) to the process model. */
 #ifndef MEMSCOPE_SOURCE_EVENTS_H
 #define MEMSCOPE_SOURCE_EVENTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The leak source (see source-leaks.h). */
 #include "config.h"
 

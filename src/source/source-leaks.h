@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The leak source: scans a process held at its end by the tracer (its
  * memory read with process_vm_readv, its layout from /proc) and leaves the

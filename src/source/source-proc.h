@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The /proc source: reads one process's maps, smaps, smaps_rollup, stat,
  * status and threads, and the ELF headers of its mapped objects, into the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The ring source: the consumer side of one shim's ring, turning its
  * records into calls on the process model.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The trace source: a recorded run (.msc) back into the model of a run. */
 #ifndef MEMSCOPE_SOURCE_TRACE_H
 #define MEMSCOPE_SOURCE_TRACE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Symbolization with libdw: a frame (module file + offset of a return
  * address) becomes function, file:line, with a frame for each call inlined

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Joining a running process (memscope attach): the checks first, then the
  * shim loaded and started in it through inject.c, and put to sleep again

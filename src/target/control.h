@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The analyzer's end of the transport: a Unix socket in a private
  * directory that each shim connects to, the hello it sends with its ring's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The patch of a function's entry (see detour.h), decided with capstone.
  *

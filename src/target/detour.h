@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * How memscope attach patches the entry of one of the allocator's
  * functions (x86-64): the decision, from the function's bytes, with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Calling a function inside another process, as a debugger's "call"
  * does, but so that the process never depends on memscope to finish it:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Starting the program under the shim: checks first, then fork and exec. */
 #ifndef MEMSCOPE_LAUNCH_H
 #define MEMSCOPE_LAUNCH_H

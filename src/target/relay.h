@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The program's terminal while the dashboard has it (memscope run --tui):
  * a program writing to the screen would tear the dashboard, and one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ptrace for the leak check at a process's end (see tracer.h): every
  * thread seized and interrupted, read, then detached. A thread that ends

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The tracer: ptrace for the moment of the leak scan only. `memscope run`
  * never traces a program while it runs: at each process's end its shim

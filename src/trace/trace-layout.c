@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The layout of a process as it ended, taken by the leak check, in the
  * trace: a header with its totals, then an entry per segment with its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The layout of a process as it ended, in a trace file (see trace-layout.c). */
 #ifndef MEMSCOPE_TRACE_LAYOUT_H
 #define MEMSCOPE_TRACE_LAYOUT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The leak check in a trace: written when the scan of a process ends, read
  * back by `memscope report` into the same leak report. The verdicts are

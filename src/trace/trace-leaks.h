@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The leak check's verdicts in a trace file (see trace-leaks.c). */
 #ifndef MEMSCOPE_TRACE_LEAKS_H
 #define MEMSCOPE_TRACE_LEAKS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The trace file (.msc) of `memscope run -o FILE`: a 16-byte header, then
  * one zstd stream of entries, each "u32 kind, u32 length, payload". The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Sharing a whole among parts by weight (see apportion.h). */
 #include "config.h"
 

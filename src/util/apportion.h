@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Sharing a whole among parts by weight, so that the shares add up to the
  * whole exactly (the largest remainder method): the bytes of a mapping

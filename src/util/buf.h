@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A growable byte buffer, always NUL-terminated, for whole-file reads. */
 #ifndef MEMSCOPE_BUF_H
 #define MEMSCOPE_BUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The analyzer's clocks: CLOCK_MONOTONIC, for its own timing, and the rate
  * of the heap events' clock (wire/event-clock.h), so that their ticks become

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Human-readable figures for the text views. */
 #ifndef MEMSCOPE_FMT_H
 #define MEMSCOPE_FMT_H

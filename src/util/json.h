@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A streaming JSON writer: values are written as they come, commas handled. */
 #ifndef MEMSCOPE_JSON_H
 #define MEMSCOPE_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Diagnostics of the analyzer: one line on stderr, prefixed "memscope: ". */
 #ifndef MEMSCOPE_LOG_H
 #define MEMSCOPE_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A string interner: equal strings share one copy, freed together. */
 #ifndef MEMSCOPE_STRTAB_H
 #define MEMSCOPE_STRTAB_H

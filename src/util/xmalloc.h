@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Allocation for the analyzer: never returns NULL; when memory runs out,
  * dies in one line, "memscope: out of memory while ACTIVITY (allocating N

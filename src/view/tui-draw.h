@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Inside the dashboard: its state, shared by the frame (tui.c) and the
  * views (tui-views.c), and the drawing helpers both use.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The dashboard's views: each draws the body of the screen from the model. */
 #include "config.h"
 

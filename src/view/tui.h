@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The live dashboard (ncurses): one process watched over time, as struct
  * live samples it, in five views switched by keys. A view: it reads the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Collapsed stacks, the input of flamegraph.pl, inferno and speedscope:
  * one line per allocation stack, its frames from the outermost (main) to

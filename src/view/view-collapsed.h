@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Collapsed stacks for flame graphs (see view-collapsed.c). */
 #ifndef MEMSCOPE_VIEW_COLLAPSED_H
 #define MEMSCOPE_VIEW_COLLAPSED_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* `memscope run --json FILE`: the run as one JSON object (memscope-json(5)). */
 #include "config.h"
 

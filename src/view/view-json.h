@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* JSON views of the process model; the schema is in memscope-json(5). */
 #ifndef MEMSCOPE_VIEW_JSON_H
 #define MEMSCOPE_VIEW_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * massif's output format (massif.out.PID), which ms_print and
  * massif-visualizer read: the live heap over time, time in bytes

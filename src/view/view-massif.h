@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* massif's output format (see view-massif.c). */
 #ifndef MEMSCOPE_VIEW_MASSIF_H
 #define MEMSCOPE_VIEW_MASSIF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The pprof profile: Google's profile.proto (src/pprof/profile.proto),
  * gzip-compressed, which `go tool pprof`, Grafana Pyroscope and Parca read.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The pprof profile, gzip-compressed (see view-pprof.c). */
 #ifndef MEMSCOPE_VIEW_PPROF_H
 #define MEMSCOPE_VIEW_PPROF_H

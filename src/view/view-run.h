@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What the views of a run (text and JSON) are told besides the model. */
 #ifndef MEMSCOPE_VIEW_RUN_H
 #define MEMSCOPE_VIEW_RUN_H

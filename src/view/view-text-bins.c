@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The size bins of one process in the text report (--bins): per bin of
  * requested sizes, the blocks that came and went, what is live, and what

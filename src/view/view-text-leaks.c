@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The leak report of one process in the text report of a run: its loss
  * records, largest first, each with the stack that allocated its blocks,

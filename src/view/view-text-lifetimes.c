@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * How long blocks lived, in the text report (--lifetimes): the blocks
  * that ended (freed, or taken by realloc) per decade of lifetime, with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The report of `memscope run` on stderr, after the program's own output,
  * each line prefixed "==PID==" as valgrind does, so it stays apart from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Human-readable text views of the process model. */
 #ifndef MEMSCOPE_VIEW_TEXT_H
 #define MEMSCOPE_VIEW_TEXT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The entries of the allocator's functions, as memscope attach patches
  * them: the table the shim keeps and memscope reads and writes in the

@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The clock of the heap events (their "time" fields), read by the shim on
  * every allocation and free, so it must cost a few nanoseconds: the CPU's
  * time-stamp counter on x86-64 (constant-rate on every CPU of the last
  * fifteen years, and what the kernel's own clock reads), CLOCK_MONOTONIC
  * in nanoseconds elsewhere. The analyzer converts ticks to nanoseconds
- * with a rate it measures itself (src/clock.c): same machine, same clock.
+ * with a rate it measures itself (src/util/clock.c): same machine, same clock.
  */
 #ifndef MEMSCOPE_WIRE_CLOCK_H
 #define MEMSCOPE_WIRE_CLOCK_H

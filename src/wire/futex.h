@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* futex(2) on a word of shared memory (not FUTEX_PRIVATE: two processes). */
 #ifndef MEMSCOPE_WIRE_FUTEX_H
 #define MEMSCOPE_WIRE_FUTEX_H

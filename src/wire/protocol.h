@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The wire protocol between the preload shim (inside the target) and the
  * analyzer: the hello on the Unix socket, the ring header in the shared

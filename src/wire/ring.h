@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The ring primitives, for both sides: C11 atomics on the shared header,
  * no system calls (waiting and waking are the callers' business, through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Threads that allocate and free as fast as they can, for memscope attach
  * on a busy process (tests/run-attach-busy.test): its entries are patched

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A program whose blocks from before an attach hold the only pointers to
  * blocks allocated after it, for `memscope leaks` (tests/run-attach-leaks.test).

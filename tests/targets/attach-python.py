@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """A Python program for memscope attach (tests/run-attach-python.test).
 
 usage: attach-python.py CMD-FIFO

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A long-running program with a countable heap, for `memscope attach` and
  * `memscope leaks` (tests/run-attach.test): it does exactly what it is told

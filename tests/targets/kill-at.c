@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * kill-at: runs a command and kills it (SIGKILL) at its Nth system call
  * among those that act on another process (ptrace, process_vm_readv,

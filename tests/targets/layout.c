@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A process with a known address space, for memscope map's tests:
  *   - a 64 MiB array in .bss, its first 1 MiB touched;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Leak scenarios whose leak figures are known exactly: each scenario loses
  * or keeps blocks of known sizes in one of the ways memcheck tells apart

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * C++ leak scenarios whose leak figures are known exactly (see
  * leak-cases.c and leak-target.h): operator new and new[], with the array

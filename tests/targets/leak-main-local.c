@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A block held only by a local variable of main, for run-leaks.test:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Shared by the leak targets (leak-cases.c, leak-cxx.cc): what keeps their
  * leak figures exact whatever the compiler does.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The shared library leak-cases links with: a static variable of its own,
  * which the scenario reachable-lib-static makes the only root of a block.

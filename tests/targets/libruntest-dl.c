@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A library that run-dlopen loads with dlopen, calls, and unloads with
  * dlclose. Each call of runtest_dl_work() makes a block of 256 bytes for

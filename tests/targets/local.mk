@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Programs with a known behaviour, run under memscope by the .test scripts.
 # Built as shipped: no sanitizers, ordinary flags.
 check_PROGRAMS += tests/targets/layout

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A known size distribution, for run-bins.test: blocks of a few sizes,
  * some freed, two large enough that glibc maps them on their own. It

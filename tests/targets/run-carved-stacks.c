@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Two threads whose stacks the program carves from one mmap of its own
  * (pthread_attr_setstack), as thread pools and coroutine libraries do: the

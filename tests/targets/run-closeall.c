@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A program that closes every descriptor above stderr first, as daemons
  * and ssh do, then leaks: 3 blocks of 1000 bytes (their pointers dropped),

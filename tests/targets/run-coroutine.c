@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * exit() called on a stack the program made itself, for
  * run-coroutine.test: a coroutine whose stack is a heap block, below

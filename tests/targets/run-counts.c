@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A fixed sequence of calls of every member of the malloc family, with the
  * figures memscope must report kept by hand: mallocs of known sizes,

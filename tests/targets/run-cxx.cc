@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * C++ allocation through operator new and delete, each form once or more:
  * new/delete, new[]/delete[] (with and without an array cookie), aligned

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What a program sees of its signal dispositions, and how it dies of one.
  * It prints, for SIGSEGV, SIGTERM and SIGPIPE, whether their action is

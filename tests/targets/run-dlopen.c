@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * dlopen a library, call its runtest_dl_work() N times, dlclose it, then
  * free half of the blocks it made (their code is gone by then) and keep

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A program killed at a random moment while it allocates, for
  * run-kill-target.test: what memscope saw must be what the program had

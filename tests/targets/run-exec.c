@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A process that allocates, then replaces itself with another program
  * (execv, same pid, same environment). What it allocated before the exec

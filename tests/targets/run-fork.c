@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A parent that forks three children (or N). Child i makes
  * 10 * (i % 10 + 1) blocks of 64 * (i + 1) bytes, grows one, frees every

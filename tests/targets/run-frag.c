@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A fragmenting program, for run-bins.test: many small blocks, every other
  * one freed, then large blocks that cannot use the holes. It writes what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Blocks that live chosen times, for run-lifetimes.test, timed by the
  * program's own clock (CLOCK_MONOTONIC). memscope stamps an allocation

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * N malloc(32)/free pairs in a tight loop: two million events, to be
  * passed whole through the smallest ring memscope allows.

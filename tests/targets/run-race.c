@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The ordering rule under stress: four threads allocate blocks of the same
  * three sizes (16, 32, 64) in a tight loop and swap them into shared slots,

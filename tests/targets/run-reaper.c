@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Runs a command as a child subreaper, so that the exit status of every
  * process it leaves behind (an orphan is given to the nearest subreaper)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Signal handlers that allocate, while the program allocates: a timer
  * sends SIGALRM every 100 microseconds, and its handler mallocs a block of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A program that lives by signals, for run-signals.test: memscope holds
  * it with ptrace, and every signal must still reach it as without memscope.

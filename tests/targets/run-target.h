@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Shared by the targets of the `memscope run` tests. Each keeps by hand the
  * figures memscope must report (struct book, the counting rules of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Four threads allocate, resize and free blocks of known sizes, and pass
  * blocks to one another through queues, so that a block made by one thread

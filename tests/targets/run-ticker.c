@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A program whose output and exit status must not change whatever happens
  * to memscope, and one that waits to be killed.

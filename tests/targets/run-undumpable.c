@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A program that makes itself undumpable (as ssh does, against
  * debuggers), loses 1234 bytes and exits 0. Run by a user other than

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A known amount of allocation work with a checksum of what the program
  * wrote into its blocks: its output must be the same whatever happens to

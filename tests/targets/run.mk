@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Programs that the `memscope run` tests (tests/run-*.test) run under the
 # shim. Each keeps by hand the figures memscope must report and writes them
 # with write(2), never stdio (its buffer would be one more live block).

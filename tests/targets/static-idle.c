@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A statically linked process: no page of it is shared with another
  * process, so its Pss does not depend on who else runs (an observer mapping

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Shared by the test targets: each writes "key value..." facts to the file
  * named by argv[1], then "ready", then waits until its stdin is closed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * For tests/run-trace-damage.test, what a trace (memscope run -o) holds
  * after its 16-byte header, read with libzstd alone:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A program with a known heap for the dashboard's test (tests/tui.test),
  * watched by `memscope top` or run by `memscope run --tui`.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # cmocka unit tests of the analyzer's modules, linked with src/libmemscope.a.
 if HAVE_CMOCKA
 unit_cflags = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(CMOCKA_CFLAGS)

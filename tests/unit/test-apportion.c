@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests of the largest remainder shares (src/util/apportion.c). */
 #include "config.h"
 

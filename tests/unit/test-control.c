@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of the checks of a shim's hello (control_hello_parse,
- * src/control.c): what the analyzer accepts, what it drops without a word,
+ * src/target/control.c): what the analyzer accepts, what it drops without a word,
  * and the one line that names both protocol versions.
  */
 #include "config.h"

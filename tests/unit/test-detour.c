@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of the entry patches of memscope attach (src/target/detour.c): each
  * plan is applied here, to small functions written into executable memory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests of the human-readable figures (src/util/fmt.c). */
 #include "config.h"
 

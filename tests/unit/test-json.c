@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests of the streaming JSON writer (src/util/json.c). */
 #include "config.h"
 

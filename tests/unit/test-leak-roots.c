@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of the leak scan's roots (src/model/leak-roots.c): the allocator's
  * memory taken out by byte range however the kernel merged the mappings,

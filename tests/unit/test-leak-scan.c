@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of the leak scan (src/model/leak-scan.c). The scan is pure: it sees
  * the target only through its reader, so each test lays out a made-up

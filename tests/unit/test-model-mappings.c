@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of the program's own mappings (src/model/model-mappings.c): what
  * its mmap, munmap and mremap leave as the program's, page by page, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of the layout classifier (src/model/model-segments.c). It is pure,
  * so each test builds a process by hand: mappings as /proc would give them,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests of the /proc/PID/maps parser (src/proc/proc-maps.c). */
 #include "config.h"
 

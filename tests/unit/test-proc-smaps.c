@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests of the smaps and smaps_rollup parsers (src/proc/proc-smaps.c). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests of the stat, status and syscall parsers (src/proc/proc-stat.c). */
 #include "config.h"
 

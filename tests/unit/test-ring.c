@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of the ring (src/wire/ring.h): the header checks of attach,
  * records in and out one at a time, the sleep/wake handshake, then many

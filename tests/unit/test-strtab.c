@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests of the string interner (src/util/strtab.c). */
 #include "config.h"
 

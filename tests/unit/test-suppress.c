@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of the leak suppressions (src/model/suppress.c): parsing valgrind's
  * suppression format, its error messages, and matching entries against

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: ISC */
 /*
- * Unit tests of the trace file's reader (src/tracefile.c) and loader
+ * Unit tests of the trace file's reader (src/trace/tracefile.c) and loader
  * (src/source/source-trace.c) on corrupt traces that the fuzzer found, or that its
  * harness (fuzz/fuzz-trace.c) cannot make in its input sizes, with the
  * exact result each must give in every build, not only under a sanitizer;
