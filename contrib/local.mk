@@ -16,7 +16,7 @@ lint: $(BUILT_SOURCES)
 	    :flags $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) \
 	        -I$(top_builddir)/src/pprof $(src_target_libtarget_a_CPPFLAGS) \
 	        $(CPPFLAGS) $(ms_layer_cflags) $(CFLAGS) \
-	    :files $(filter %.c,$(MEMSCOPE_SOURCES) $(src_memscope_SOURCES)) \
+	    :files $(filter %.c,$(MEMSCOPE_LAYER_FILES) $(src_memscope_SOURCES)) \
 	    :group preload \
 	    :flags $(DEFS) $(DEFAULT_INCLUDES) $(preload_libmemscope_la_CPPFLAGS) \
 	        $(CPPFLAGS) $(preload_libmemscope_la_CFLAGS) $(CFLAGS) \

@@ -220,7 +220,7 @@ src/pprof/profile.pb-c.h: src/pprof/profile.pb-c.c
 	    $(MAKE) $(AM_MAKEFLAGS) src/pprof/profile.pb-c.c; }
 
 # Every source file of the analyzer's layers (make lint reads them all).
-MEMSCOPE_SOURCES = $(src_util_libutil_a_SOURCES) $(src_proc_libproc_a_SOURCES) \
+MEMSCOPE_LAYER_FILES = $(src_util_libutil_a_SOURCES) $(src_proc_libproc_a_SOURCES) \
 	$(src_model_libmodel_a_SOURCES) $(src_trace_libtrace_a_SOURCES) \
 	$(src_source_libsource_a_SOURCES) $(src_target_libtarget_a_SOURCES) \
 	$(src_view_libview_a_SOURCES) $(src_cmd_libcmd_a_SOURCES)
