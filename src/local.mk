@@ -8,12 +8,19 @@
 #	wire	<- util <- proc <- model <- trace <- source <- cmd
 #	                     proc <- target <- cmd;   model <- view <- cmd
 
-# CROSSINGS: headers of layers a layer must not see, that it still includes
+# What each layer sees: itself and the layers below it. This table is the
+# layering: the include paths below are made from it, and tests/layers.test
+# reads it. The words after "crossing:" are layers seen that must not be
 # (being removed).
-target_crossings = -I$(top_srcdir)/src/cmd -I$(top_srcdir)/src/source \
-	-I$(top_srcdir)/src/model -I$(top_srcdir)/src/view \
-	-I$(top_srcdir)/src/trace
-view_crossings = -I$(top_srcdir)/src/source
+layer_sees_util   = util wire
+layer_sees_proc   = proc util
+layer_sees_model  = model proc util
+layer_sees_trace  = trace model proc util wire
+layer_sees_source = source trace model proc util wire
+layer_sees_target = target proc util wire  crossing: cmd source model view trace
+layer_sees_view   = view model proc util  crossing: source
+layer_sees_cmd    = cmd view target source trace model proc util wire
+layer_path = $(patsubst %,-I$(top_srcdir)/src/%,$(filter-out crossing:,$(1)))
 
 ms_layer_cflags = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS) \
 	$(LIBDW_CFLAGS) $(ZSTD_CFLAGS) $(PROTOBUFC_CFLAGS) $(ZLIB_CFLAGS) \
@@ -22,7 +29,7 @@ ms_layer_cflags = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS) \
 # util: memory, strings, buffers, the clock, figures and JSON
 noinst_LIBRARIES += src/util/libutil.a
 src_util_libutil_a_CFLAGS = $(ms_layer_cflags)
-src_util_libutil_a_CPPFLAGS = -I$(top_srcdir)/src/util -I$(top_srcdir)/src/wire
+src_util_libutil_a_CPPFLAGS = $(call layer_path,$(layer_sees_util))
 src_util_libutil_a_SOURCES = \
 	src/util/apportion.c \
 	src/util/apportion.h \
@@ -44,7 +51,7 @@ src_util_libutil_a_SOURCES = \
 # proc: /proc and ELF read and parsed: text in, structs out
 noinst_LIBRARIES += src/proc/libproc.a
 src_proc_libproc_a_CFLAGS = $(ms_layer_cflags)
-src_proc_libproc_a_CPPFLAGS = -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util
+src_proc_libproc_a_CPPFLAGS = $(call layer_path,$(layer_sees_proc))
 src_proc_libproc_a_SOURCES = \
 	src/proc/elf-object.c \
 	src/proc/elf-object.h \
@@ -63,7 +70,7 @@ src_proc_libproc_a_SOURCES = \
 # model: what is known of a process: layout, heap, stacks, leaks and their scan, suppressions
 noinst_LIBRARIES += src/model/libmodel.a
 src_model_libmodel_a_CFLAGS = $(ms_layer_cflags)
-src_model_libmodel_a_CPPFLAGS = -I$(top_srcdir)/src/model -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util
+src_model_libmodel_a_CPPFLAGS = $(call layer_path,$(layer_sees_model))
 src_model_libmodel_a_SOURCES = \
 	src/model/leak-roots.c \
 	src/model/leak-roots.h \
@@ -87,7 +94,7 @@ src_model_libmodel_a_SOURCES = \
 # trace: the .msc trace file: its format, and the model written to it and read back
 noinst_LIBRARIES += src/trace/libtrace.a
 src_trace_libtrace_a_CFLAGS = $(ms_layer_cflags)
-src_trace_libtrace_a_CPPFLAGS = -I$(top_srcdir)/src/trace -I$(top_srcdir)/src/model -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util -I$(top_srcdir)/src/wire
+src_trace_libtrace_a_CPPFLAGS = $(call layer_path,$(layer_sees_trace))
 src_trace_libtrace_a_SOURCES = \
 	src/trace/trace-layout.c \
 	src/trace/trace-layout.h \
@@ -99,7 +106,7 @@ src_trace_libtrace_a_SOURCES = \
 # source: what fills the model: a shim's ring, a trace, /proc, the leak check of a held process, symbols
 noinst_LIBRARIES += src/source/libsource.a
 src_source_libsource_a_CFLAGS = $(ms_layer_cflags)
-src_source_libsource_a_CPPFLAGS = -I$(top_srcdir)/src/source -I$(top_srcdir)/src/trace -I$(top_srcdir)/src/model -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util -I$(top_srcdir)/src/wire
+src_source_libsource_a_CPPFLAGS = $(call layer_path,$(layer_sees_source))
 src_source_libsource_a_SOURCES = \
 	src/source/live.c \
 	src/source/live.h \
@@ -119,8 +126,7 @@ src_source_libsource_a_SOURCES = \
 # target: the process itself: started, joined, left, traced, called into
 noinst_LIBRARIES += src/target/libtarget.a
 src_target_libtarget_a_CFLAGS = $(ms_layer_cflags)
-src_target_libtarget_a_CPPFLAGS = -I$(top_srcdir)/src/target -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util -I$(top_srcdir)/src/wire \
-	$(target_crossings) \
+src_target_libtarget_a_CPPFLAGS = $(call layer_path,$(layer_sees_target)) \
 	-DPKGLIBDIR='"$(pkglibdir)"'
 src_target_libtarget_a_SOURCES = \
 	src/target/attach.c \
@@ -141,8 +147,7 @@ src_target_libtarget_a_SOURCES = \
 # view: the model drawn: text, JSON, the files of other tools, the dashboard
 noinst_LIBRARIES += src/view/libview.a
 src_view_libview_a_CFLAGS = $(ms_layer_cflags)
-src_view_libview_a_CPPFLAGS = -I$(top_srcdir)/src/view -I$(top_srcdir)/src/model -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util \
-	$(view_crossings) \
+src_view_libview_a_CPPFLAGS = $(call layer_path,$(layer_sees_view)) \
 	-I$(top_builddir)/src/pprof
 src_view_libview_a_SOURCES = \
 	src/view/tui-draw.h \
@@ -169,7 +174,7 @@ src_view_libview_a_SOURCES = \
 # cmd: the commands: options, the collector loop, the dashboard's loop
 noinst_LIBRARIES += src/cmd/libcmd.a
 src_cmd_libcmd_a_CFLAGS = $(ms_layer_cflags)
-src_cmd_libcmd_a_CPPFLAGS = -I$(top_srcdir)/src/cmd -I$(top_srcdir)/src/view -I$(top_srcdir)/src/target -I$(top_srcdir)/src/source -I$(top_srcdir)/src/trace -I$(top_srcdir)/src/model -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util -I$(top_srcdir)/src/wire
+src_cmd_libcmd_a_CPPFLAGS = $(call layer_path,$(layer_sees_cmd))
 src_cmd_libcmd_a_SOURCES = \
 	src/cmd/cmd-attach.c \
 	src/cmd/cmd-leaks.c \

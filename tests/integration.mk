@@ -3,6 +3,7 @@
 # tui.test drives the dashboard (memscope top, run --tui) through tmux.
 INTEGRATION_TESTS = \
 	tests/cli.test \
+	tests/layers.test \
 	tests/map-layout.test \
 	tests/map-oracles.test \
 	tests/map-errors.test \
