@@ -41,10 +41,10 @@ struct heap_new_block {
 	uint64_t	 size;
 	uint64_t	 stack;
 	uint64_t	 time;
-	uint32_t	 spare;		/* usable bytes past size */
+	uint32_t	 spare;		/* usable bytes past size, if known */
 	bool		 spare_known;
 	bool		 mmapped;	/* served by a mapping of its own */
-	uint8_t		 fn;		/* enum heap_alloc_fn */
+	uint8_t		 fn;		/* enum heap_alloc_fn, or past its end */
 };
 
 /*

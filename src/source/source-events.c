@@ -26,12 +26,9 @@ new_block(uint64_t addr, uint64_t size, uint64_t stack, uint64_t time,
     uint32_t fn, uint32_t spare)
 {
 	return (struct heap_new_block){ .addr = addr, .size = size,
-	    .stack = stack, .time = time,
-	    .spare = spare == MS_SPARE_UNKNOWN ? 0 : spare,
+	    .stack = stack, .time = time, .spare = spare,
 	    .spare_known = spare != MS_SPARE_UNKNOWN,
-	    .mmapped = (fn & MS_FN_MMAPPED) != 0,
-	    .fn = (fn & 0xff) <= HEAP_FN_PVALLOC ? (uint8_t)(fn & 0xff) :
-	    HEAP_FN_UNKNOWN };
+	    .mmapped = (fn & MS_FN_MMAPPED) != 0, .fn = (uint8_t)fn };
 }
 
 static bool
