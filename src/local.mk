@@ -201,6 +201,7 @@ dist_pkgdata_DATA = src/model/default.supp
 CLEANFILES += src/model/default-supp.c
 src/model/default-supp.c: src/model/default.supp
 	$(AM_V_GEN)$(MKDIR_P) src/model && { \
+	    echo '/* SPDX-License-Identifier: ISC */'; \
 	    echo '/* Made from src/model/default.supp by the build: do not edit. */'; \
 	    echo 'extern const char memscope_default_supp[];'; \
 	    echo 'const char memscope_default_supp[] ='; \
