@@ -60,7 +60,7 @@ src_proc_libproc_a_SOURCES = \
 	src/proc/proc.c \
 	src/proc/proc.h
 
-# model: what is known of a process: layout, heap, stacks, leaks and their scan, suppressions
+# model: what is known of a process: layout, heap, stacks, leaks and their scan, suppressions, its history
 noinst_LIBRARIES += src/model/libmodel.a
 src_model_libmodel_a_CFLAGS = $(ms_layer_cflags)
 src_model_libmodel_a_CPPFLAGS = -I$(top_srcdir)/src/model -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util
@@ -71,6 +71,8 @@ src_model_libmodel_a_SOURCES = \
 	src/model/leak-scan.h \
 	src/model/model-heap.c \
 	src/model/model-heap.h \
+	src/model/model-history.c \
+	src/model/model-history.h \
 	src/model/model-leaks.c \
 	src/model/model-leaks.h \
 	src/model/model-mappings.c \
@@ -96,13 +98,13 @@ src_trace_libtrace_a_SOURCES = \
 	src/trace/tracefile.c \
 	src/trace/tracefile.h
 
-# source: what fills the model: a shim's ring, a trace, /proc, the leak check of a held process, symbols
+# source: what fills the model: a shim's ring, a trace, /proc (once, or sampled), the leak check of a held process, symbols
 noinst_LIBRARIES += src/source/libsource.a
 src_source_libsource_a_CFLAGS = $(ms_layer_cflags)
 src_source_libsource_a_CPPFLAGS = -I$(top_srcdir)/src/source -I$(top_srcdir)/src/trace -I$(top_srcdir)/src/model -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util -I$(top_srcdir)/src/wire
 src_source_libsource_a_SOURCES = \
-	src/source/live.c \
-	src/source/live.h \
+	src/source/sampler.c \
+	src/source/sampler.h \
 	src/source/source-events.c \
 	src/source/source-events.h \
 	src/source/source-leaks.c \

@@ -21,13 +21,27 @@ enum tui_view {
 	VIEW_COUNT
 };
 
+/* The dashboard's cut of the address space, coarser than seg_kind. */
+enum tui_kind {
+	TUI_KIND_TEXT,		/* the executable's code and constants */
+	TUI_KIND_DATA,		/* its data */
+	TUI_KIND_BSS,
+	TUI_KIND_HEAP,		/* brk heap and malloc arenas */
+	TUI_KIND_STACKS,
+	TUI_KIND_LIBS,		/* every part of the shared libraries */
+	TUI_KIND_ANON,
+	TUI_KIND_FILE,		/* files that are not ELF objects, shared memory */
+	TUI_KIND_OTHER,		/* guards, reservations, vdso, args and env */
+	TUI_NKINDS
+};
+
 /* Colour pairs (when the terminal has colours). */
 enum {
 	PAIR_TITLE = 1,
 	PAIR_TAB,
 	PAIR_ALERT,
 	PAIR_GROWS,
-	PAIR_KIND,		/* + enum live_kind */
+	PAIR_KIND,		/* + enum tui_kind */
 };
 
 struct tui {
@@ -76,7 +90,7 @@ void	tui_print(int y, int x, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* A sparkline of the last width values of s, scaled to its maximum. */
 void	tui_sparkline(const struct tui *t, int y, int x, int width,
-	    const struct live_series *s, uint64_t *max);
+	    const struct history_series *s, uint64_t *max);
 /* Turn attributes on and off for a kind's colour or letter. */
 void	tui_kind_on(const struct tui *t, int kind);
 void	tui_kind_off(const struct tui *t, int kind);

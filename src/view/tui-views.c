@@ -12,7 +12,66 @@
 #include "symbolize.h"
 #include "tui-draw.h"
 
-static const char kind_letters[LIVE_NKINDS] = "TDBHSLAFO";
+static const char kind_letters[TUI_NKINDS] = "TDBHSLAFO";
+static const char *const kind_names[TUI_NKINDS] = {
+	"text", "data", "bss", "heap", "stacks", "libs", "anon", "file", "other",
+};
+
+struct kind_totals {
+	uint64_t	 size;
+	uint64_t	 rss;
+};
+
+static bool
+is_exe(const struct process *p, const char *object)
+{
+	for (size_t i = 0; i < p->nobjects; i++)
+		if (p->objects[i].is_exe)
+			return object != NULL && strcmp(p->objects[i].path, object) == 0;
+	return false;
+}
+
+static enum tui_kind
+kind_of(const struct process *p, const struct segment *s)
+{
+	/* an arena's reserved part as well as its used one */
+	if (s->object != NULL && strcmp(s->object, "[malloc arena]") == 0)
+		return TUI_KIND_HEAP;
+	switch (s->kind) {
+	case SEG_TEXT:
+	case SEG_RODATA:
+		return is_exe(p, s->object) ? TUI_KIND_TEXT : TUI_KIND_LIBS;
+	case SEG_DATA:
+		return is_exe(p, s->object) ? TUI_KIND_DATA : TUI_KIND_LIBS;
+	case SEG_BSS:
+		return is_exe(p, s->object) ? TUI_KIND_BSS : TUI_KIND_LIBS;
+	case SEG_HEAP:
+		return TUI_KIND_HEAP;
+	case SEG_STACK:
+	case SEG_THREAD_STACK:
+		return TUI_KIND_STACKS;
+	case SEG_ANON:
+		return TUI_KIND_ANON;
+	case SEG_FILE:
+	case SEG_SHM:
+		return TUI_KIND_FILE;
+	default:
+		return TUI_KIND_OTHER;
+	}
+}
+
+static void
+by_kind(const struct process *p, struct kind_totals out[TUI_NKINDS])
+{
+	memset(out, 0, TUI_NKINDS * sizeof(*out));
+	for (size_t i = 0; i < p->layout.nsegs; i++) {
+		const struct segment *s = &p->layout.segs[i];
+		enum tui_kind k = kind_of(p, s);
+
+		out[k].size += s->end - s->start;
+		out[k].rss += s->mem.rss;
+	}
+}
 
 static void
 heading(int y, const char *text)
@@ -29,20 +88,20 @@ heading(int y, const char *text)
  */
 static void
 kind_bar(const struct tui *t, int y, int x, int width,
-    const struct live_kind_totals *k, bool resident)
+    const struct kind_totals *k, bool resident)
 {
-	uint64_t w[LIVE_NKINDS];
-	int cells[LIVE_NKINDS], given;
+	uint64_t w[TUI_NKINDS];
+	int cells[TUI_NKINDS], given;
 
-	for (int i = 0; i < LIVE_NKINDS; i++)
+	for (int i = 0; i < TUI_NKINDS; i++)
 		w[i] = resident ? k[i].rss : k[i].size;
 	/* more kinds than cells: no bar */
-	if ((given = apportion_cells(width, w, LIVE_NKINDS, cells)) > width) {
+	if ((given = apportion_cells(width, w, TUI_NKINDS, cells)) > width) {
 		memset(cells, 0, sizeof(cells));
 		given = 0;
 	}
 	move(y, x);
-	for (int i = 0; i < LIVE_NKINDS; i++) {
+	for (int i = 0; i < TUI_NKINDS; i++) {
 		tui_kind_on(t, i);
 		for (int c = 0; c < cells[i]; c++)
 			addch((chtype)kind_letters[i]);
@@ -59,7 +118,7 @@ needs_shim(const struct tui_frame *f, const struct tui_area *a)
 	if (f->traced != NULL)
 		return false;
 	tui_print(a->top + 1, 2, "No heap figures: process %d is not under "
-	    "memscope's shim.", (int)f->live->pid);
+	    "memscope's shim.", (int)f->history->pid);
 	tui_print(a->top + 2, 2, "Start it with `memscope run --tui -- PROGRAM` "
 	    "to see its allocations.");
 	return true;
@@ -68,7 +127,7 @@ needs_shim(const struct tui_frame *f, const struct tui_area *a)
 static void
 heap_lines(const struct tui *t, const struct tui_frame *f, int y, int width)
 {
-	const struct live *l = f->live;
+	const struct history *l = f->history;
 	const struct heap_model *h = &f->traced->heap;
 	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN], d[FMT_SIZE_LEN];
 	uint64_t max;
@@ -97,7 +156,7 @@ site_row(const struct tui *t, const struct tui_frame *f, int y,
 {
 	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN], d[FMT_SIZE_LEN];
 	char name[256], change[FMT_SIZE_LEN + 1];
-	const struct live_site *ls;
+	const struct history_site *ls;
 	bool grows;
 
 	if (site == NULL) {
@@ -107,12 +166,11 @@ site_row(const struct tui *t, const struct tui_frame *f, int y,
 		attroff(A_BOLD);
 		return;
 	}
-	ls = live_site_find(f->live, site->stack);
-	grows = ls != NULL && live_site_only_grows(ls, 10);
+	ls = model_history_site(f->history, site->stack);
+	grows = ls != NULL && model_history_site_only_grows(ls, 10);
 	change[0] = '\0';
 	if (ls != NULL && ls->n > 1) {
-		uint64_t then = ls->hist[(ls->next + LIVE_SITE_HISTORY - ls->n) %
-		    LIVE_SITE_HISTORY];
+		uint64_t then = model_history_site_oldest(ls);
 
 		snprintf(change, sizeof(change), "%c%s", site->live_bytes >= then ?
 		    '+' : '-', fmt_size(c, site->live_bytes >= then ?
@@ -135,14 +193,14 @@ void
 tui_view_overview(struct tui *t, const struct tui_frame *f,
     const struct tui_area *a)
 {
-	const struct live *l = f->live;
-	struct live_kind_totals k[LIVE_NKINDS];
+	const struct history *l = f->history;
+	struct kind_totals k[TUI_NKINDS];
 	char s1[FMT_SIZE_LEN], s2[FMT_SIZE_LEN];
 	uint64_t vsz = 0, rss = 0, max;
 	int y = a->top, x = 0, bar = a->width - 24;
 
-	live_by_kind(&l->snap, k);
-	for (int i = 0; i < LIVE_NKINDS; i++) {
+	by_kind(&l->proc.snap, k);
+	for (int i = 0; i < TUI_NKINDS; i++) {
 		vsz += k[i].size;
 		rss += k[i].rss;
 	}
@@ -154,7 +212,7 @@ tui_view_overview(struct tui *t, const struct tui_frame *f,
 	kind_bar(t, y, 9, bar, k, true);
 	tui_print(y++, 10 + bar, "%s", fmt_size(s1, rss));
 	/* the legend: letter, name, virtual / resident */
-	for (int i = 0; i < LIVE_NKINDS; i++) {
+	for (int i = 0; i < TUI_NKINDS; i++) {
 		char cell[64];
 		int w = 26;
 
@@ -162,7 +220,7 @@ tui_view_overview(struct tui *t, const struct tui_frame *f,
 			x = 0;
 			y++;
 		}
-		snprintf(cell, sizeof(cell), " %s %s/%s", live_kind_names[i],
+		snprintf(cell, sizeof(cell), " %s %s/%s", kind_names[i],
 		    fmt_size(s1, k[i].size), fmt_size(s2, k[i].rss));
 		move(y, x);
 		tui_kind_on(t, i);
@@ -175,7 +233,7 @@ tui_view_overview(struct tui *t, const struct tui_frame *f,
 	tui_print(y, 0, "RSS");
 	tui_sparkline(t, y, 7, a->width - 40, &l->rss, &max);
 	tui_print(y++, a->width - 32, "%s now, %s at most", fmt_size(s1,
-	    l->snap.totals.rss), fmt_size(s2, max));
+	    l->proc.snap.totals.rss), fmt_size(s2, max));
 	if (f->traced == NULL) {
 		tui_print(y + 1, 0, "heap: process %d is not under memscope's shim "
 		    "(memscope run --tui shows it)", (int)l->pid);
@@ -297,29 +355,29 @@ tui_view_stack(struct tui *t, const struct tui_frame *f, const struct tui_area *
 void
 tui_view_layout(struct tui *t, const struct tui_frame *f, const struct tui_area *a)
 {
-	const struct process *p = &f->live->snap;
-	struct live_kind_totals k[LIVE_NKINDS];
+	const struct process *p = &f->history->proc.snap;
+	struct kind_totals k[TUI_NKINDS];
 	char s1[FMT_SIZE_LEN], s2[FMT_SIZE_LEN], s3[FMT_SIZE_LEN];
 	uint64_t rss = 0;
 	int y = a->top, first;
 
-	live_by_kind(p, k);
-	for (int i = 0; i < LIVE_NKINDS; i++)
+	by_kind(p, k);
+	for (int i = 0; i < TUI_NKINDS; i++)
 		rss += k[i].rss;
 	heading(y++, "By kind: virtual, resident, share of the resident");
 	/* in two columns */
-	for (int i = 0; i < LIVE_NKINDS; i++) {
+	for (int i = 0; i < TUI_NKINDS; i++) {
 		int row = y + i / 2, x = i % 2 * 40;
 
 		move(row, x);
 		tui_kind_on(t, i);
 		addch((chtype)kind_letters[i]);
 		tui_kind_off(t, i);
-		tui_print(row, x + 2, "%-7s %9s %9s %6s", live_kind_names[i],
+		tui_print(row, x + 2, "%-7s %9s %9s %6s", kind_names[i],
 		    fmt_size(s1, k[i].size), fmt_size(s2, k[i].rss),
 		    fmt_percent(s3, k[i].rss, rss));
 	}
-	y += (LIVE_NKINDS + 1) / 2 + 1;
+	y += (TUI_NKINDS + 1) / 2 + 1;
 	attron(A_BOLD);
 	tui_print(y++, 0, "%-25s %-4s %-12s %8s %8s  %s", "RANGE", "PERM", "KIND",
 	    "SIZE", "RSS", "OBJECT");
@@ -403,7 +461,7 @@ void
 tui_view_threads(struct tui *t, const struct tui_frame *f,
     const struct tui_area *a)
 {
-	const struct process *p = &f->live->snap;
+	const struct process *p = &f->history->proc.snap;
 	char s1[FMT_SIZE_LEN], s2[FMT_SIZE_LEN];
 	int y = a->top;
 

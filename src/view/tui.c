@@ -24,7 +24,7 @@ static const char *const view_names[VIEW_COUNT] = {
 };
 
 /* The kinds' colours: what the eye expects (code blue, heap green...). */
-static const short kind_colors[LIVE_NKINDS] = {
+static const short kind_colors[TUI_NKINDS] = {
 	COLOR_BLUE, COLOR_CYAN, COLOR_MAGENTA, COLOR_GREEN, COLOR_YELLOW,
 	COLOR_BLUE, COLOR_RED, COLOR_WHITE, COLOR_BLACK,
 };
@@ -74,10 +74,10 @@ tui_open(char *why, size_t whylen)
 		init_pair(PAIR_TAB, COLOR_BLACK, COLOR_GREEN);
 		init_pair(PAIR_ALERT, COLOR_WHITE, COLOR_RED);
 		init_pair(PAIR_GROWS, COLOR_RED, -1);
-		for (int k = 0; k < LIVE_NKINDS; k++)
+		for (int k = 0; k < TUI_NKINDS; k++)
 			init_pair((short)(PAIR_KIND + k), COLOR_BLACK, kind_colors[k]);
 		/* black on black: "other" shows as white on black */
-		init_pair(PAIR_KIND + LIVE_OTHER, COLOR_WHITE, COLOR_BLACK);
+		init_pair(PAIR_KIND + TUI_KIND_OTHER, COLOR_WHITE, COLOR_BLACK);
 	}
 	return t;
 }
@@ -141,7 +141,7 @@ tui_kind_off(const struct tui *t, int kind)
 
 void
 tui_sparkline(const struct tui *t, int y, int x, int width,
-    const struct live_series *s, uint64_t *max)
+    const struct history_series *s, uint64_t *max)
 {
 	static const char *const blocks[] = { " ", "\u2581", "\u2582", "\u2583",
 	    "\u2584", "\u2585", "\u2586", "\u2587", "\u2588" };
@@ -151,14 +151,14 @@ tui_sparkline(const struct tui *t, int y, int x, int width,
 
 	*max = 0;
 	for (size_t age = 0; age < n; age++) {
-		uint64_t v = live_series_at(s, age);
+		uint64_t v = model_history_series_at(s, age);
 
 		*max = v > *max ? v : *max;
 	}
 	move(y, x);
 	/* oldest first, so that the newest is at the right */
 	for (size_t k = n; k-- > 0;) {
-		uint64_t v = live_series_at(s, k);
+		uint64_t v = model_history_series_at(s, k);
 		int level = *max == 0 ? 0 : (int)((v * (uint64_t)levels +
 		    *max - 1) / *max);
 
@@ -223,7 +223,8 @@ fmt_duration(char *out, size_t len, double seconds)
 static void
 draw_header(struct tui *t, const struct tui_frame *f)
 {
-	const struct live *l = f->live;
+	const struct history *l = f->history;
+	const struct history_proc *pr = &l->proc;
 	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN], d[FMT_SIZE_LEN];
 	char up[32];
 
@@ -236,18 +237,18 @@ draw_header(struct tui *t, const struct tui_frame *f)
 	for (int x = 0; x < COLS; x++)
 		addch(' ');
 	tui_print(0, 0, " %s  pid %d  %s", f->title, (int)l->pid,
-	    l->cmdline[0] ? l->cmdline : l->stat.comm);
+	    pr->cmdline[0] ? pr->cmdline : pr->stat.comm);
 	if (t->paused)
 		tui_print(0, COLS - 8, " PAUSED ");
 	if (t->colors)
 		attroff(COLOR_PAIR(PAIR_TITLE));
 	else
 		attroff(A_REVERSE);
-	fmt_duration(up, sizeof(up), l->uptime);
+	fmt_duration(up, sizeof(up), pr->uptime);
 	tui_print(1, 0, "up %s  threads %ld  VSZ %s  RSS %s  PSS %s  swap %s",
-	    up, l->stat.num_threads, fmt_size(a, l->snap.vsz),
-	    fmt_size(b, l->snap.totals.rss), fmt_size(c, l->snap.totals.pss),
-	    fmt_size(d, l->snap.totals.swap));
+	    up, pr->stat.num_threads, fmt_size(a, pr->snap.vsz),
+	    fmt_size(b, pr->snap.totals.rss), fmt_size(c, pr->snap.totals.pss),
+	    fmt_size(d, pr->snap.totals.swap));
 	tui_print(2, 0, "page faults: %.0f/s minor, %.0f/s major", l->minflt_rate,
 	    l->majflt_rate);
 	move(3, 0);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The live dashboard (ncurses): one process watched over time, as struct
- * live samples it, in five views switched by keys. A view: it reads the
- * model and draws; the command that owns it decides when to sample.
+ * The live dashboard (ncurses): one process watched over time, as its
+ * history (model-history.h) keeps it, in five views switched by keys. A
+ * view: it reads the model and draws; the command that owns it decides
+ * when to sample.
  */
 #ifndef MEMSCOPE_TUI_H
 #define MEMSCOPE_TUI_H
@@ -10,14 +11,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "live.h"
+#include "model-history.h"
 #include "model.h"
 
 struct tui;
 
-/* What the dashboard shows, besides the live samples. */
+/* What the dashboard shows, besides the samples kept. */
 struct tui_frame {
-	const struct live *live;
+	const struct history *history;
 	struct session	*session;	/* under the shim: the stacks; else NULL */
 	const struct process *traced;	/* under the shim, else NULL */
 	const char	*title;		/* "memscope top", "memscope run" */
