@@ -13,7 +13,6 @@
 target_crossings = -I$(top_srcdir)/src/cmd -I$(top_srcdir)/src/source \
 	-I$(top_srcdir)/src/model -I$(top_srcdir)/src/view \
 	-I$(top_srcdir)/src/trace
-view_crossings = -I$(top_srcdir)/src/source
 
 ms_layer_cflags = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS) \
 	$(LIBDW_CFLAGS) $(ZSTD_CFLAGS) $(PROTOBUFC_CFLAGS) $(ZLIB_CFLAGS) \
@@ -144,7 +143,6 @@ src_target_libtarget_a_SOURCES = \
 noinst_LIBRARIES += src/view/libview.a
 src_view_libview_a_CFLAGS = $(ms_layer_cflags)
 src_view_libview_a_CPPFLAGS = -I$(top_srcdir)/src/view -I$(top_srcdir)/src/model -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util \
-	$(view_crossings) \
 	-I$(top_builddir)/src/pprof
 src_view_libview_a_SOURCES = \
 	src/view/tui-draw.h \

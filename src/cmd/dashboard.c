@@ -13,6 +13,7 @@
 #include "relay.h"
 #include "dashboard.h"
 #include "sampler.h"
+#include "symbolize.h"
 #include "tui.h"
 #include "xmalloc.h"
 
@@ -89,6 +90,19 @@ main_process(const struct session *s, pid_t pid)
 	return NULL;
 }
 
+/* The names of the stacks the frame will show, into the session's model. */
+static void
+name_shown(struct dashboard *d, const struct tui_frame *f)
+{
+	uint64_t *stacks;
+	size_t n = tui_stacks_shown(d->tui, f, &stacks);
+
+	for (size_t i = 0; i < n; i++)
+		symbolize_stack(symbolize_session_symbolizer(f->session),
+		    f->session, f->traced, stacks[i]);
+	free(stacks);
+}
+
 static void
 draw(struct dashboard *d, struct session *s, const char *ended)
 {
@@ -104,6 +118,7 @@ draw(struct dashboard *d, struct session *s, const char *ended)
 		    (unsigned long long)d->relay.held_bytes);
 		f.note = d->note;
 	}
+	name_shown(d, &f);
 	tui_draw(d->tui, &f);
 }
 

@@ -69,6 +69,13 @@ struct tui_area {
 	int		 width;
 };
 
+/* The stacks a list of sites shows (tui_stacks_shown()). */
+struct tui_stacks {
+	uint64_t	*v;
+	size_t		 n;
+	size_t		 cap;
+};
+
 /* tui-views.c */
 void	tui_view_overview(struct tui *t, const struct tui_frame *f,
 	    const struct tui_area *a);
@@ -83,6 +90,9 @@ void	tui_view_threads(struct tui *t, const struct tui_frame *f,
 /* The whole stack of t->stack over the body. */
 void	tui_view_stack(struct tui *t, const struct tui_frame *f,
 	    const struct tui_area *a);
+/* The stacks the sites' rows of view t->view name (none in other views). */
+void	tui_view_stacks(struct tui *t, const struct tui_frame *f,
+	    const struct tui_area *a, struct tui_stacks *out);
 
 /* tui.c: helpers */
 /* printf at (y, x), cut at the screen's right edge. */
@@ -94,8 +104,11 @@ void	tui_sparkline(const struct tui *t, int y, int x, int width,
 /* Turn attributes on and off for a kind's colour or letter. */
 void	tui_kind_on(const struct tui *t, int kind);
 void	tui_kind_off(const struct tui *t, int kind);
-/* One line naming the site of stack: "function (file.c:12)" or module+off. */
-void	tui_site_name(struct session *s, const struct process *p, uint64_t stack,
-	    char *out, size_t len);
+/*
+ * One line naming the site of stack: "function (file.c:12)" from the
+ * symbols the model holds, else module+off.
+ */
+void	tui_site_name(const struct session *s, const struct process *p,
+	    uint64_t stack, char *out, size_t len);
 
 #endif

@@ -9,8 +9,8 @@
 
 #include "apportion.h"
 #include "fmt.h"
-#include "symbolize.h"
 #include "tui-draw.h"
+#include "xmalloc.h"
 
 static const char kind_letters[TUI_NKINDS] = "TDBHSLAFO";
 static const char *const kind_names[TUI_NKINDS] = {
@@ -189,6 +189,93 @@ site_row(const struct tui *t, const struct tui_frame *f, int y,
 		attroff(A_REVERSE);
 }
 
+/* The width of a cell of the overview's legend. */
+#define LEGEND_CELL	26
+
+/*
+ * The row of the overview's heading of the sites: below its heading and
+ * two bars, the legend (its cells wrapped at the width), a blank row, the
+ * RSS and the heap's four rows.
+ */
+static int
+overview_sites_y(const struct tui_area *a)
+{
+	int y = a->top + 3, x = 0;
+
+	for (int i = 0; i < TUI_NKINDS; i++) {
+		if (x + LEGEND_CELL > a->width) {
+			x = 0;
+			y++;
+		}
+		x += LEGEND_CELL;
+	}
+	return y + 2 + 1 + 4;
+}
+
+/* The sites the overview lists: the top by live bytes, as many as fit. */
+static size_t
+overview_sites(const struct tui_frame *f, const struct tui_area *a,
+    struct heap_site **sites)
+{
+	int y = overview_sites_y(a);
+
+	*sites = NULL;
+	if (f->traced == NULL || y + 2 >= a->bottom)
+		return 0;
+	/* below the heading, the table's title */
+	return model_heap_top_sites(&f->traced->heap, model_heap_site_by_live,
+	    (size_t)(a->bottom - y - 2), sites);
+}
+
+/*
+ * The sites view's rows, in t's order, from a->top + 2; its selection
+ * kept among them and its scroll keeping the selection on screen.
+ */
+static size_t
+sites_window(struct tui *t, const struct tui_frame *f, const struct tui_area *a,
+    struct heap_site **sites)
+{
+	int order = t->sort < 0 ? SITES_BY_LIVE : t->sort;
+	size_t n = model_heap_top_sites(&f->traced->heap,
+	    model_heap_site_order((enum heap_site_order)order), 0, sites);
+
+	t->rows = (int)n;
+	t->page = a->bottom - (a->top + 2);
+	if (t->selected >= t->rows)
+		t->selected = t->rows > 0 ? t->rows - 1 : 0;
+	/* keep the selection on screen */
+	if (t->selected < t->scroll[VIEW_SITES])
+		t->scroll[VIEW_SITES] = t->selected;
+	if (t->selected >= t->scroll[VIEW_SITES] + t->page)
+		t->scroll[VIEW_SITES] = t->selected - t->page + 1;
+	t->selected_stack = n > 0 ? (*sites)[t->selected].stack : 0;
+	return n;
+}
+
+void
+tui_view_stacks(struct tui *t, const struct tui_frame *f,
+    const struct tui_area *a, struct tui_stacks *out)
+{
+	struct heap_site *sites = NULL;
+	size_t n = 0, first = 0, last = 0;
+
+	if (f->traced == NULL)
+		return;
+	if (t->view == VIEW_OVERVIEW)
+		last = n = overview_sites(f, a, &sites);
+	else if (t->view == VIEW_SITES) {
+		n = sites_window(t, f, a, &sites);
+		first = (size_t)t->scroll[VIEW_SITES];
+		last = first + (size_t)(t->page > 0 ? t->page : 0);
+		last = last < n ? last : n;
+	}
+	for (size_t i = first; i < last; i++) {
+		out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof(*out->v));
+		out->v[out->n++] = sites[i].stack;
+	}
+	free(sites);
+}
+
 void
 tui_view_overview(struct tui *t, const struct tui_frame *f,
     const struct tui_area *a)
@@ -214,7 +301,7 @@ tui_view_overview(struct tui *t, const struct tui_frame *f,
 	/* the legend: letter, name, virtual / resident */
 	for (int i = 0; i < TUI_NKINDS; i++) {
 		char cell[64];
-		int w = 26;
+		int w = LEGEND_CELL;
 
 		if (x + w > a->width) {
 			x = 0;
@@ -246,8 +333,7 @@ tui_view_overview(struct tui *t, const struct tui_frame *f,
 	heading(y++, "Top sites by live bytes (^: only grew in the last minute)");
 	{
 		struct heap_site *sites;
-		size_t n = model_heap_top_sites(&f->traced->heap,
-		    model_heap_site_by_live, (size_t)(a->bottom - y - 1), &sites);
+		size_t n = overview_sites(f, a, &sites);
 
 		site_row(t, f, y++, NULL, false);
 		for (size_t i = 0; i < n && y < a->bottom; i++)
@@ -268,22 +354,11 @@ tui_view_sites(struct tui *t, const struct tui_frame *f, const struct tui_area *
 
 	if (needs_shim(f, a))
 		return;
-	n = model_heap_top_sites(&f->traced->heap,
-	    model_heap_site_order((enum heap_site_order)order), 0, &sites);
+	n = sites_window(t, f, a, &sites);
 	snprintf(title, sizeof(title), "Sites by %s (s: another order; Enter: "
 	    "the stack)", orders[order]);
 	heading(y++, title);
 	site_row(t, f, y++, NULL, false);
-	t->rows = (int)n;
-	t->page = a->bottom - y;
-	if (t->selected >= t->rows)
-		t->selected = t->rows > 0 ? t->rows - 1 : 0;
-	/* keep the selection on screen */
-	if (t->selected < t->scroll[VIEW_SITES])
-		t->scroll[VIEW_SITES] = t->selected;
-	if (t->selected >= t->scroll[VIEW_SITES] + t->page)
-		t->scroll[VIEW_SITES] = t->selected - t->page + 1;
-	t->selected_stack = n > 0 ? sites[t->selected].stack : 0;
 	for (int i = t->scroll[VIEW_SITES]; i < (int)n && y < a->bottom; i++)
 		site_row(t, f, y++, &sites[i], i == t->selected);
 	if (n == 0)
@@ -306,9 +381,6 @@ tui_view_stack(struct tui *t, const struct tui_frame *f, const struct tui_area *
 		t->stack = 0;
 		return;
 	}
-	symbolize_stack(symbolize_session_symbolizer(f->session), f->session,
-	    f->traced, t->stack);
-	e = model_stacks_get(&f->session->stacks, t->stack);
 	heading(y++, "The stack of the site (Esc: back)");
 	tui_print(y++, 0, "%s live in %s blocks; %s allocated in %s calls",
 	    fmt_size(s1, site->live_bytes), fmt_count(s2, site->live_blocks),

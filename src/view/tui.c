@@ -12,7 +12,6 @@
 
 #include "fmt.h"
 #include "log.h"
-#include "symbolize.h"
 #include "tui-draw.h"
 #include "xmalloc.h"
 
@@ -178,8 +177,8 @@ base_name(const char *path)
 }
 
 void
-tui_site_name(struct session *s, const struct process *p, uint64_t stack,
-    char *out, size_t len)
+tui_site_name(const struct session *s, const struct process *p,
+    uint64_t stack, char *out, size_t len)
 {
 	const struct stack_entry *e;
 	const struct module *m;
@@ -189,8 +188,6 @@ tui_site_name(struct session *s, const struct process *p, uint64_t stack,
 		snprintf(out, len, "(no stack)");
 		return;
 	}
-	symbolize_stack(symbolize_session_symbolizer(s), s, p, stack);
-	e = model_stacks_get(&s->stacks, stack);
 	if (e->symbols != NULL && e->symbols[0].n > 0 &&
 	    e->symbols[0].v[0].function != NULL) {
 		const struct frame_symbol *v = &e->symbols[0].v[0];
@@ -316,13 +313,45 @@ draw_help(void)
 		mvaddnstr(y0 + 1 + i, x0 + 2, lines[i], w - 4);
 }
 
+/* The body of the screen: below the header and the tabs, above the status. */
+static struct tui_area
+body_area(void)
+{
+	return (struct tui_area){ .top = 5, .bottom = LINES - 1, .width = COLS };
+}
+
+static bool
+too_small(void)
+{
+	return COLS < MIN_COLS || LINES < MIN_LINES;
+}
+
+size_t
+tui_stacks_shown(struct tui *t, const struct tui_frame *f, uint64_t **stacks)
+{
+	struct tui_area a = body_area();
+	struct tui_stacks out = { 0 };
+
+	if (too_small() || f->session == NULL || f->traced == NULL) {
+		*stacks = NULL;
+		return 0;
+	}
+	if (t->stack != 0) {
+		out.v = xmalloc(sizeof(*out.v));
+		out.v[out.n++] = t->stack;
+	} else
+		tui_view_stacks(t, f, &a, &out);
+	*stacks = out.v;
+	return out.n;
+}
+
 void
 tui_draw(struct tui *t, const struct tui_frame *f)
 {
-	struct tui_area a = { .top = 5, .bottom = LINES - 1, .width = COLS };
+	struct tui_area a = body_area();
 
 	erase();
-	if (COLS < MIN_COLS || LINES < MIN_LINES) {
+	if (too_small()) {
 		tui_print(0, 0, "memscope needs a terminal of at least %dx%d; "
 		    "this one is %dx%d", MIN_COLS, MIN_LINES, COLS, LINES);
 		tui_print(1, 0, "q quits");
