@@ -39,9 +39,15 @@ const struct cmd cmd_top = {
 	.exec = top_exec,
 };
 
+enum {
+	OPT_PROC_ROOT = 256,
+};
+
 static const struct option top_options[] = {
 	{ "delay", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
+	/* hidden: read a fixture tree instead of /proc (tests) */
+	{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -112,6 +118,9 @@ top_exec(const struct cmd *self, int argc, char **argv)
 		switch (opt) {
 		case 'd':
 			delay = cmd_parse_seconds(self, "-d", optarg);
+			break;
+		case OPT_PROC_ROOT:
+			root = optarg;
 			break;
 		case 'h':
 			cmd_print_help(self, stdout);
