@@ -229,8 +229,9 @@ proc_uptime_parse(const char *buf, size_t len, double *seconds)
 	memcpy(text, buf, len);
 	text[len] = '\0';
 	*seconds = strtod(text, &end);
+	/* no NaN, nothing negative, nothing past a few thousand years */
 	if (end == text || (*end != ' ' && *end != '\n' && *end != '\0') ||
-	    *seconds < 0)
+	    !(*seconds >= 0 && *seconds <= 1e11))
 		return -1;
 	return 0;
 }
