@@ -257,14 +257,15 @@ tui_view_stacks(struct tui *t, const struct tui_frame *f,
     const struct tui_area *a, struct tui_stacks *out)
 {
 	struct heap_site *sites = NULL;
-	size_t n = 0, first = 0, last = 0;
+	size_t first = 0, last = 0;
 
 	if (f->traced == NULL)
 		return;
 	if (t->view == VIEW_OVERVIEW)
-		last = n = overview_sites(f, a, &sites);
+		last = overview_sites(f, a, &sites);
 	else if (t->view == VIEW_SITES) {
-		n = sites_window(t, f, a, &sites);
+		size_t n = sites_window(t, f, a, &sites);
+
 		first = (size_t)t->scroll[VIEW_SITES];
 		last = first + (size_t)(t->page > 0 ? t->page : 0);
 		last = last < n ? last : n;
