@@ -18,7 +18,7 @@ layer_sees_model  = model proc util
 layer_sees_trace  = trace model proc util wire
 layer_sees_source = source trace model proc util wire
 layer_sees_target = target proc util wire  crossing: cmd source model view trace
-layer_sees_view   = view model proc util  crossing: source
+layer_sees_view   = view model proc util
 layer_sees_cmd    = cmd view target source trace model proc util wire
 layer_path = $(patsubst %,-I$(top_srcdir)/src/%,$(filter-out crossing:,$(1)))
 
@@ -67,7 +67,7 @@ src_proc_libproc_a_SOURCES = \
 	src/proc/proc.c \
 	src/proc/proc.h
 
-# model: what is known of a process: layout, heap, stacks, leaks and their scan, suppressions
+# model: what is known of a process: layout, heap, stacks, leaks and their scan, suppressions, its history
 noinst_LIBRARIES += src/model/libmodel.a
 src_model_libmodel_a_CFLAGS = $(ms_layer_cflags)
 src_model_libmodel_a_CPPFLAGS = $(call layer_path,$(layer_sees_model))
@@ -78,6 +78,8 @@ src_model_libmodel_a_SOURCES = \
 	src/model/leak-scan.h \
 	src/model/model-heap.c \
 	src/model/model-heap.h \
+	src/model/model-history.c \
+	src/model/model-history.h \
 	src/model/model-leaks.c \
 	src/model/model-leaks.h \
 	src/model/model-mappings.c \
@@ -103,13 +105,13 @@ src_trace_libtrace_a_SOURCES = \
 	src/trace/tracefile.c \
 	src/trace/tracefile.h
 
-# source: what fills the model: a shim's ring, a trace, /proc, the leak check of a held process, symbols
+# source: what fills the model: a shim's ring, a trace, /proc (once, or sampled), the leak check of a held process, symbols
 noinst_LIBRARIES += src/source/libsource.a
 src_source_libsource_a_CFLAGS = $(ms_layer_cflags)
 src_source_libsource_a_CPPFLAGS = $(call layer_path,$(layer_sees_source))
 src_source_libsource_a_SOURCES = \
-	src/source/live.c \
-	src/source/live.h \
+	src/source/sampler.c \
+	src/source/sampler.h \
 	src/source/source-events.c \
 	src/source/source-events.h \
 	src/source/source-leaks.c \

@@ -14,7 +14,9 @@
 
 #include "clock.h"
 #include "cmd.h"
-#include "live.h"
+#include "model-history.h"
+#include "proc.h"
+#include "sampler.h"
 #include "source-proc.h"
 #include "tui.h"
 #include "xmalloc.h"
@@ -37,9 +39,15 @@ const struct cmd cmd_top = {
 	.exec = top_exec,
 };
 
+enum {
+	OPT_PROC_ROOT = 256,
+};
+
 static const struct option top_options[] = {
 	{ "delay", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
+	/* hidden: read a fixture tree instead of /proc (tests) */
+	{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -67,7 +75,7 @@ catch_stop_signals(void)
 
 /* "process 12 has exited" once l can no longer be read, else NULL. */
 static const char *
-top_gone_text(const struct live *l, char *buf, size_t len)
+top_gone_text(const struct sampler *l, char *buf, size_t len)
 {
 	switch (l->gone) {
 	case SOURCE_PROC_OK:
@@ -94,9 +102,11 @@ top_gone_text(const struct live *l, char *buf, size_t len)
 static int
 top_exec(const struct cmd *self, int argc, char **argv)
 {
+	const char *root = PROC_ROOT;
 	struct source_proc_error err;
 	struct process probe;
-	struct live *l;
+	struct sampler sampler;
+	struct history *h;
 	struct tui *t;
 	char why[256], ended[128];
 	double delay = 1, next;
@@ -109,6 +119,9 @@ top_exec(const struct cmd *self, int argc, char **argv)
 		case 'd':
 			delay = cmd_parse_seconds(self, "-d", optarg);
 			break;
+		case OPT_PROC_ROOT:
+			root = optarg;
+			break;
 		case 'h':
 			cmd_print_help(self, stdout);
 			return cmd_finish_output();
@@ -118,22 +131,24 @@ top_exec(const struct cmd *self, int argc, char **argv)
 	}
 	pid = cmd_pid_argument(self, argc, argv);
 	/* what cannot be shown is said before the screen is taken */
-	if (source_proc_snapshot("/proc", pid, &probe, &err) != SOURCE_PROC_OK) {
-		cmd_proc_failure("top", "/proc", pid, &err);
+	if (source_proc_snapshot(root, pid, &probe, &err) != SOURCE_PROC_OK) {
+		cmd_proc_failure("top", root, pid, &err);
 		return EXIT_RUNTIME;
 	}
 	model_process_free(&probe);
 	xmalloc_activity("watching process %d", (int)pid);
-	l = xmalloc(sizeof(*l));
+	h = xmalloc(sizeof(*h));
 	if ((t = tui_open(why, sizeof(why))) == NULL)
 		fatalx("%s", why);
 	catch_stop_signals();
-	live_init(l, pid, "/proc");
-	live_sample(l, NULL);
+	sampler_init(&sampler, root, pid);
+	model_history_init(h, pid);
+	sampler_take(&sampler, h, NULL);
 	next = clock_now_s() + delay;
 	while (!stop_requested) {
-		struct tui_frame f = { .live = l, .title = "memscope top",
-		    .ended = top_gone_text(l, ended, sizeof(ended)) };
+		/* no heap under top: no site, no name to resolve before drawing */
+		struct tui_frame f = { .history = h, .title = "memscope top",
+		    .ended = top_gone_text(&sampler, ended, sizeof(ended)) };
 		struct pollfd pfd = { .fd = tui_fd(t), .events = POLLIN };
 		double wait = next - clock_now_s();
 
@@ -145,13 +160,13 @@ top_exec(const struct cmd *self, int argc, char **argv)
 				break;
 		}
 		if (clock_now_s() >= next) {
-			if (!tui_paused(t) && l->gone == SOURCE_PROC_OK)
-				live_sample(l, NULL);
+			if (!tui_paused(t) && sampler.gone == SOURCE_PROC_OK)
+				sampler_take(&sampler, h, NULL);
 			next = clock_now_s() + delay;
 		}
 	}
 	tui_close(t);
-	live_free(l);
-	free(l);
+	model_history_free(h);
+	free(h);
 	return EXIT_SUCCESS;
 }

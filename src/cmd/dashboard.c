@@ -7,16 +7,20 @@
 #include <time.h>
 
 #include "clock.h"
-#include "live.h"
 #include "log.h"
+#include "model-history.h"
+#include "proc.h"
 #include "relay.h"
 #include "dashboard.h"
+#include "sampler.h"
+#include "symbolize.h"
 #include "tui.h"
 #include "xmalloc.h"
 
 struct dashboard {
 	struct tui	*tui;		/* NULL once q closed it */
-	struct live	 live;
+	struct sampler	 sampler;
+	struct history	 history;
 	struct relay	 relay;
 	double		 delay;
 	double		 next;		/* when the next sample is due */
@@ -58,7 +62,8 @@ void
 dashboard_started(struct dashboard *d, pid_t pid)
 {
 	relay_started(&d->relay);
-	live_init(&d->live, pid, "/proc");
+	sampler_init(&d->sampler, PROC_ROOT, pid);
+	model_history_init(&d->history, pid);
 	d->started = true;
 	d->next = clock_now_s();
 }
@@ -85,11 +90,24 @@ main_process(const struct session *s, pid_t pid)
 	return NULL;
 }
 
+/* The names of the stacks the frame will show, into the session's model. */
+static void
+name_shown(struct dashboard *d, const struct tui_frame *f)
+{
+	uint64_t *stacks;
+	size_t n = tui_stacks_shown(d->tui, f, &stacks);
+
+	for (size_t i = 0; i < n; i++)
+		symbolize_stack(symbolize_session_symbolizer(f->session),
+		    f->session, f->traced, stacks[i]);
+	free(stacks);
+}
+
 static void
 draw(struct dashboard *d, struct session *s, const char *ended)
 {
-	struct tui_frame f = { .live = &d->live, .session = s,
-	    .traced = main_process(s, d->live.pid), .title = d->title,
+	struct tui_frame f = { .history = &d->history, .session = s,
+	    .traced = main_process(s, d->history.pid), .title = d->title,
 	    .ended = ended, .note = NULL };
 
 	if (d->leaks_note[0] != '\0' && clock_now_s() < d->leaks_until)
@@ -100,6 +118,7 @@ draw(struct dashboard *d, struct session *s, const char *ended)
 		    (unsigned long long)d->relay.held_bytes);
 		f.note = d->note;
 	}
+	name_shown(d, &f);
 	tui_draw(d->tui, &f);
 }
 
@@ -134,7 +153,8 @@ turn(struct dashboard *d, struct session *s, const char *ended)
 	}
 	if (clock_now_s() >= d->next) {
 		if (!tui_paused(d->tui))
-			live_sample(&d->live, main_process(s, d->live.pid));
+			sampler_take(&d->sampler, &d->history,
+			    main_process(s, d->history.pid));
 		d->next = clock_now_s() + d->delay;
 		redraw = true;
 	}
@@ -172,7 +192,7 @@ dashboard_linger(struct dashboard *d, struct session *s, const char *ended)
 	if (d->tui == NULL)
 		return;
 	/* a last sample, with the heap as it ended */
-	live_sample(&d->live, main_process(s, d->live.pid));
+	sampler_take(&d->sampler, &d->history, main_process(s, d->history.pid));
 	draw(d, s, ended);
 	while (d->tui != NULL) {
 		struct pollfd p = { .fd = tui_fd(d->tui), .events = POLLIN };
@@ -193,6 +213,6 @@ dashboard_close(struct dashboard *d)
 	if (d->tui != NULL)
 		tui_close(d->tui);
 	relay_finish(&d->relay);
-	live_free(&d->live);
+	model_history_free(&d->history);
 	free(d);
 }

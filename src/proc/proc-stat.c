@@ -217,3 +217,21 @@ proc_syscall_parse(const char *buf, size_t len, struct proc_syscall *sc)
 	sc->state = PROC_SYSCALL_BLOCKED;
 	return 0;
 }
+
+int
+proc_uptime_parse(const char *buf, size_t len, double *seconds)
+{
+	char text[64], *end;
+
+	/* strtod wants a string: the first field alone, copied */
+	if (len == 0 || len >= sizeof(text))
+		return -1;
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	*seconds = strtod(text, &end);
+	/* no NaN, nothing negative, nothing past a few thousand years */
+	if (end == text || (*end != ' ' && *end != '\n' && *end != '\0') ||
+	    !(*seconds >= 0 && *seconds <= 1e11))
+		return -1;
+	return 0;
+}

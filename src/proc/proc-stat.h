@@ -85,4 +85,10 @@ struct proc_syscall {
  */
 int	proc_syscall_parse(const char *buf, size_t len, struct proc_syscall *sc);
 
+/*
+ * /proc/uptime: the seconds since boot, then the idle seconds of all CPUs:
+ * 350735.47 234388.90
+ */
+int	proc_uptime_parse(const char *buf, size_t len, double *seconds);
+
 #endif

@@ -37,7 +37,7 @@ proc_open(struct proc *p, const char *root, pid_t pid)
 	p->pid = pid;
 	p->dirfd = -1;
 	p->root = xstrdup(root);
-	p->live = strcmp(root, "/proc") == 0;
+	p->live = strcmp(root, PROC_ROOT) == 0;
 	snprintf(path, sizeof(path), "%s/%d", root, (int)pid);
 	p->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (p->dirfd == -1) {
@@ -67,16 +67,13 @@ proc_openat(struct proc *p, const char *name, int flags, int *fd)
 	return PROC_OK;
 }
 
-enum proc_rc
-proc_read(struct proc *p, const char *name, struct buf *b)
+/* Read fd to its end into b (emptied first), and close it. */
+static enum proc_rc
+read_all(int fd, struct buf *b)
 {
 	enum proc_rc st;
 	ssize_t n;
-	int fd;
 
-	buf_clear(b);
-	if ((st = proc_openat(p, name, O_RDONLY, &fd)) != PROC_OK)
-		return st;
 	/*
 	 * seq_file fills as much of the user buffer as it can per read, so
 	 * large reads keep the syscall count low for a big smaps (10,000
@@ -102,6 +99,31 @@ proc_read(struct proc *p, const char *name, struct buf *b)
 	return PROC_OK;
 }
 
+enum proc_rc
+proc_read(struct proc *p, const char *name, struct buf *b)
+{
+	enum proc_rc st;
+	int fd;
+
+	buf_clear(b);
+	if ((st = proc_openat(p, name, O_RDONLY, &fd)) != PROC_OK)
+		return st;
+	return read_all(fd, b);
+}
+
+enum proc_rc
+proc_read_root(struct proc *p, const char *name, struct buf *b)
+{
+	char path[4096];
+	int fd;
+
+	buf_clear(b);
+	snprintf(path, sizeof(path), "%s/%s", p->root, name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return proc_rc_from_errno(errno);
+	return read_all(fd, b);
+}
+
 bool
 proc_threads(pid_t pid, pid_t **tids, size_t *n)
 {
@@ -113,7 +135,7 @@ proc_threads(pid_t pid, pid_t **tids, size_t *n)
 
 	*tids = NULL;
 	*n = 0;
-	if (proc_open(&p, "/proc", pid) != PROC_OK ||
+	if (proc_open(&p, PROC_ROOT, pid) != PROC_OK ||
 	    proc_openat(&p, "task", O_RDONLY | O_DIRECTORY, &fd) != PROC_OK) {
 		proc_close(&p);
 		return false;

@@ -15,6 +15,9 @@
 
 #include "buf.h"
 
+/* Where the kernel shows the processes: the root but for fixture trees. */
+#define PROC_ROOT	"/proc"
+
 enum proc_rc {
 	PROC_OK = 0,
 	PROC_NO_PROCESS,	/* no such PID */
@@ -35,6 +38,11 @@ enum proc_rc proc_open(struct proc *p, const char *root, pid_t pid);
 void	proc_close(struct proc *p);
 /* Read the whole file NAME (relative to ROOT/PID) into b, replacing it. */
 enum proc_rc proc_read(struct proc *p, const char *name, struct buf *b);
+/*
+ * Read the whole file NAME of ROOT itself ("uptime"), not of the process,
+ * into b: the same root as the process's, a fixture tree's too.
+ */
+enum proc_rc proc_read_root(struct proc *p, const char *name, struct buf *b);
 /* openat() relative to ROOT/PID, with errors mapped as proc_read does. */
 enum proc_rc proc_openat(struct proc *p, const char *name, int flags, int *fd);
 /* The PROC_* status that errno stands for after a failed open or read. */

@@ -31,7 +31,9 @@ struct elf_cache_entry {
 };
 
 struct snapshot {
-	struct proc	 proc;
+	struct proc	*proc;		/* ROOT/PID (or ROOT/TID), open */
+	struct proc_stat stat;
+	struct proc_status status;
 	struct buf	 smaps;
 	struct buf	 scratch;
 	struct proc_mapping *maps;
@@ -75,7 +77,7 @@ static enum source_proc_result
 read_file(struct snapshot *snap, const char *file, struct buf *b,
     struct source_proc_error *err)
 {
-	enum proc_rc st = proc_read(&snap->proc, file, b);
+	enum proc_rc st = proc_read(snap->proc, file, b);
 
 	if (st != PROC_OK)
 		return fail(err, result_of(st), file, errno);
@@ -100,9 +102,9 @@ open_mapped_file(struct snapshot *snap, const struct proc_mapping *m)
 		return -1;
 	if (!m->deleted) {
 		snprintf(rel, sizeof(rel), "root%s", m->path);
-		if (fstatat(snap->proc.dirfd, rel, &st, 0) == 0 &&
+		if (fstatat(snap->proc->dirfd, rel, &st, 0) == 0 &&
 		    S_ISREG(st.st_mode) && st.st_ino == m->inode &&
-		    (fd = openat(snap->proc.dirfd, rel,
+		    (fd = openat(snap->proc->dirfd, rel,
 		    O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) != -1) {
 			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 				return fd;
@@ -111,7 +113,7 @@ open_mapped_file(struct snapshot *snap, const struct proc_mapping *m)
 	}
 	snprintf(rel, sizeof(rel), "map_files/%llx-%llx",
 	    (unsigned long long)m->start, (unsigned long long)m->end);
-	if ((fd = openat(snap->proc.dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	if ((fd = openat(snap->proc->dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY |
 	    O_NONBLOCK)) == -1)
 		return -1;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
@@ -183,7 +185,7 @@ thread_sp(struct snapshot *snap, int tid, uint64_t *sp)
 	char file[64];
 
 	snprintf(file, sizeof(file), "task/%d/syscall", tid);
-	if (proc_read(&snap->proc, file, &snap->scratch) != PROC_OK ||
+	if (proc_read(snap->proc, file, &snap->scratch) != PROC_OK ||
 	    proc_syscall_parse(snap->scratch.data, snap->scratch.len, &sc) != 0 ||
 	    sc.state != PROC_SYSCALL_BLOCKED)
 		return false;
@@ -275,7 +277,7 @@ locate_by_descriptor(struct snapshot *snap, struct process *out)
 		base = m->end - len;
 		if (w == NULL)
 			w = xmalloc(TCB_SCAN_TOP);
-		if ((got = proc_mem_read(snap->proc.pid, base, w, len)) <= 0)
+		if ((got = proc_mem_read(snap->proc->pid, base, w, len)) <= 0)
 			continue;
 		for (size_t k = 0; k + 2 < (size_t)got / 8; k++) {
 			int tid = tcb_tid(w, (size_t)got / 8, k, base + 8 * k,
@@ -322,7 +324,7 @@ read_threads(struct snapshot *snap, struct process *out)
 	DIR *dir;
 	int fd;
 
-	if (proc_openat(&snap->proc, "task", O_RDONLY | O_DIRECTORY, &fd) != PROC_OK)
+	if (proc_openat(snap->proc, "task", O_RDONLY | O_DIRECTORY, &fd) != PROC_OK)
 		return;
 	if ((dir = fdopendir(fd)) == NULL) {
 		close(fd);
@@ -342,7 +344,7 @@ read_threads(struct snapshot *snap, struct process *out)
 		memset(th, 0, sizeof(*th));
 		th->tid = (int)tid;
 		snprintf(file, sizeof(file), "task/%ld/comm", tid);
-		if (proc_read(&snap->proc, file, &snap->scratch) == PROC_OK) {
+		if (proc_read(snap->proc, file, &snap->scratch) == PROC_OK) {
 			snprintf(th->name, sizeof(th->name), "%s", snap->scratch.data);
 			if ((nl = strchr(th->name, '\n')) != NULL)
 				*nl = '\0';
@@ -362,7 +364,7 @@ classify_empty(struct snapshot *snap, struct source_proc_error *err)
 {
 	struct proc_stat st;
 
-	if (proc_read(&snap->proc, "stat", &snap->scratch) != PROC_OK ||
+	if (proc_read(snap->proc, "stat", &snap->scratch) != PROC_OK ||
 	    proc_stat_parse(snap->scratch.data, snap->scratch.len, &st) != 0)
 		return fail(err, SOURCE_PROC_GONE, "smaps", 0);
 	if (st.flags & PROC_PF_KTHREAD)
@@ -407,7 +409,152 @@ snapshot_free(struct snapshot *snap)
 	buf_free(&snap->scratch);
 	if (snap->pagemap_fd != -1)
 		close(snap->pagemap_fd);
-	proc_close(&snap->proc);
+}
+
+/*
+ * stat and status, readable by anyone: who the process is, and whether it
+ * has an address space to read (not a thread's id, a kernel thread, a
+ * zombie).
+ */
+static enum source_proc_result
+read_identity(struct snapshot *snap, pid_t pid, struct process *out,
+    struct source_proc_error *err)
+{
+	struct proc_stat *st = &snap->stat;
+	enum source_proc_result r;
+
+	if ((r = read_file(snap, "stat", &snap->scratch, err)) != SOURCE_PROC_OK)
+		return r;
+	if (proc_stat_parse(snap->scratch.data, snap->scratch.len, st) != 0)
+		return fail(err, SOURCE_PROC_MALFORMED, "stat", 0);
+	snprintf(out->comm, sizeof(out->comm), "%s", st->comm);
+	snprintf(err->comm, sizeof(err->comm), "%s", st->comm);
+	out->state = st->state;
+	out->ppid = st->ppid;
+	if ((r = read_file(snap, "status", &snap->scratch, err)) != SOURCE_PROC_OK)
+		return r;
+	if (proc_status_parse(snap->scratch.data, snap->scratch.len,
+	    &snap->status) != 0)
+		return fail(err, SOURCE_PROC_MALFORMED, "status", 0);
+	out->uid = err->uid = snap->status.uid[0];
+	/* /proc/TID exists for every thread, though readdir hides it */
+	if (snap->status.tgid != 0 && snap->status.tgid != pid &&
+	    snap->proc->pid == pid) {
+		err->tgid = snap->status.tgid;
+		return fail(err, SOURCE_PROC_THREAD, "status", 0);
+	}
+	if (st->flags & PROC_PF_KTHREAD)
+		return fail(err, SOURCE_PROC_KTHREAD, "stat", 0);
+	if (st->state == 'Z' || st->state == 'X')
+		return fail(err, SOURCE_PROC_ZOMBIE, "stat", 0);
+	return SOURCE_PROC_OK;
+}
+
+/* smaps parsed, and the totals of smaps_rollup when there is one. */
+static enum source_proc_result
+read_mappings(struct snapshot *snap, struct process *out,
+    struct source_proc_error *err)
+{
+	enum source_proc_result r;
+	enum proc_rc ps;
+
+	if ((r = read_file(snap, "smaps", &snap->smaps, err)) != SOURCE_PROC_OK)
+		return r;
+	if (snap->smaps.len == 0)
+		return classify_empty(snap, err);
+	if (proc_smaps_parse(snap->smaps.data, snap->smaps.len, &snap->maps,
+	    &snap->nmaps, &err->line) != 0)
+		return fail(err, SOURCE_PROC_MALFORMED, "smaps", 0);
+	ps = proc_read(snap->proc, "smaps_rollup", &snap->scratch);
+	if (ps == PROC_OK && snap->scratch.len > 0) {
+		if (proc_smaps_rollup_parse(snap->scratch.data, snap->scratch.len,
+		    &out->totals) != 0)
+			return fail(err, SOURCE_PROC_MALFORMED, "smaps_rollup", 0);
+		out->totals_from_rollup = true;
+	} else if (ps == PROC_DENIED)
+		return fail(err, SOURCE_PROC_DENIED, "smaps_rollup", errno);
+	/* else: a kernel before 4.14, or a fixture without one: summed later */
+	return SOURCE_PROC_OK;
+}
+
+/* The executable, the kernel's markers and the threads: what cuts the layout. */
+static void
+read_landmarks(struct snapshot *snap, struct process *out)
+{
+	const struct proc_stat *st = &snap->stat;
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if ((n = readlinkat(snap->proc->dirfd, "exe", exe, sizeof(exe) - 1)) > 0) {
+		exe[n] = '\0';
+		out->exe = xstrdup(exe);
+	}
+	out->vsz = snap->status.vm_size;
+	out->markers = (struct process_markers){
+		.start_code = st->start_code, .end_code = st->end_code,
+		.start_data = st->start_data, .end_data = st->end_data,
+		.start_brk = st->start_brk, .start_stack = st->start_stack,
+		.arg_start = st->arg_start, .arg_end = st->arg_end,
+		.env_start = st->env_start, .env_end = st->env_end,
+	};
+	read_threads(snap, out);
+	if (snap->proc->live)
+		locate_by_descriptor(snap, out);
+}
+
+/*
+ * The mappings cut into segments, with their files' ELF headers and their
+ * pages; then the totals (unless smaps_rollup gave them) and the objects.
+ */
+static void
+build_layout(struct snapshot *snap, struct process *out)
+{
+	const struct elf_object **elf;
+	struct seg_input in;
+
+	elf = xcalloc(snap->nmaps ? snap->nmaps : 1, sizeof(*elf));
+	for (size_t i = 0; i < snap->nmaps; i++)
+		elf[i] = elf_for_mapping(snap, &snap->maps[i]);
+	proc_openat(snap->proc, "pagemap", O_RDONLY, &snap->pagemap_fd);
+	in = (struct seg_input){
+		.maps = snap->maps, .nmaps = snap->nmaps, .elf = elf,
+		.page_size = snap->page_size,
+		.start_brk = snap->stat.start_brk, .arg_start = snap->stat.arg_start,
+		.threads = out->threads, .nthreads = out->nthreads,
+		.pagemap = read_pagemap, .ctx = snap,
+	};
+	model_segments_build(&in, &out->layout);
+	for (size_t t = 0; t < out->nthreads; t++)
+		if (out->threads[t].stack_end != 0)
+			out->threads_located++;
+	if (!out->totals_from_rollup)
+		for (size_t i = 0; i < snap->nmaps; i++)
+			mem_counts_add(&out->totals, &snap->maps[i].mem);
+	record_objects(elf, out);
+	free(elf);
+}
+
+/* A snapshot of process pid read through dir, open on it or one of its threads. */
+static enum source_proc_result
+snapshot_take(struct proc *dir, pid_t pid, struct process *out,
+    struct source_proc_error *err)
+{
+	struct snapshot snap = { .proc = dir, .pagemap_fd = -1,
+	    .page_size = (uint64_t)sysconf(_SC_PAGESIZE) };
+	enum source_proc_result r;
+
+	if ((r = read_identity(&snap, pid, out, err)) == SOURCE_PROC_OK &&
+	    (r = read_mappings(&snap, out, err)) == SOURCE_PROC_OK) {
+		read_landmarks(&snap, out);
+		build_layout(&snap, out);
+	}
+	snapshot_free(&snap);
+	if (r != SOURCE_PROC_OK) {
+		err->result = r;
+		model_process_free(out);
+		out->pid = pid;
+	}
+	return r;
 }
 
 enum source_proc_result
@@ -418,129 +565,30 @@ source_proc_snapshot(const char *root, pid_t pid, struct process *out,
 }
 
 enum source_proc_result
+source_proc_snapshot_at(struct proc *dir, struct process *out,
+    struct source_proc_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	memset(err, 0, sizeof(*err));
+	out->pid = dir->pid;
+	return snapshot_take(dir, dir->pid, out, err);
+}
+
+enum source_proc_result
 source_proc_snapshot_via(const char *root, pid_t pid, pid_t tid,
     struct process *out, struct source_proc_error *err)
 {
-	struct snapshot snap = { .pagemap_fd = -1,
-	    .page_size = (uint64_t)sysconf(_SC_PAGESIZE) };
-	const struct elf_object **elf = NULL;
-	struct proc_status status;
-	struct proc_stat st;
-	struct seg_input in;
 	enum source_proc_result r;
+	struct proc dir;
 	enum proc_rc ps;
-	char exe[PATH_MAX];
-	ssize_t n;
 
 	memset(out, 0, sizeof(*out));
 	memset(err, 0, sizeof(*err));
 	out->pid = pid;
-	if ((ps = proc_open(&snap.proc, root, tid)) != PROC_OK) {
+	if ((ps = proc_open(&dir, root, tid)) != PROC_OK)
 		r = fail(err, result_of(ps), "", errno);
-		goto out;
-	}
-
-	/* stat and status are readable by anyone */
-	if ((r = read_file(&snap, "stat", &snap.scratch, err)) != SOURCE_PROC_OK)
-		goto out;
-	if (proc_stat_parse(snap.scratch.data, snap.scratch.len, &st) != 0) {
-		r = fail(err, SOURCE_PROC_MALFORMED, "stat", 0);
-		goto out;
-	}
-	snprintf(out->comm, sizeof(out->comm), "%s", st.comm);
-	snprintf(err->comm, sizeof(err->comm), "%s", st.comm);
-	out->state = st.state;
-	out->ppid = st.ppid;
-	if ((r = read_file(&snap, "status", &snap.scratch, err)) != SOURCE_PROC_OK)
-		goto out;
-	if (proc_status_parse(snap.scratch.data, snap.scratch.len, &status) != 0) {
-		r = fail(err, SOURCE_PROC_MALFORMED, "status", 0);
-		goto out;
-	}
-	out->uid = err->uid = status.uid[0];
-	/* /proc/TID exists for every thread, though readdir hides it */
-	if (status.tgid != 0 && status.tgid != pid && tid == pid) {
-		err->tgid = status.tgid;
-		r = fail(err, SOURCE_PROC_THREAD, "status", 0);
-		goto out;
-	}
-	if (st.flags & PROC_PF_KTHREAD) {
-		r = fail(err, SOURCE_PROC_KTHREAD, "stat", 0);
-		goto out;
-	}
-	if (st.state == 'Z' || st.state == 'X') {
-		r = fail(err, SOURCE_PROC_ZOMBIE, "stat", 0);
-		goto out;
-	}
-
-	if ((r = read_file(&snap, "smaps", &snap.smaps, err)) != SOURCE_PROC_OK)
-		goto out;
-	if (snap.smaps.len == 0) {
-		r = classify_empty(&snap, err);
-		goto out;
-	}
-	if (proc_smaps_parse(snap.smaps.data, snap.smaps.len, &snap.maps,
-	    &snap.nmaps, &err->line) != 0) {
-		r = fail(err, SOURCE_PROC_MALFORMED, "smaps", 0);
-		goto out;
-	}
-	ps = proc_read(&snap.proc, "smaps_rollup", &snap.scratch);
-	if (ps == PROC_OK && snap.scratch.len > 0) {
-		if (proc_smaps_rollup_parse(snap.scratch.data, snap.scratch.len,
-		    &out->totals) != 0) {
-			r = fail(err, SOURCE_PROC_MALFORMED, "smaps_rollup", 0);
-			goto out;
-		}
-		out->totals_from_rollup = true;
-	} else if (ps == PROC_DENIED) {
-		r = fail(err, SOURCE_PROC_DENIED, "smaps_rollup", errno);
-		goto out;
-	}
-	/* else: a kernel before 4.14, or a fixture without one: summed below */
-
-	if ((n = readlinkat(snap.proc.dirfd, "exe", exe, sizeof(exe) - 1)) > 0) {
-		exe[n] = '\0';
-		out->exe = xstrdup(exe);
-	}
-	out->vsz = status.vm_size;
-	out->markers = (struct process_markers){
-		.start_code = st.start_code, .end_code = st.end_code,
-		.start_data = st.start_data, .end_data = st.end_data,
-		.start_brk = st.start_brk, .start_stack = st.start_stack,
-		.arg_start = st.arg_start, .arg_end = st.arg_end,
-		.env_start = st.env_start, .env_end = st.env_end,
-	};
-	read_threads(&snap, out);
-	if (snap.proc.live)
-		locate_by_descriptor(&snap, out);
-
-	elf = xcalloc(snap.nmaps ? snap.nmaps : 1, sizeof(*elf));
-	for (size_t i = 0; i < snap.nmaps; i++)
-		elf[i] = elf_for_mapping(&snap, &snap.maps[i]);
-	proc_openat(&snap.proc, "pagemap", O_RDONLY, &snap.pagemap_fd);
-	in = (struct seg_input){
-		.maps = snap.maps, .nmaps = snap.nmaps, .elf = elf,
-		.page_size = snap.page_size,
-		.start_brk = st.start_brk, .arg_start = st.arg_start,
-		.threads = out->threads, .nthreads = out->nthreads,
-		.pagemap = read_pagemap, .ctx = &snap,
-	};
-	model_segments_build(&in, &out->layout);
-	for (size_t t = 0; t < out->nthreads; t++)
-		if (out->threads[t].stack_end != 0)
-			out->threads_located++;
-	if (!out->totals_from_rollup)
-		for (size_t i = 0; i < snap.nmaps; i++)
-			mem_counts_add(&out->totals, &snap.maps[i].mem);
-	record_objects(elf, out);
-	r = SOURCE_PROC_OK;
-out:
-	free(elf);
-	snapshot_free(&snap);
-	if (r != SOURCE_PROC_OK) {
-		err->result = r;
-		model_process_free(out);
-		out->pid = pid;
-	}
+	else
+		r = snapshot_take(&dir, pid, out, err);
+	proc_close(&dir);
 	return r;
 }

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "model.h"
+#include "proc.h"
 
 enum source_proc_result {
 	SOURCE_PROC_OK = 0,
@@ -41,6 +42,9 @@ struct source_proc_error {
  * into *out. On failure *out is left empty and *err says why.
  */
 enum source_proc_result source_proc_snapshot(const char *root, pid_t pid,
+	    struct process *out, struct source_proc_error *err);
+/* The same, of the process whose directory dir has open (ROOT/PID). */
+enum source_proc_result source_proc_snapshot_at(struct proc *dir,
 	    struct process *out, struct source_proc_error *err);
 /*
  * The same, read through thread tid of process pid: the process's own

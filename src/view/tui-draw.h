@@ -21,13 +21,27 @@ enum tui_view {
 	VIEW_COUNT
 };
 
+/* The dashboard's cut of the address space, coarser than seg_kind. */
+enum tui_kind {
+	TUI_KIND_TEXT,		/* the executable's code and constants */
+	TUI_KIND_DATA,		/* its data */
+	TUI_KIND_BSS,
+	TUI_KIND_HEAP,		/* brk heap and malloc arenas */
+	TUI_KIND_STACKS,
+	TUI_KIND_LIBS,		/* every part of the shared libraries */
+	TUI_KIND_ANON,
+	TUI_KIND_FILE,		/* files that are not ELF objects, shared memory */
+	TUI_KIND_OTHER,		/* guards, reservations, vdso, args and env */
+	TUI_NKINDS
+};
+
 /* Colour pairs (when the terminal has colours). */
 enum {
 	PAIR_TITLE = 1,
 	PAIR_TAB,
 	PAIR_ALERT,
 	PAIR_GROWS,
-	PAIR_KIND,		/* + enum live_kind */
+	PAIR_KIND,		/* + enum tui_kind */
 };
 
 struct tui {
@@ -55,6 +69,13 @@ struct tui_area {
 	int		 width;
 };
 
+/* The stacks a list of sites shows (tui_stacks_shown()). */
+struct tui_stacks {
+	uint64_t	*v;
+	size_t		 n;
+	size_t		 cap;
+};
+
 /* tui-views.c */
 void	tui_view_overview(struct tui *t, const struct tui_frame *f,
 	    const struct tui_area *a);
@@ -69,6 +90,9 @@ void	tui_view_threads(struct tui *t, const struct tui_frame *f,
 /* The whole stack of t->stack over the body. */
 void	tui_view_stack(struct tui *t, const struct tui_frame *f,
 	    const struct tui_area *a);
+/* The stacks the sites' rows of view t->view name (none in other views). */
+void	tui_view_stacks(struct tui *t, const struct tui_frame *f,
+	    const struct tui_area *a, struct tui_stacks *out);
 
 /* tui.c: helpers */
 /* printf at (y, x), cut at the screen's right edge. */
@@ -76,12 +100,15 @@ void	tui_print(int y, int x, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* A sparkline of the last width values of s, scaled to its maximum. */
 void	tui_sparkline(const struct tui *t, int y, int x, int width,
-	    const struct live_series *s, uint64_t *max);
+	    const struct history_series *s, uint64_t *max);
 /* Turn attributes on and off for a kind's colour or letter. */
 void	tui_kind_on(const struct tui *t, int kind);
 void	tui_kind_off(const struct tui *t, int kind);
-/* One line naming the site of stack: "function (file.c:12)" or module+off. */
-void	tui_site_name(struct session *s, const struct process *p, uint64_t stack,
-	    char *out, size_t len);
+/*
+ * One line naming the site of stack: "function (file.c:12)" from the
+ * symbols the model holds, else module+off.
+ */
+void	tui_site_name(const struct session *s, const struct process *p,
+	    uint64_t stack, char *out, size_t len);
 
 #endif

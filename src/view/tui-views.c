@@ -9,10 +9,69 @@
 
 #include "apportion.h"
 #include "fmt.h"
-#include "symbolize.h"
 #include "tui-draw.h"
+#include "xmalloc.h"
 
-static const char kind_letters[LIVE_NKINDS] = "TDBHSLAFO";
+static const char kind_letters[TUI_NKINDS] = "TDBHSLAFO";
+static const char *const kind_names[TUI_NKINDS] = {
+	"text", "data", "bss", "heap", "stacks", "libs", "anon", "file", "other",
+};
+
+struct kind_totals {
+	uint64_t	 size;
+	uint64_t	 rss;
+};
+
+static bool
+is_exe(const struct process *p, const char *object)
+{
+	for (size_t i = 0; i < p->nobjects; i++)
+		if (p->objects[i].is_exe)
+			return object != NULL && strcmp(p->objects[i].path, object) == 0;
+	return false;
+}
+
+static enum tui_kind
+kind_of(const struct process *p, const struct segment *s)
+{
+	/* an arena's reserved part as well as its used one */
+	if (s->object != NULL && strcmp(s->object, "[malloc arena]") == 0)
+		return TUI_KIND_HEAP;
+	switch (s->kind) {
+	case SEG_TEXT:
+	case SEG_RODATA:
+		return is_exe(p, s->object) ? TUI_KIND_TEXT : TUI_KIND_LIBS;
+	case SEG_DATA:
+		return is_exe(p, s->object) ? TUI_KIND_DATA : TUI_KIND_LIBS;
+	case SEG_BSS:
+		return is_exe(p, s->object) ? TUI_KIND_BSS : TUI_KIND_LIBS;
+	case SEG_HEAP:
+		return TUI_KIND_HEAP;
+	case SEG_STACK:
+	case SEG_THREAD_STACK:
+		return TUI_KIND_STACKS;
+	case SEG_ANON:
+		return TUI_KIND_ANON;
+	case SEG_FILE:
+	case SEG_SHM:
+		return TUI_KIND_FILE;
+	default:
+		return TUI_KIND_OTHER;
+	}
+}
+
+static void
+by_kind(const struct process *p, struct kind_totals out[TUI_NKINDS])
+{
+	memset(out, 0, TUI_NKINDS * sizeof(*out));
+	for (size_t i = 0; i < p->layout.nsegs; i++) {
+		const struct segment *s = &p->layout.segs[i];
+		enum tui_kind k = kind_of(p, s);
+
+		out[k].size += s->end - s->start;
+		out[k].rss += s->mem.rss;
+	}
+}
 
 static void
 heading(int y, const char *text)
@@ -29,20 +88,20 @@ heading(int y, const char *text)
  */
 static void
 kind_bar(const struct tui *t, int y, int x, int width,
-    const struct live_kind_totals *k, bool resident)
+    const struct kind_totals *k, bool resident)
 {
-	uint64_t w[LIVE_NKINDS];
-	int cells[LIVE_NKINDS], given;
+	uint64_t w[TUI_NKINDS];
+	int cells[TUI_NKINDS], given;
 
-	for (int i = 0; i < LIVE_NKINDS; i++)
+	for (int i = 0; i < TUI_NKINDS; i++)
 		w[i] = resident ? k[i].rss : k[i].size;
 	/* more kinds than cells: no bar */
-	if ((given = apportion_cells(width, w, LIVE_NKINDS, cells)) > width) {
+	if ((given = apportion_cells(width, w, TUI_NKINDS, cells)) > width) {
 		memset(cells, 0, sizeof(cells));
 		given = 0;
 	}
 	move(y, x);
-	for (int i = 0; i < LIVE_NKINDS; i++) {
+	for (int i = 0; i < TUI_NKINDS; i++) {
 		tui_kind_on(t, i);
 		for (int c = 0; c < cells[i]; c++)
 			addch((chtype)kind_letters[i]);
@@ -59,7 +118,7 @@ needs_shim(const struct tui_frame *f, const struct tui_area *a)
 	if (f->traced != NULL)
 		return false;
 	tui_print(a->top + 1, 2, "No heap figures: process %d is not under "
-	    "memscope's shim.", (int)f->live->pid);
+	    "memscope's shim.", (int)f->history->pid);
 	tui_print(a->top + 2, 2, "Start it with `memscope run --tui -- PROGRAM` "
 	    "to see its allocations.");
 	return true;
@@ -68,7 +127,7 @@ needs_shim(const struct tui_frame *f, const struct tui_area *a)
 static void
 heap_lines(const struct tui *t, const struct tui_frame *f, int y, int width)
 {
-	const struct live *l = f->live;
+	const struct history *l = f->history;
 	const struct heap_model *h = &f->traced->heap;
 	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN], d[FMT_SIZE_LEN];
 	uint64_t max;
@@ -97,7 +156,7 @@ site_row(const struct tui *t, const struct tui_frame *f, int y,
 {
 	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN], d[FMT_SIZE_LEN];
 	char name[256], change[FMT_SIZE_LEN + 1];
-	const struct live_site *ls;
+	const struct history_site *ls;
 	bool grows;
 
 	if (site == NULL) {
@@ -107,12 +166,11 @@ site_row(const struct tui *t, const struct tui_frame *f, int y,
 		attroff(A_BOLD);
 		return;
 	}
-	ls = live_site_find(f->live, site->stack);
-	grows = ls != NULL && live_site_only_grows(ls, 10);
+	ls = model_history_site(f->history, site->stack);
+	grows = ls != NULL && model_history_site_only_grows(ls, 10);
 	change[0] = '\0';
 	if (ls != NULL && ls->n > 1) {
-		uint64_t then = ls->hist[(ls->next + LIVE_SITE_HISTORY - ls->n) %
-		    LIVE_SITE_HISTORY];
+		uint64_t then = model_history_site_oldest(ls);
 
 		snprintf(change, sizeof(change), "%c%s", site->live_bytes >= then ?
 		    '+' : '-', fmt_size(c, site->live_bytes >= then ?
@@ -131,18 +189,106 @@ site_row(const struct tui *t, const struct tui_frame *f, int y,
 		attroff(A_REVERSE);
 }
 
+/* The width of a cell of the overview's legend. */
+#define LEGEND_CELL	26
+
+/*
+ * The row of the overview's heading of the sites: below its heading and
+ * two bars, the legend (its cells wrapped at the width), a blank row, the
+ * RSS and the heap's four rows.
+ */
+static int
+overview_sites_y(const struct tui_area *a)
+{
+	int y = a->top + 3, x = 0;
+
+	for (int i = 0; i < TUI_NKINDS; i++) {
+		if (x + LEGEND_CELL > a->width) {
+			x = 0;
+			y++;
+		}
+		x += LEGEND_CELL;
+	}
+	return y + 2 + 1 + 4;
+}
+
+/* The sites the overview lists: the top by live bytes, as many as fit. */
+static size_t
+overview_sites(const struct tui_frame *f, const struct tui_area *a,
+    struct heap_site **sites)
+{
+	int y = overview_sites_y(a);
+
+	*sites = NULL;
+	if (f->traced == NULL || y + 2 >= a->bottom)
+		return 0;
+	/* below the heading, the table's title */
+	return model_heap_top_sites(&f->traced->heap, model_heap_site_by_live,
+	    (size_t)(a->bottom - y - 2), sites);
+}
+
+/*
+ * The sites view's rows, in t's order, from a->top + 2; its selection
+ * kept among them and its scroll keeping the selection on screen.
+ */
+static size_t
+sites_window(struct tui *t, const struct tui_frame *f, const struct tui_area *a,
+    struct heap_site **sites)
+{
+	int order = t->sort < 0 ? SITES_BY_LIVE : t->sort;
+	size_t n = model_heap_top_sites(&f->traced->heap,
+	    model_heap_site_order((enum heap_site_order)order), 0, sites);
+
+	t->rows = (int)n;
+	t->page = a->bottom - (a->top + 2);
+	if (t->selected >= t->rows)
+		t->selected = t->rows > 0 ? t->rows - 1 : 0;
+	/* keep the selection on screen */
+	if (t->selected < t->scroll[VIEW_SITES])
+		t->scroll[VIEW_SITES] = t->selected;
+	if (t->selected >= t->scroll[VIEW_SITES] + t->page)
+		t->scroll[VIEW_SITES] = t->selected - t->page + 1;
+	t->selected_stack = n > 0 ? (*sites)[t->selected].stack : 0;
+	return n;
+}
+
+void
+tui_view_stacks(struct tui *t, const struct tui_frame *f,
+    const struct tui_area *a, struct tui_stacks *out)
+{
+	struct heap_site *sites = NULL;
+	size_t first = 0, last = 0;
+
+	if (f->traced == NULL)
+		return;
+	if (t->view == VIEW_OVERVIEW)
+		last = overview_sites(f, a, &sites);
+	else if (t->view == VIEW_SITES) {
+		size_t n = sites_window(t, f, a, &sites);
+
+		first = (size_t)t->scroll[VIEW_SITES];
+		last = first + (size_t)(t->page > 0 ? t->page : 0);
+		last = last < n ? last : n;
+	}
+	for (size_t i = first; i < last; i++) {
+		out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof(*out->v));
+		out->v[out->n++] = sites[i].stack;
+	}
+	free(sites);
+}
+
 void
 tui_view_overview(struct tui *t, const struct tui_frame *f,
     const struct tui_area *a)
 {
-	const struct live *l = f->live;
-	struct live_kind_totals k[LIVE_NKINDS];
+	const struct history *l = f->history;
+	struct kind_totals k[TUI_NKINDS];
 	char s1[FMT_SIZE_LEN], s2[FMT_SIZE_LEN];
 	uint64_t vsz = 0, rss = 0, max;
 	int y = a->top, x = 0, bar = a->width - 24;
 
-	live_by_kind(&l->snap, k);
-	for (int i = 0; i < LIVE_NKINDS; i++) {
+	by_kind(&l->proc.snap, k);
+	for (int i = 0; i < TUI_NKINDS; i++) {
 		vsz += k[i].size;
 		rss += k[i].rss;
 	}
@@ -154,15 +300,15 @@ tui_view_overview(struct tui *t, const struct tui_frame *f,
 	kind_bar(t, y, 9, bar, k, true);
 	tui_print(y++, 10 + bar, "%s", fmt_size(s1, rss));
 	/* the legend: letter, name, virtual / resident */
-	for (int i = 0; i < LIVE_NKINDS; i++) {
+	for (int i = 0; i < TUI_NKINDS; i++) {
 		char cell[64];
-		int w = 26;
+		int w = LEGEND_CELL;
 
 		if (x + w > a->width) {
 			x = 0;
 			y++;
 		}
-		snprintf(cell, sizeof(cell), " %s %s/%s", live_kind_names[i],
+		snprintf(cell, sizeof(cell), " %s %s/%s", kind_names[i],
 		    fmt_size(s1, k[i].size), fmt_size(s2, k[i].rss));
 		move(y, x);
 		tui_kind_on(t, i);
@@ -175,7 +321,7 @@ tui_view_overview(struct tui *t, const struct tui_frame *f,
 	tui_print(y, 0, "RSS");
 	tui_sparkline(t, y, 7, a->width - 40, &l->rss, &max);
 	tui_print(y++, a->width - 32, "%s now, %s at most", fmt_size(s1,
-	    l->snap.totals.rss), fmt_size(s2, max));
+	    l->proc.snap.totals.rss), fmt_size(s2, max));
 	if (f->traced == NULL) {
 		tui_print(y + 1, 0, "heap: process %d is not under memscope's shim "
 		    "(memscope run --tui shows it)", (int)l->pid);
@@ -188,8 +334,7 @@ tui_view_overview(struct tui *t, const struct tui_frame *f,
 	heading(y++, "Top sites by live bytes (^: only grew in the last minute)");
 	{
 		struct heap_site *sites;
-		size_t n = model_heap_top_sites(&f->traced->heap,
-		    model_heap_site_by_live, (size_t)(a->bottom - y - 1), &sites);
+		size_t n = overview_sites(f, a, &sites);
 
 		site_row(t, f, y++, NULL, false);
 		for (size_t i = 0; i < n && y < a->bottom; i++)
@@ -210,22 +355,11 @@ tui_view_sites(struct tui *t, const struct tui_frame *f, const struct tui_area *
 
 	if (needs_shim(f, a))
 		return;
-	n = model_heap_top_sites(&f->traced->heap,
-	    model_heap_site_order((enum heap_site_order)order), 0, &sites);
+	n = sites_window(t, f, a, &sites);
 	snprintf(title, sizeof(title), "Sites by %s (s: another order; Enter: "
 	    "the stack)", orders[order]);
 	heading(y++, title);
 	site_row(t, f, y++, NULL, false);
-	t->rows = (int)n;
-	t->page = a->bottom - y;
-	if (t->selected >= t->rows)
-		t->selected = t->rows > 0 ? t->rows - 1 : 0;
-	/* keep the selection on screen */
-	if (t->selected < t->scroll[VIEW_SITES])
-		t->scroll[VIEW_SITES] = t->selected;
-	if (t->selected >= t->scroll[VIEW_SITES] + t->page)
-		t->scroll[VIEW_SITES] = t->selected - t->page + 1;
-	t->selected_stack = n > 0 ? sites[t->selected].stack : 0;
 	for (int i = t->scroll[VIEW_SITES]; i < (int)n && y < a->bottom; i++)
 		site_row(t, f, y++, &sites[i], i == t->selected);
 	if (n == 0)
@@ -248,9 +382,6 @@ tui_view_stack(struct tui *t, const struct tui_frame *f, const struct tui_area *
 		t->stack = 0;
 		return;
 	}
-	symbolize_stack(symbolize_session_symbolizer(f->session), f->session,
-	    f->traced, t->stack);
-	e = model_stacks_get(&f->session->stacks, t->stack);
 	heading(y++, "The stack of the site (Esc: back)");
 	tui_print(y++, 0, "%s live in %s blocks; %s allocated in %s calls",
 	    fmt_size(s1, site->live_bytes), fmt_count(s2, site->live_blocks),
@@ -297,29 +428,29 @@ tui_view_stack(struct tui *t, const struct tui_frame *f, const struct tui_area *
 void
 tui_view_layout(struct tui *t, const struct tui_frame *f, const struct tui_area *a)
 {
-	const struct process *p = &f->live->snap;
-	struct live_kind_totals k[LIVE_NKINDS];
+	const struct process *p = &f->history->proc.snap;
+	struct kind_totals k[TUI_NKINDS];
 	char s1[FMT_SIZE_LEN], s2[FMT_SIZE_LEN], s3[FMT_SIZE_LEN];
 	uint64_t rss = 0;
 	int y = a->top, first;
 
-	live_by_kind(p, k);
-	for (int i = 0; i < LIVE_NKINDS; i++)
+	by_kind(p, k);
+	for (int i = 0; i < TUI_NKINDS; i++)
 		rss += k[i].rss;
 	heading(y++, "By kind: virtual, resident, share of the resident");
 	/* in two columns */
-	for (int i = 0; i < LIVE_NKINDS; i++) {
+	for (int i = 0; i < TUI_NKINDS; i++) {
 		int row = y + i / 2, x = i % 2 * 40;
 
 		move(row, x);
 		tui_kind_on(t, i);
 		addch((chtype)kind_letters[i]);
 		tui_kind_off(t, i);
-		tui_print(row, x + 2, "%-7s %9s %9s %6s", live_kind_names[i],
+		tui_print(row, x + 2, "%-7s %9s %9s %6s", kind_names[i],
 		    fmt_size(s1, k[i].size), fmt_size(s2, k[i].rss),
 		    fmt_percent(s3, k[i].rss, rss));
 	}
-	y += (LIVE_NKINDS + 1) / 2 + 1;
+	y += (TUI_NKINDS + 1) / 2 + 1;
 	attron(A_BOLD);
 	tui_print(y++, 0, "%-25s %-4s %-12s %8s %8s  %s", "RANGE", "PERM", "KIND",
 	    "SIZE", "RSS", "OBJECT");
@@ -403,7 +534,7 @@ void
 tui_view_threads(struct tui *t, const struct tui_frame *f,
     const struct tui_area *a)
 {
-	const struct process *p = &f->live->snap;
+	const struct process *p = &f->history->proc.snap;
 	char s1[FMT_SIZE_LEN], s2[FMT_SIZE_LEN];
 	int y = a->top;
 

@@ -12,7 +12,6 @@
 
 #include "fmt.h"
 #include "log.h"
-#include "symbolize.h"
 #include "tui-draw.h"
 #include "xmalloc.h"
 
@@ -24,7 +23,7 @@ static const char *const view_names[VIEW_COUNT] = {
 };
 
 /* The kinds' colours: what the eye expects (code blue, heap green...). */
-static const short kind_colors[LIVE_NKINDS] = {
+static const short kind_colors[TUI_NKINDS] = {
 	COLOR_BLUE, COLOR_CYAN, COLOR_MAGENTA, COLOR_GREEN, COLOR_YELLOW,
 	COLOR_BLUE, COLOR_RED, COLOR_WHITE, COLOR_BLACK,
 };
@@ -74,10 +73,10 @@ tui_open(char *why, size_t whylen)
 		init_pair(PAIR_TAB, COLOR_BLACK, COLOR_GREEN);
 		init_pair(PAIR_ALERT, COLOR_WHITE, COLOR_RED);
 		init_pair(PAIR_GROWS, COLOR_RED, -1);
-		for (int k = 0; k < LIVE_NKINDS; k++)
+		for (int k = 0; k < TUI_NKINDS; k++)
 			init_pair((short)(PAIR_KIND + k), COLOR_BLACK, kind_colors[k]);
 		/* black on black: "other" shows as white on black */
-		init_pair(PAIR_KIND + LIVE_OTHER, COLOR_WHITE, COLOR_BLACK);
+		init_pair(PAIR_KIND + TUI_KIND_OTHER, COLOR_WHITE, COLOR_BLACK);
 	}
 	return t;
 }
@@ -141,7 +140,7 @@ tui_kind_off(const struct tui *t, int kind)
 
 void
 tui_sparkline(const struct tui *t, int y, int x, int width,
-    const struct live_series *s, uint64_t *max)
+    const struct history_series *s, uint64_t *max)
 {
 	static const char *const blocks[] = { " ", "\u2581", "\u2582", "\u2583",
 	    "\u2584", "\u2585", "\u2586", "\u2587", "\u2588" };
@@ -151,14 +150,14 @@ tui_sparkline(const struct tui *t, int y, int x, int width,
 
 	*max = 0;
 	for (size_t age = 0; age < n; age++) {
-		uint64_t v = live_series_at(s, age);
+		uint64_t v = model_history_series_at(s, age);
 
 		*max = v > *max ? v : *max;
 	}
 	move(y, x);
 	/* oldest first, so that the newest is at the right */
 	for (size_t k = n; k-- > 0;) {
-		uint64_t v = live_series_at(s, k);
+		uint64_t v = model_history_series_at(s, k);
 		int level = *max == 0 ? 0 : (int)((v * (uint64_t)levels +
 		    *max - 1) / *max);
 
@@ -178,8 +177,8 @@ base_name(const char *path)
 }
 
 void
-tui_site_name(struct session *s, const struct process *p, uint64_t stack,
-    char *out, size_t len)
+tui_site_name(const struct session *s, const struct process *p,
+    uint64_t stack, char *out, size_t len)
 {
 	const struct stack_entry *e;
 	const struct module *m;
@@ -189,8 +188,6 @@ tui_site_name(struct session *s, const struct process *p, uint64_t stack,
 		snprintf(out, len, "(no stack)");
 		return;
 	}
-	symbolize_stack(symbolize_session_symbolizer(s), s, p, stack);
-	e = model_stacks_get(&s->stacks, stack);
 	if (e->symbols != NULL && e->symbols[0].n > 0 &&
 	    e->symbols[0].v[0].function != NULL) {
 		const struct frame_symbol *v = &e->symbols[0].v[0];
@@ -223,7 +220,8 @@ fmt_duration(char *out, size_t len, double seconds)
 static void
 draw_header(struct tui *t, const struct tui_frame *f)
 {
-	const struct live *l = f->live;
+	const struct history *l = f->history;
+	const struct history_proc *pr = &l->proc;
 	char a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], c[FMT_SIZE_LEN], d[FMT_SIZE_LEN];
 	char up[32];
 
@@ -236,18 +234,18 @@ draw_header(struct tui *t, const struct tui_frame *f)
 	for (int x = 0; x < COLS; x++)
 		addch(' ');
 	tui_print(0, 0, " %s  pid %d  %s", f->title, (int)l->pid,
-	    l->cmdline[0] ? l->cmdline : l->stat.comm);
+	    pr->cmdline[0] ? pr->cmdline : pr->stat.comm);
 	if (t->paused)
 		tui_print(0, COLS - 8, " PAUSED ");
 	if (t->colors)
 		attroff(COLOR_PAIR(PAIR_TITLE));
 	else
 		attroff(A_REVERSE);
-	fmt_duration(up, sizeof(up), l->uptime);
+	fmt_duration(up, sizeof(up), pr->uptime);
 	tui_print(1, 0, "up %s  threads %ld  VSZ %s  RSS %s  PSS %s  swap %s",
-	    up, l->stat.num_threads, fmt_size(a, l->snap.vsz),
-	    fmt_size(b, l->snap.totals.rss), fmt_size(c, l->snap.totals.pss),
-	    fmt_size(d, l->snap.totals.swap));
+	    up, pr->stat.num_threads, fmt_size(a, pr->snap.vsz),
+	    fmt_size(b, pr->snap.totals.rss), fmt_size(c, pr->snap.totals.pss),
+	    fmt_size(d, pr->snap.totals.swap));
 	tui_print(2, 0, "page faults: %.0f/s minor, %.0f/s major", l->minflt_rate,
 	    l->majflt_rate);
 	move(3, 0);
@@ -315,13 +313,45 @@ draw_help(void)
 		mvaddnstr(y0 + 1 + i, x0 + 2, lines[i], w - 4);
 }
 
+/* The body of the screen: below the header and the tabs, above the status. */
+static struct tui_area
+body_area(void)
+{
+	return (struct tui_area){ .top = 5, .bottom = LINES - 1, .width = COLS };
+}
+
+static bool
+too_small(void)
+{
+	return COLS < MIN_COLS || LINES < MIN_LINES;
+}
+
+size_t
+tui_stacks_shown(struct tui *t, const struct tui_frame *f, uint64_t **stacks)
+{
+	struct tui_area a = body_area();
+	struct tui_stacks out = { 0 };
+
+	if (too_small() || f->session == NULL || f->traced == NULL) {
+		*stacks = NULL;
+		return 0;
+	}
+	if (t->stack != 0) {
+		out.v = xmalloc(sizeof(*out.v));
+		out.v[out.n++] = t->stack;
+	} else
+		tui_view_stacks(t, f, &a, &out);
+	*stacks = out.v;
+	return out.n;
+}
+
 void
 tui_draw(struct tui *t, const struct tui_frame *f)
 {
-	struct tui_area a = { .top = 5, .bottom = LINES - 1, .width = COLS };
+	struct tui_area a = body_area();
 
 	erase();
-	if (COLS < MIN_COLS || LINES < MIN_LINES) {
+	if (too_small()) {
 		tui_print(0, 0, "memscope needs a terminal of at least %dx%d; "
 		    "this one is %dx%d", MIN_COLS, MIN_LINES, COLS, LINES);
 		tui_print(1, 0, "q quits");

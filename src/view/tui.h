@@ -1,23 +1,25 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The live dashboard (ncurses): one process watched over time, as struct
- * live samples it, in five views switched by keys. A view: it reads the
- * model and draws; the command that owns it decides when to sample.
+ * The live dashboard (ncurses): one process watched over time, as its
+ * history (model-history.h) keeps it, in five views switched by keys. A
+ * view: it reads the model and draws; the command that owns it decides
+ * when to sample, and resolves the names it will show before it draws.
  */
 #ifndef MEMSCOPE_TUI_H
 #define MEMSCOPE_TUI_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-#include "live.h"
+#include "model-history.h"
 #include "model.h"
 
 struct tui;
 
-/* What the dashboard shows, besides the live samples. */
+/* What the dashboard shows, besides the samples kept. */
 struct tui_frame {
-	const struct live *live;
+	const struct history *history;
 	struct session	*session;	/* under the shim: the stacks; else NULL */
 	const struct process *traced;	/* under the shim, else NULL */
 	const char	*title;		/* "memscope top", "memscope run" */
@@ -36,6 +38,13 @@ void	tui_close(struct tui *t);
 
 /* The file descriptor to wait on for keys. */
 int	tui_fd(const struct tui *t);
+/*
+ * The stacks the next tui_draw() of f names (its sites' rows, the stack
+ * shown), in *stacks (malloc'd), for the caller to symbolize into the
+ * model first: drawing reads names, it never looks them up.
+ */
+size_t	tui_stacks_shown(struct tui *t, const struct tui_frame *f,
+	    uint64_t **stacks);
 /* Draw the whole screen. */
 void	tui_draw(struct tui *t, const struct tui_frame *f);
 

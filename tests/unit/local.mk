@@ -19,6 +19,7 @@ UNIT_TESTS = \
 	tests/unit/test-detour \
 	tests/unit/test-apportion \
 	tests/unit/test-model-mappings \
+	tests/unit/test-model-history \
 	tests/unit/test-suppress \
 	tests/unit/test-trace \
 	tests/unit/test-control
@@ -85,6 +86,11 @@ tests_unit_test_model_mappings_SOURCES = tests/unit/test-model-mappings.c
 tests_unit_test_model_mappings_CFLAGS = $(unit_cflags)
 tests_unit_test_model_mappings_LDADD = $(unit_libs)
 tests_unit_test_model_mappings_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_model_history_SOURCES = tests/unit/test-model-history.c
+tests_unit_test_model_history_CFLAGS = $(unit_cflags)
+tests_unit_test_model_history_LDADD = $(unit_libs)
+tests_unit_test_model_history_LDFLAGS = $(unit_link_flags)
 
 tests_unit_test_suppress_SOURCES = tests/unit/test-suppress.c
 tests_unit_test_suppress_CFLAGS = $(unit_cflags)

@@ -423,6 +423,39 @@ test_syscall_bad(void **state)
 			fail_msg("accepted \"%s\"", texts[i]);
 }
 
+/* The seconds since boot: the first field; the idle seconds are not used. */
+static void
+test_uptime(void **state)
+{
+	const char text[] = "350735.47 234388.90\n";
+	double up = -1;
+
+	(void)state;
+	assert_int_equal(proc_uptime_parse(text, strlen(text), &up), 0);
+	assert_true(up == 350735.47);
+	/* the length bounds it: "35" alone */
+	assert_int_equal(proc_uptime_parse(text, 2, &up), 0);
+	assert_true(up == 35.0);
+	assert_int_equal(proc_uptime_parse("0.00 0.00", 9, &up), 0);
+	assert_true(up == 0.0);
+}
+
+static void
+test_uptime_bad(void **state)
+{
+	static const char *const texts[] = {
+		"", " ", "abc 1.0", "12.5x 1.0", "-3.0 1.0", "nan 1.0",
+		"inf 1.0", "1e300 1.0",
+		"1234567890123456789012345678901234567890123456789012345678901234.0",
+	};
+	double up;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (proc_uptime_parse(texts[i], strlen(texts[i]), &up) == 0)
+			fail_msg("accepted \"%s\"", texts[i]);
+}
+
 int
 main(void)
 {
@@ -441,6 +474,8 @@ main(void)
 		cmocka_unit_test(test_syscall_outside),
 		cmocka_unit_test(test_syscall_full),
 		cmocka_unit_test(test_syscall_bad),
+		cmocka_unit_test(test_uptime),
+		cmocka_unit_test(test_uptime_bad),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
