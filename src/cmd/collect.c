@@ -35,6 +35,18 @@
 
 static void trace_process(struct tracefile *, uint32_t, const struct process *);
 
+/* The ring's records go into the trace as the model took them. */
+static void
+trace_record(void *ctx, const struct ring_source *src, const void *rec,
+    uint32_t len)
+{
+	struct collector *c = ctx;
+
+	/* (closed: a source read after the trace's end) */
+	if (c->trace != NULL)
+		tracefile_write_record(c->trace, src->stream, rec, len);
+}
+
 long
 collector_now_ms(void)
 {
@@ -151,9 +163,10 @@ collector_accept(struct collector *c)
 		free(peer.hello);
 		/* without pidfds (Linux < 5.3), collector_turn looks now and then */
 		src->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+		src->stream = (uint32_t)(c->session.nprocs - 1);
 		if (c->trace != NULL) {
-			src->trace = c->trace;
-			src->stream = (uint32_t)(c->session.nprocs - 1);
+			src->on_record = trace_record;
+			src->record_ctx = c;
 			trace_process(c->trace, src->stream, p);
 		}
 		c->accepted++;

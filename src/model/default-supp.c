@@ -1,4 +1,3 @@
-/* SPDX-License-Identifier: ISC */
 /* Made from src/model/default.supp by the build: do not edit. */
 extern const char memscope_default_supp[];
 const char memscope_default_supp[] =
