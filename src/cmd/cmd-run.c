@@ -112,9 +112,8 @@ static const struct option run_options[] = {
 struct run {
 	struct collector col;
 	int		 sigfd;
-	pid_t		 main_pid;
-	bool		 main_exited;
-	int		 main_status;
+	/* the program's pid and end: the session's run */
+	struct run_identity *main;
 	bool		 leak_check;
 	struct leak_check_opts leak_opts;
 	struct dashboard	*dash;		/* --tui, or NULL */
@@ -213,9 +212,9 @@ reap(struct run *r)
 	while (read(r->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 		;
 	while ((pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0) {
-		if (pid == r->main_pid) {
-			r->main_exited = true;
-			r->main_status = status;
+		if (pid == r->main->main_pid) {
+			r->main->exited = true;
+			r->main->status = status;
 		} else
 			note_exit(r, pid, status);
 	}
@@ -243,9 +242,9 @@ consume(struct run *r)
 	for (;;) {
 		if (r->dash != NULL)
 			dashboard_turn(r->dash, &r->col.session, NULL);
-		if (r->main_exited && deadline < 0)
+		if (r->main->exited && deadline < 0)
 			deadline = collector_now_ms() + GRACE_MS;
-		if (r->main_exited && (r->col.nsources == 0 ||
+		if (r->main->exited && (r->col.nsources == 0 ||
 		    collector_now_ms() >= deadline))
 			return;
 		collector_turn(&r->col, on_tag, r);
@@ -273,11 +272,11 @@ lost_any(const struct session *s)
 static int
 exit_status_of(const struct run *r)
 {
-	if (!r->main_exited)
+	if (!r->main->exited)
 		return EXIT_RUNTIME;
-	if (WIFSIGNALED(r->main_status))
-		return 128 + WTERMSIG(r->main_status);
-	return WEXITSTATUS(r->main_status);
+	if (WIFSIGNALED(r->main->status))
+		return 128 + WTERMSIG(r->main->status);
+	return WEXITSTATUS(r->main->status);
 }
 
 /*
@@ -301,14 +300,14 @@ remove_socket(void)
 static void
 describe_main_end(const struct run *r, char *buf, size_t len)
 {
-	if (!r->main_exited)
+	if (!r->main->exited)
 		snprintf(buf, len, "the program's end is unknown");
-	else if (WIFSIGNALED(r->main_status))
+	else if (WIFSIGNALED(r->main->status))
 		snprintf(buf, len, "the program was killed by signal %d (%s)",
-		    WTERMSIG(r->main_status), strsignal(WTERMSIG(r->main_status)));
+		    WTERMSIG(r->main->status), strsignal(WTERMSIG(r->main->status)));
 	else
 		snprintf(buf, len, "the program exited with status %d",
-		    WEXITSTATUS(r->main_status));
+		    WEXITSTATUS(r->main->status));
 }
 
 static int
@@ -328,6 +327,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	struct leak_options lopts;
 	struct profile_options popts = { 0 };
 	sigset_t chld;
+	pid_t pid;
 
 	leak_options_init(&lopts);
 	optind = 1;
@@ -429,20 +429,22 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	}
 	r.col.on_end = process_end;
 	r.col.end_ctx = &r;
-	r.main_pid = launch_start(path, argv + optind, launch_shim_path(),
+	pid = launch_start(path, argv + optind, launch_shim_path(),
 	    r.col.control.path, options, r.dash != NULL ? dashboard_stdio(r.dash) : NULL);
-	if (r.main_pid == -1)
+	if (pid == -1)
 		fatal("fork");
+	model_session_set_run(&r.col.session, pid, path, argv + optind);
+	r.main = &r.col.session.run;
 	if (r.dash != NULL)
-		dashboard_started(r.dash, r.main_pid);
-	r.col.main_pid = r.main_pid;
+		dashboard_started(r.dash, pid);
+	r.col.main_pid = pid;
 	r.col.start_ms = collector_now_ms();
 	r.name = argv[optind];
 	xmalloc_activity("tracking %s", r.name);
-	collector_trace_run(&r.col, r.main_pid, path, argv + optind);
+	collector_trace_run(&r.col, pid, path, argv + optind);
 	consume(&r);
 	/* the first process's end, on its last image */
-	note_exit(&r, r.main_pid, r.main_status);
+	note_exit(&r, pid, r.main->status);
 	if (r.dash != NULL) {
 		char ended[160];
 
@@ -454,7 +456,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	while (r.col.nsources > 0)
 		collector_close_source(&r.col, r.col.nsources - 1, true);
 	if (r.col.trace != NULL && !collector_trace_finish(&r.col, trace_path,
-	    r.main_exited, r.main_status, 0))
+	    r.main->exited, r.main->status, 0))
 		status_override = EXIT_RUNTIME;
 
 	/* the loader would not preload it: nothing here is a measurement */
@@ -465,11 +467,6 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	}
 	xmalloc_activity("making the report");
 	report_prepare(&r.col.session, &vopts, &lopts, &popts);
-	vopts.main_pid = r.main_pid;
-	vopts.main_argv = argv + optind;
-	vopts.main_path = path;
-	vopts.main_exited = r.main_exited;
-	vopts.main_status = r.main_status;
 	status = status_override != 0 ? status_override : exit_status_of(&r);
 	if (error_exitcode != 0 && status_override == 0 && lost_any(&r.col.session))
 		status = error_exitcode;

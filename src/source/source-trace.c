@@ -34,8 +34,8 @@ unpack_strings(const char *p, const char *end, uint32_t argc, char ***out)
 }
 
 static bool
-load_run(const struct trace_entry *e, struct session *s,
-    struct trace_run_info *info, const char *path, char *why, size_t whylen)
+load_run(const struct trace_entry *e, struct session *s, const char *path,
+    char *why, size_t whylen)
 {
 	struct trace_run run;
 	const char *p, *end = (const char *)e->data + e->len;
@@ -65,10 +65,10 @@ load_run(const struct trace_entry *e, struct session *s,
 	    (run.ns_per_tick >= 1e-3 && run.ns_per_tick <= 1e6)))
 		return false;
 	p = (const char *)e->data + sizeof(run);
-	info->main_pid = run.main_pid;
+	s->run.main_pid = run.main_pid;
 	s->ns_per_tick = run.ns_per_tick;
-	info->path = xstrndup(p, run.path_len);
-	return unpack_strings(p + run.path_len, end, run.argc, &info->argv);
+	s->run.path = xstrndup(p, run.path_len);
+	return unpack_strings(p + run.path_len, end, run.argc, &s->run.argv);
 }
 
 static bool
@@ -135,8 +135,7 @@ load_process_end(const struct trace_entry *e, struct session *s)
 }
 
 bool
-source_trace_load(const char *path, struct session *s,
-    struct trace_run_info *info, char *why, size_t whylen)
+source_trace_load(const char *path, struct session *s, char *why, size_t whylen)
 {
 	struct trace_reader *r;
 	struct trace_entry e;
@@ -144,7 +143,6 @@ source_trace_load(const char *path, struct session *s,
 	bool ok = true, seen_run = false;
 	int rc;
 
-	memset(info, 0, sizeof(*info));
 	s->inherit_on_fork = true;
 	if ((r = trace_open(path, why, whylen)) == NULL)
 		return false;
@@ -152,7 +150,7 @@ source_trace_load(const char *path, struct session *s,
 	while (ok && (rc = trace_next(r, &e, why, whylen)) == 1) {
 		switch (e.kind) {
 		case TRACE_RUN:
-			ok = !seen_run && load_run(&e, s, info, path, why, whylen);
+			ok = !seen_run && load_run(&e, s, path, why, whylen);
 			seen_run = true;
 			if (!ok && why[0] != '\0') {
 				trace_leaks_loader_free(leaks);
@@ -196,10 +194,10 @@ source_trace_load(const char *path, struct session *s,
 			ok = e.len >= sizeof(re);
 			if (ok) {
 				memcpy(&re, e.data, sizeof(re));
-				info->exited = re.exited != 0;
-				info->status = re.status;
-				info->attached = re.attached != 0;
-				info->attached_ms = re.attached_ms;
+				s->run.exited = re.exited != 0;
+				s->run.status = re.status;
+				s->run.attached = re.attached != 0;
+				s->run.attached_ms = re.attached_ms;
 			}
 			break;
 		}
@@ -225,15 +223,4 @@ source_trace_load(const char *path, struct session *s,
 	trace_leaks_loader_free(leaks);
 	trace_close(r);
 	return ok;
-}
-
-void
-source_trace_info_free(struct trace_run_info *info)
-{
-	free(info->path);
-	if (info->argv != NULL)
-		for (char **a = info->argv; *a != NULL; a++)
-			free(*a);
-	free(info->argv);
-	memset(info, 0, sizeof(*info));
 }
