@@ -161,7 +161,7 @@ finish(struct attach_run *a, FILE *json, FILE *log)
 	if (log != NULL && log != stderr)
 		fclose(log);
 	if (a->col.trace != NULL)
-		collector_trace_finish(&a->col, "", false, 0, 0);
+		collector_trace_finish(&a->col, "");
 	collector_close(&a->col);
 	log_set_cleanup(NULL);
 	fatal_run = NULL;
@@ -388,9 +388,7 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 	a.col.session.run.attached = true;
 	a.col.session.run.attached_ms =
 	    (uint64_t)(collector_now_ms() - a.col.start_ms);
-	if (a.col.trace != NULL && !collector_trace_finish(&a.col, trace_path,
-	    false, 0, a.col.session.run.attached_ms > 0 ?
-	    a.col.session.run.attached_ms : 1))
+	if (a.col.trace != NULL && !collector_trace_finish(&a.col, trace_path))
 		status = EXIT_RUNTIME;
 
 	/* the suppressions apply to the last live check's records */

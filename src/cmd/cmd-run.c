@@ -455,8 +455,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	}
 	while (r.col.nsources > 0)
 		collector_close_source(&r.col, r.col.nsources - 1, true);
-	if (r.col.trace != NULL && !collector_trace_finish(&r.col, trace_path,
-	    r.main->exited, r.main->status, 0))
+	if (r.col.trace != NULL && !collector_trace_finish(&r.col, trace_path))
 		status_override = EXIT_RUNTIME;
 
 	/* the loader would not preload it: nothing here is a measurement */
