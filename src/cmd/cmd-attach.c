@@ -397,8 +397,8 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 	report_prepare(&a.col.session, &vopts, &lopts, &popts);
 	model_session_set_run(&a.col.session, pid, attached_process(&a)->exe,
 	    attached_process(&a)->argv);
-	if (!report_write(&a.col.session, &vopts, &popts, a.col.session.run.argv, json,
-	    json_path, log, log_path))
+	if (!report_write(&a.col.session, &vopts, &popts, json, json_path, log,
+	    log_path))
 		status = EXIT_RUNTIME;
 	leak_options_free(&lopts);
 	finish(&a, NULL, NULL);

@@ -59,7 +59,7 @@ report_exec(const struct cmd *self, int argc, char **argv)
 	struct session s;
 	const char *json_path = NULL;
 	char why[512];
-	FILE *out = stdout;
+	FILE *json = NULL;
 	int opt, rc;
 
 	leak_options_init(&lopts);
@@ -97,17 +97,14 @@ report_exec(const struct cmd *self, int argc, char **argv)
 	/* memscope attach checks no leaks at the end: its report has none */
 	if (s.run.attached)
 		vopts.leak_check = VIEW_LEAKS_NO;
-	if (json_path != NULL && strcmp(json_path, "-") != 0 &&
-	    (out = fopen(json_path, "we")) == NULL)
+	if (json_path != NULL && strcmp(json_path, "-") == 0)
+		json = stdout;
+	else if (json_path != NULL && (json = fopen(json_path, "we")) == NULL)
 		fatal("%s", json_path);
-	if (json_path != NULL)
-		view_json_run(out, &s, &vopts);
-	else
-		view_text_run(out, &s, &vopts);
-	if (out != stdout && (fflush(out) != 0 || ferror(out) || fclose(out) != 0))
-		fatal("writing %s", json_path);
-	rc = cmd_finish_output();
-	if (!profile_options_write(&popts, &s, s.run.argv) && rc == 0)
+	/* the JSON instead of the text */
+	rc = report_write(&s, &vopts, &popts, json, json_path,
+	    json == NULL ? stdout : NULL, NULL) ? 0 : EXIT_RUNTIME;
+	if (cmd_finish_output() != 0)
 		rc = EXIT_RUNTIME;
 	model_session_free(&s);
 	leak_options_free(&lopts);

@@ -469,8 +469,8 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	status = status_override != 0 ? status_override : exit_status_of(&r);
 	if (error_exitcode != 0 && status_override == 0 && lost_any(&r.col.session))
 		status = error_exitcode;
-	if (!report_write(&r.col.session, &vopts, &popts, argv + optind, json,
-	    json_path, log, log_path))
+	if (!report_write(&r.col.session, &vopts, &popts, json, json_path, log,
+	    log_path))
 		status = EXIT_RUNTIME;
 	collector_close(&r.col);
 	log_set_cleanup(NULL);
