@@ -298,13 +298,13 @@ void
 collector_trace_attached(struct collector *c, pid_t pid)
 {
 	char exe[PATH_MAX], **argv = read_argv(pid);
-	char link[64];
-	ssize_t n;
+	struct proc proc;
 
-	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
-	if ((n = readlink(link, exe, sizeof(exe) - 1)) < 0)
-		n = 0;
-	exe[n] = '\0';
+	/* a process gone, or its link unreadable: no path */
+	exe[0] = '\0';
+	if (proc_open(&proc, "/proc", pid) == PROC_OK)
+		proc_readlink(&proc, "exe", exe, sizeof(exe));
+	proc_close(&proc);
 	collector_trace_run(c, pid, exe, argv);
 	free_argv(argv);
 }
