@@ -395,8 +395,8 @@ open_outputs(struct run_args *a)
 {
 	char why[PATH_MAX + 128];
 
-	if (!launch_check(a->prog[0], a->path, sizeof(a->path), why, sizeof(why)) ||
-	    !launch_check_shim(launch_shim_path(), why, sizeof(why)))
+	if (!launch_check(a->prog[0], a->path, sizeof(a->path), why,
+	    sizeof(why)) || !launch_check_shim(launch_shim_path(), why, sizeof(why)))
 		fatalx("%s", why);
 	if (a->json_path != NULL && (a->json = fopen(a->json_path, "we")) == NULL)
 		fatal("%s", a->json_path);
@@ -441,7 +441,8 @@ open_collector(struct run *r, const struct run_args *a)
 	if (a->tui) {
 		int fds[2], n;
 
-		r->dash = run_dash = dashboard_open(a->delay, "memscope run", true);
+		r->dash = run_dash = dashboard_open(a->delay, "memscope run",
+		    true);
 		n = dashboard_fds(r->dash, fds);
 		for (int i = 0; i < n; i++)
 			collector_watch(&r->col, fds[i], TAG_DASHBOARD);
@@ -505,7 +506,8 @@ end_collecting(struct run *r, const struct run_args *a)
 	}
 	while (r->col.nsources > 0)
 		collector_close_source(&r->col, r->col.nsources - 1, true);
-	if (r->col.trace != NULL && !collector_trace_finish(&r->col, a->trace_path))
+	if (r->col.trace != NULL &&
+	    !collector_trace_finish(&r->col, a->trace_path))
 		ok = false;
 	/* the loader would not preload it: nothing here is a measurement */
 	if (r->col.session.nprocs == 0) {

@@ -114,8 +114,8 @@ struct fork_snapshot {
  */
 struct run_identity {
 	pid_t		 main_pid;
-	char		*path;		/* the program, as started; or NULL */
-	char		**argv;		/* NULL-terminated; or NULL */
+	char		*path;		/* the program as started, or NULL */
+	char		**argv;		/* NULL-terminated, or NULL */
 	bool		 exited;	/* its end is known */
 	int		 status;	/* its wait(2) status */
 	/* memscope attach: the tracked period, not a run */

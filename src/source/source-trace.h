@@ -11,8 +11,8 @@
 
 /*
  * Read the trace at path into s (initialised by the caller), the run as a
- * whole into s->run. False with a one-line reason in why (naming the byte offset of a
- * corrupt or truncated part).
+ * whole into s->run. False with a one-line reason in why (naming the byte
+ * offset of a corrupt or truncated part).
  */
 bool	source_trace_load(const char *path, struct session *s, char *why,
 	    size_t whylen);

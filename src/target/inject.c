@@ -120,7 +120,8 @@ inject_symbol(pid_t pid, const char *lib, const char *name)
 			continue;
 		/* through the process's root: it may live in a container */
 		snprintf(rel, sizeof(rel), "root%s", maps[i].path);
-		if (in_proc && proc_openat(&proc, rel, O_RDONLY, &fd) == PROC_OK) {
+		if (in_proc &&
+		    proc_openat(&proc, rel, O_RDONLY, &fd) == PROC_OK) {
 			value = symbol_value(fd, name, &first);
 			close(fd);
 		}

@@ -902,12 +902,14 @@ trace_next(struct trace_reader *r, struct trace_entry *e, char *why,
 	int rc;
 
 	why[0] = '\0';
-	/* a loop, not a call: a trace may hold any number of numbers in a row */
+	/* stack numbers in a loop, not by a call: any number may come in a row */
 	for (;;) {
 		if (!want(r, 1, why, whylen))
 			return at_end(r, why, whylen);
-		rc = is_compact(r->buf[r->start]) ? read_compact(r, e, why, whylen) :
-		    read_entry(r, e, why, whylen);
+		if (is_compact(r->buf[r->start]))
+			rc = read_compact(r, e, why, whylen);
+		else
+			rc = read_entry(r, e, why, whylen);
 		if (rc == 0)
 			return at_end(r, why, whylen);
 		if (rc < 0)
