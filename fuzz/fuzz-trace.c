@@ -40,12 +40,10 @@ static void
 load(const char *path)
 {
 	struct session s;
-	struct trace_run_info info;
 	char why[512];
 
 	model_session_init(&s);
-	source_trace_load(path, &s, &info, why, sizeof(why));
-	source_trace_info_free(&info);
+	source_trace_load(path, &s, why, sizeof(why));
 	model_session_free(&s);
 }
 

@@ -20,7 +20,8 @@ FUZZ_MODULES = util/apportion util/buf util/log util/strtab util/xmalloc \
 	proc/elf-object proc/proc-maps proc/proc-smaps proc/proc-stat \
 	model/default-supp model/model model/model-heap model/model-leaks \
 	model/model-mappings model/model-segments model/model-stacks \
-	model/suppress trace/trace-layout trace/trace-leaks trace/tracefile \
+	model/suppress trace/trace-layout trace/trace-leaks trace/trace-run \
+	trace/tracefile \
 	source/source-events source/source-ring source/source-trace \
 	target/control
 

@@ -102,6 +102,8 @@ src_trace_libtrace_a_SOURCES = \
 	src/trace/trace-layout.h \
 	src/trace/trace-leaks.c \
 	src/trace/trace-leaks.h \
+	src/trace/trace-run.c \
+	src/trace/trace-run.h \
 	src/trace/tracefile.c \
 	src/trace/tracefile.h
 

@@ -161,7 +161,7 @@ finish(struct attach_run *a, FILE *json, FILE *log)
 	if (log != NULL && log != stderr)
 		fclose(log);
 	if (a->col.trace != NULL)
-		collector_trace_finish(&a->col, "", false, 0, 0);
+		collector_trace_finish(&a->col, "");
 	collector_close(&a->col);
 	log_set_cleanup(NULL);
 	fatal_run = NULL;
@@ -380,26 +380,25 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 		a.call_deadline = collector_now_ms() + LEAVE_MS;
 		if (!attach_leave(&a.at, wait_call, &a, why, sizeof(why))) {
 			log_warnx("%s", why);
-			vopts.left_hooked = true;
+			a.col.session.run.left_hooked = true;
 		}
 		collector_close_source(&a.col, 0, true);
 	} else
 		log_warnx("process %d exited while memscope was attached", pid);
-	vopts.attached = true;
-	vopts.attached_ms = (uint64_t)(collector_now_ms() - a.col.start_ms);
-	if (a.col.trace != NULL && !collector_trace_finish(&a.col, trace_path,
-	    false, 0, vopts.attached_ms > 0 ? vopts.attached_ms : 1))
+	a.col.session.run.attached = true;
+	a.col.session.run.attached_ms =
+	    (uint64_t)(collector_now_ms() - a.col.start_ms);
+	if (a.col.trace != NULL && !collector_trace_finish(&a.col, trace_path))
 		status = EXIT_RUNTIME;
 
 	/* the suppressions apply to the last live check's records */
 	xmalloc_activity("making the report");
 	leak_options_init(&lopts);
 	report_prepare(&a.col.session, &vopts, &lopts, &popts);
-	vopts.main_pid = pid;
-	vopts.main_argv = attached_process(&a)->argv;
-	vopts.main_path = attached_process(&a)->exe;
-	if (!report_write(&a.col.session, &vopts, &popts, vopts.main_argv, json,
-	    json_path, log, log_path))
+	model_session_set_run(&a.col.session, pid, attached_process(&a)->exe,
+	    attached_process(&a)->argv);
+	if (!report_write(&a.col.session, &vopts, &popts, json, json_path, log,
+	    log_path))
 		status = EXIT_RUNTIME;
 	leak_options_free(&lopts);
 	finish(&a, NULL, NULL);

@@ -56,11 +56,10 @@ report_exec(const struct cmd *self, int argc, char **argv)
 	    .leak_check = VIEW_LEAKS_FULL };
 	struct leak_options lopts;
 	struct profile_options popts = { 0 };
-	struct trace_run_info info;
 	struct session s;
 	const char *json_path = NULL;
 	char why[512];
-	FILE *out = stdout;
+	FILE *json = NULL;
 	int opt, rc;
 
 	leak_options_init(&lopts);
@@ -89,37 +88,25 @@ report_exec(const struct cmd *self, int argc, char **argv)
 	profile_options_open(&popts);
 	model_session_init(&s);
 	xmalloc_activity("reading the trace %s", argv[optind]);
-	if (!source_trace_load(argv[optind], &s, &info, why, sizeof(why))) {
+	if (!source_trace_load(argv[optind], &s, why, sizeof(why))) {
 		model_session_free(&s);
-		source_trace_info_free(&info);
 		fatalx("%s", why);
 	}
 	xmalloc_activity("making the report");
 	report_prepare(&s, &vopts, &lopts, &popts);
-	vopts.main_pid = info.main_pid;
-	vopts.main_argv = info.argv;
-	vopts.main_path = info.path;
-	vopts.main_exited = info.exited;
-	vopts.main_status = info.status;
-	vopts.attached = info.attached;
-	vopts.attached_ms = info.attached_ms;
 	/* memscope attach checks no leaks at the end: its report has none */
-	if (info.attached)
+	if (s.run.attached)
 		vopts.leak_check = VIEW_LEAKS_NO;
-	if (json_path != NULL && strcmp(json_path, "-") != 0 &&
-	    (out = fopen(json_path, "we")) == NULL)
+	if (json_path != NULL && strcmp(json_path, "-") == 0)
+		json = stdout;
+	else if (json_path != NULL && (json = fopen(json_path, "we")) == NULL)
 		fatal("%s", json_path);
-	if (json_path != NULL)
-		view_json_run(out, &s, &vopts);
-	else
-		view_text_run(out, &s, &vopts);
-	if (out != stdout && (fflush(out) != 0 || ferror(out) || fclose(out) != 0))
-		fatal("writing %s", json_path);
-	rc = cmd_finish_output();
-	if (!profile_options_write(&popts, &s, info.argv) && rc == 0)
+	/* the JSON instead of the text */
+	rc = report_write(&s, &vopts, &popts, json, json_path,
+	    json == NULL ? stdout : NULL, NULL) ? 0 : EXIT_RUNTIME;
+	if (cmd_finish_output() != 0)
 		rc = EXIT_RUNTIME;
 	model_session_free(&s);
-	source_trace_info_free(&info);
 	leak_options_free(&lopts);
 	xmalloc_activity(NULL);
 	return rc;

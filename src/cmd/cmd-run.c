@@ -112,9 +112,8 @@ static const struct option run_options[] = {
 struct run {
 	struct collector col;
 	int		 sigfd;
-	pid_t		 main_pid;
-	bool		 main_exited;
-	int		 main_status;
+	/* the program's pid and end: the session's run */
+	struct run_identity *main;
 	bool		 leak_check;
 	struct leak_check_opts leak_opts;
 	struct dashboard	*dash;		/* --tui, or NULL */
@@ -213,9 +212,9 @@ reap(struct run *r)
 	while (read(r->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 		;
 	while ((pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0) {
-		if (pid == r->main_pid) {
-			r->main_exited = true;
-			r->main_status = status;
+		if (pid == r->main->main_pid) {
+			r->main->exited = true;
+			r->main->status = status;
 		} else
 			note_exit(r, pid, status);
 	}
@@ -243,9 +242,9 @@ consume(struct run *r)
 	for (;;) {
 		if (r->dash != NULL)
 			dashboard_turn(r->dash, &r->col.session, NULL);
-		if (r->main_exited && deadline < 0)
+		if (r->main->exited && deadline < 0)
 			deadline = collector_now_ms() + GRACE_MS;
-		if (r->main_exited && (r->col.nsources == 0 ||
+		if (r->main->exited && (r->col.nsources == 0 ||
 		    collector_now_ms() >= deadline))
 			return;
 		collector_turn(&r->col, on_tag, r);
@@ -273,11 +272,11 @@ lost_any(const struct session *s)
 static int
 exit_status_of(const struct run *r)
 {
-	if (!r->main_exited)
+	if (!r->main->exited)
 		return EXIT_RUNTIME;
-	if (WIFSIGNALED(r->main_status))
-		return 128 + WTERMSIG(r->main_status);
-	return WEXITSTATUS(r->main_status);
+	if (WIFSIGNALED(r->main->status))
+		return 128 + WTERMSIG(r->main->status);
+	return WEXITSTATUS(r->main->status);
 }
 
 /*
@@ -301,35 +300,41 @@ remove_socket(void)
 static void
 describe_main_end(const struct run *r, char *buf, size_t len)
 {
-	if (!r->main_exited)
+	if (!r->main->exited)
 		snprintf(buf, len, "the program's end is unknown");
-	else if (WIFSIGNALED(r->main_status))
+	else if (WIFSIGNALED(r->main->status))
 		snprintf(buf, len, "the program was killed by signal %d (%s)",
-		    WTERMSIG(r->main_status), strsignal(WTERMSIG(r->main_status)));
+		    WTERMSIG(r->main->status), strsignal(WTERMSIG(r->main->status)));
 	else
 		snprintf(buf, len, "the program exited with status %d",
-		    WEXITSTATUS(r->main_status));
+		    WEXITSTATUS(r->main->status));
 }
 
-static int
-run_exec(const struct cmd *self, int argc, char **argv)
-{
-	struct view_run_opts vopts = { .sites = 10, .sort = -1,
-	    .leak_check = VIEW_LEAKS_FULL };
-	const char *json_path = NULL, *trace_path = NULL, *log_path = NULL;
-	char path[PATH_MAX], why[PATH_MAX + 128], options[160];
-	int opt, status, status_override = 0, error_exitcode = 0;
-	bool tui = false;
-	double delay = 1;
-	struct shim_choice shim = SHIM_CHOICE_DEFAULT;
-	struct run r = { .sigfd = -1 };
-	bool follow = true;
-	FILE *json = NULL, *log = stderr;
+/* What the command line asks, and the files opened for it. */
+struct run_args {
+	struct view_run_opts vopts;
 	struct leak_options lopts;
-	struct profile_options popts = { 0 };
-	sigset_t chld;
+	struct profile_options popts;
+	struct shim_choice shim;
+	const char	*json_path;
+	const char	*trace_path;
+	const char	*log_path;
+	int		 error_exitcode;
+	bool		 follow;
+	bool		 tui;
+	double		 delay;
+	char *const	*prog;		/* PROGRAM and its arguments */
+	char		 path[PATH_MAX]; /* PROGRAM found */
+	FILE		*json;
+	FILE		*log;
+};
 
-	leak_options_init(&lopts);
+/* The options into a; false when the help was asked (and printed). */
+static bool
+parse_args(const struct cmd *self, int argc, char **argv, struct run_args *a)
+{
+	int opt;
+
 	optind = 1;
 	opterr = 0;
 	/* "+": options end at PROGRAM (its own are its own); ":": missing values */
@@ -344,143 +349,213 @@ run_exec(const struct cmd *self, int argc, char **argv)
 			if (strcmp(optarg, "-") == 0)
 				cmd_usage_error(self, "--json needs a file: the "
 				    "program's output is on stdout");
-			json_path = optarg;
+			a->json_path = optarg;
 			break;
 		case 'o':
-			trace_path = optarg;
+			a->trace_path = optarg;
 			break;
 		case OPT_NO_FOLLOW:
-			follow = false;
+			a->follow = false;
 			break;
 		case OPT_ERROR_EXITCODE:
-			error_exitcode = (int)cmd_parse_number(self,
+			a->error_exitcode = (int)cmd_parse_number(self,
 			    "--error-exitcode", optarg, 1, 255);
 			break;
 		case OPT_LOG_FILE:
-			log_path = optarg;
+			a->log_path = optarg;
 			break;
 		case OPT_TUI:
-			tui = true;
+			a->tui = true;
 			break;
 		case 'd':
-			delay = cmd_parse_seconds(self, "-d", optarg);
+			a->delay = cmd_parse_seconds(self, "-d", optarg);
 			break;
 		case 'h':
 			cmd_print_help(self, stdout);
-			return cmd_finish_output();
+			return false;
 		default:
-			if (!cmd_shim_option(self, opt, optarg, &shim) &&
-			    !report_option_parse(self, opt, optarg, &vopts, &lopts,
-			    &popts))
+			if (!cmd_shim_option(self, opt, optarg, &a->shim) &&
+			    !report_option_parse(self, opt, optarg, &a->vopts,
+			    &a->lopts, &a->popts))
 				cmd_bad_option(self, opt, argv);
 		}
 	}
 	if (optind >= argc)
 		cmd_usage_error(self, "no PROGRAM given");
-	if (!launch_check(argv[optind], path, sizeof(path), why, sizeof(why)) ||
-	    !launch_check_shim(launch_shim_path(), why, sizeof(why)))
+	a->prog = argv + optind;
+	return true;
+}
+
+/*
+ * PROGRAM and the shim found, the report's files opened: a bad path must
+ * not cost a whole run.
+ */
+static void
+open_outputs(struct run_args *a)
+{
+	char why[PATH_MAX + 128];
+
+	if (!launch_check(a->prog[0], a->path, sizeof(a->path), why,
+	    sizeof(why)) || !launch_check_shim(launch_shim_path(), why, sizeof(why)))
 		fatalx("%s", why);
-	/* open the report file now: a bad path must not cost a whole run */
-	if (json_path != NULL && (json = fopen(json_path, "we")) == NULL)
-		fatal("%s", json_path);
-	if (log_path != NULL && (log = fopen(log_path, "we")) == NULL)
-		fatal("%s", log_path);
-	profile_options_open(&popts);
+	if (a->json_path != NULL && (a->json = fopen(a->json_path, "we")) == NULL)
+		fatal("%s", a->json_path);
+	a->log = stderr;
+	if (a->log_path != NULL && (a->log = fopen(a->log_path, "we")) == NULL)
+		fatal("%s", a->log_path);
+	profile_options_open(&a->popts);
 	/*
 	 * stderr is unbuffered: a long report would be a write per line. A
 	 * buffered copy, close-on-exec: the program must not inherit it.
 	 */
-	if (log == stderr &&
-	    (log = fdopen(fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3), "w")) == NULL)
-		log = stderr;
-	collector_open(&r.col, follow);
-	run_control = &r.col.control;
+	if (a->log == stderr &&
+	    (a->log = fdopen(fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3), "w")) == NULL)
+		a->log = stderr;
+}
+
+/*
+ * The collector, the trace, SIGCHLD as a descriptor, the dashboard and the
+ * leak check at each process's end: all ready before the program starts.
+ */
+static void
+open_collector(struct run *r, const struct run_args *a)
+{
+	sigset_t chld;
+
+	collector_open(&r->col, a->follow);
+	run_control = &r->col.control;
 	log_set_cleanup(remove_socket);
-	if (trace_path != NULL && (r.col.trace = tracefile_create(trace_path)) == NULL)
-		fatal("%s", trace_path);
-	cmd_shim_options_string(&shim, follow, vopts.leak_check != VIEW_LEAKS_NO,
-	    options, sizeof(options));
-	if (shim.stats)
-		r.col.session.ns_per_tick = clock_ns_per_tick();
-	r.col.session.inherit_on_fork = vopts.leak_check != VIEW_LEAKS_NO;
+	if (a->trace_path != NULL &&
+	    (r->col.trace = tracefile_create(a->trace_path)) == NULL)
+		fatal("%s", a->trace_path);
+	if (a->shim.stats)
+		r->col.session.ns_per_tick = clock_ns_per_tick();
+	r->col.session.inherit_on_fork = a->vopts.leak_check != VIEW_LEAKS_NO;
 	launch_ignore_interrupts();
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
-	if ((r.sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
+	if ((r->sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
 		fatal("signalfd");
-	collector_watch(&r.col, r.sigfd, TAG_SIGNAL);
-
-	if (tui) {
+	collector_watch(&r->col, r->sigfd, TAG_SIGNAL);
+	if (a->tui) {
 		int fds[2], n;
 
-		r.dash = run_dash = dashboard_open(delay, "memscope run", true);
-		n = dashboard_fds(r.dash, fds);
+		r->dash = run_dash = dashboard_open(a->delay, "memscope run",
+		    true);
+		n = dashboard_fds(r->dash, fds);
 		for (int i = 0; i < n; i++)
-			collector_watch(&r.col, fds[i], TAG_DASHBOARD);
+			collector_watch(&r->col, fds[i], TAG_DASHBOARD);
 	}
-	r.leak_check = vopts.leak_check != VIEW_LEAKS_NO;
-	if (r.leak_check) {
-		r.leak_opts.heuristics = LEAK_HEURISTICS_ALL;
-		r.leak_opts.shim_path = realpath(launch_shim_path(), NULL);
+	r->leak_check = a->vopts.leak_check != VIEW_LEAKS_NO;
+	if (r->leak_check) {
+		r->leak_opts.heuristics = LEAK_HEURISTICS_ALL;
+		r->leak_opts.shim_path = realpath(launch_shim_path(), NULL);
 		if (!tracer_supported())
 			log_warnx("no leak check: memscope cannot read the "
 			    "registers of this machine's processes");
 	}
-	r.col.on_end = process_end;
-	r.col.end_ctx = &r;
-	r.main_pid = launch_start(path, argv + optind, launch_shim_path(),
-	    r.col.control.path, options, r.dash != NULL ? dashboard_stdio(r.dash) : NULL);
-	if (r.main_pid == -1)
+	r->col.on_end = process_end;
+	r->col.end_ctx = r;
+}
+
+/* Start the program under the shim; it is the session's run. */
+static void
+start_program(struct run *r, const struct run_args *a)
+{
+	char options[160];
+	pid_t pid;
+
+	cmd_shim_options_string(&a->shim, a->follow,
+	    a->vopts.leak_check != VIEW_LEAKS_NO, options, sizeof(options));
+	pid = launch_start(a->path, a->prog, launch_shim_path(),
+	    r->col.control.path, options,
+	    r->dash != NULL ? dashboard_stdio(r->dash) : NULL);
+	if (pid == -1)
 		fatal("fork");
-	if (r.dash != NULL)
-		dashboard_started(r.dash, r.main_pid);
-	r.col.main_pid = r.main_pid;
-	r.col.start_ms = collector_now_ms();
-	r.name = argv[optind];
-	xmalloc_activity("tracking %s", r.name);
-	collector_trace_run(&r.col, r.main_pid, path, argv + optind);
-	consume(&r);
+	model_session_set_run(&r->col.session, pid, a->path, a->prog);
+	r->main = &r->col.session.run;
+	if (r->dash != NULL)
+		dashboard_started(r->dash, pid);
+	r->col.main_pid = pid;
+	r->col.start_ms = collector_now_ms();
+	r->name = a->prog[0];
+	xmalloc_activity("tracking %s", r->name);
+	collector_trace_run(&r->col, pid, a->path, a->prog);
+}
+
+/*
+ * The program and its children ended (or had their grace): the
+ * dashboard's last screen, the rest of the rings, the trace's end. False
+ * when the trace could not be written.
+ */
+static bool
+end_collecting(struct run *r, const struct run_args *a)
+{
+	bool ok = true;
+
 	/* the first process's end, on its last image */
-	note_exit(&r, r.main_pid, r.main_status);
-	if (r.dash != NULL) {
+	note_exit(r, r->main->main_pid, r->main->status);
+	if (r->dash != NULL) {
 		char ended[160];
 
-		describe_main_end(&r, ended, sizeof(ended));
-		dashboard_linger(r.dash, &r.col.session, ended);
-		dashboard_close(r.dash);
-		r.dash = run_dash = NULL;
+		describe_main_end(r, ended, sizeof(ended));
+		dashboard_linger(r->dash, &r->col.session, ended);
+		dashboard_close(r->dash);
+		r->dash = run_dash = NULL;
 	}
-	while (r.col.nsources > 0)
-		collector_close_source(&r.col, r.col.nsources - 1, true);
-	if (r.col.trace != NULL && !collector_trace_finish(&r.col, trace_path,
-	    r.main_exited, r.main_status, 0))
-		status_override = EXIT_RUNTIME;
-
+	while (r->col.nsources > 0)
+		collector_close_source(&r->col, r->col.nsources - 1, true);
+	if (r->col.trace != NULL &&
+	    !collector_trace_finish(&r->col, a->trace_path))
+		ok = false;
 	/* the loader would not preload it: nothing here is a measurement */
-	if (r.col.session.nprocs == 0) {
+	if (r->col.session.nprocs == 0) {
 		log_warnx("the shim %s did not start in %s: nothing was tracked",
-		    launch_shim_path(), r.name);
-		status_override = EXIT_RUNTIME;
+		    launch_shim_path(), r->name);
+		ok = false;
 	}
+	return ok;
+}
+
+/* The report, and the status memscope exits with. */
+static int
+report_run(struct run *r, struct run_args *a, bool collected)
+{
+	int status = collected ? exit_status_of(r) : EXIT_RUNTIME;
+
 	xmalloc_activity("making the report");
-	report_prepare(&r.col.session, &vopts, &lopts, &popts);
-	vopts.main_pid = r.main_pid;
-	vopts.main_argv = argv + optind;
-	vopts.main_path = path;
-	vopts.main_exited = r.main_exited;
-	vopts.main_status = r.main_status;
-	status = status_override != 0 ? status_override : exit_status_of(&r);
-	if (error_exitcode != 0 && status_override == 0 && lost_any(&r.col.session))
-		status = error_exitcode;
-	if (!report_write(&r.col.session, &vopts, &popts, argv + optind, json,
-	    json_path, log, log_path))
+	report_prepare(&r->col.session, &a->vopts, &a->lopts, &a->popts);
+	if (a->error_exitcode != 0 && collected && lost_any(&r->col.session))
+		status = a->error_exitcode;
+	if (!report_write(&r->col.session, &a->vopts, &a->popts, a->json,
+	    a->json_path, a->log, a->log_path))
 		status = EXIT_RUNTIME;
+	return status;
+}
+
+static int
+run_exec(const struct cmd *self, int argc, char **argv)
+{
+	struct run_args a = { .vopts = { .sites = 10, .sort = -1,
+	    .leak_check = VIEW_LEAKS_FULL }, .shim = SHIM_CHOICE_DEFAULT,
+	    .follow = true, .delay = 1 };
+	struct run r = { .sigfd = -1 };
+	int status;
+
+	leak_options_init(&a.lopts);
+	if (!parse_args(self, argc, argv, &a))
+		return cmd_finish_output();
+	open_outputs(&a);
+	open_collector(&r, &a);
+	start_program(&r, &a);
+	consume(&r);
+	status = report_run(&r, &a, end_collecting(&r, &a));
 	collector_close(&r.col);
 	log_set_cleanup(NULL);
 	run_control = NULL;
 	close(r.sigfd);
-	leak_options_free(&lopts);
+	leak_options_free(&a.lopts);
 	free((char *)r.leak_opts.shim_path);
 	model_session_free(&r.col.session);
 	xmalloc_activity(NULL);

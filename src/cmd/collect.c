@@ -18,6 +18,7 @@
 #include "log.h"
 #include "proc.h"
 #include "proc-stat.h"
+#include "trace-run.h"
 #include "xmalloc.h"
 
 /* How often the live heap joins the growth series. */
@@ -33,7 +34,17 @@
 #define BATCH_MIN		512
 #define BATCH_WAIT_NS		20000
 
-static void trace_process(struct tracefile *, uint32_t, const struct process *);
+/* The ring's records go into the trace as the model took them. */
+static void
+trace_record(void *ctx, const struct ring_source *src, const void *rec,
+    uint32_t len)
+{
+	struct collector *c = ctx;
+
+	/* (closed: a source read after the trace's end) */
+	if (c->trace != NULL)
+		tracefile_write_record(c->trace, src->stream, rec, len);
+}
 
 long
 collector_now_ms(void)
@@ -151,10 +162,11 @@ collector_accept(struct collector *c)
 		free(peer.hello);
 		/* without pidfds (Linux < 5.3), collector_turn looks now and then */
 		src->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+		src->stream = (uint32_t)(c->session.nprocs - 1);
 		if (c->trace != NULL) {
-			src->trace = c->trace;
-			src->stream = (uint32_t)(c->session.nprocs - 1);
-			trace_process(c->trace, src->stream, p);
+			src->on_record = trace_record;
+			src->record_ctx = c;
+			trace_process_write(c->trace, src->stream, p);
 		}
 		c->accepted++;
 		c->sources = xgrow(c->sources, &c->cap, c->nsources + 1,
@@ -248,12 +260,11 @@ collector_close_source(struct collector *c, size_t i, bool still_running)
 void
 collector_tick(struct collector *c, struct ring_source *src, long now, bool end)
 {
-	struct trace_tick tk = { .stream = src->stream, .end = end,
-	    .ms = (uint64_t)(now - c->start_ms) };
+	uint64_t ms = (uint64_t)(now - c->start_ms);
 
-	model_heap_tick(&src->proc->heap, tk.ms, end);
+	model_heap_tick(&src->proc->heap, ms, end);
 	if (c->trace != NULL)
-		tracefile_write(c->trace, TRACE_TICK, &tk, sizeof(tk), NULL, 0);
+		trace_tick_write(c->trace, src->stream, ms, end);
 }
 
 static bool
@@ -275,97 +286,33 @@ spin_for_records(struct collector *c)
 	}
 }
 
-/* prefix, then each of argv with its NUL, in one new buffer; *argc counts. */
-static char *
-pack_strings(const char *prefix, char *const argv[], size_t *len, uint32_t *argc)
-{
-	size_t plen = strlen(prefix), n = plen;
-	char *blob;
-
-	*argc = 0;
-	for (char *const *a = argv; a != NULL && *a != NULL; a++, (*argc)++)
-		n += strlen(*a) + 1;
-	blob = xmalloc(n ? n : 1);
-	/* NOLINTNEXTLINE(bugprone-not-null-terminated-result): the entry has its length */
-	memcpy(blob, prefix, plen);
-	*len = plen;
-	for (char *const *a = argv; a != NULL && *a != NULL; a++) {
-		memcpy(blob + *len, *a, strlen(*a) + 1);
-		*len += strlen(*a) + 1;
-	}
-	return blob;
-}
-
-static void
-trace_run(struct tracefile *t, pid_t pid, const char *path, char *const argv[],
-    double ns_per_tick)
-{
-	struct trace_run run = { .main_pid = pid, .protocol = MS_PROTOCOL_VERSION,
-	    .path_len = (uint32_t)strlen(path), .ns_per_tick = ns_per_tick };
-	size_t len;
-	char *blob = pack_strings(path, argv, &len, &run.argc);
-
-	tracefile_write(t, TRACE_RUN, &run, sizeof(run), blob, len);
-	free(blob);
-}
-
-static void
-trace_process(struct tracefile *t, uint32_t stream, const struct process *p)
-{
-	struct trace_process tp = { .stream = stream, .pid = p->pid,
-	    .ppid = p->ppid, .fork_token = p->fork_token,
-	    .exe_len = (uint32_t)strlen(p->exe) };
-	size_t len;
-	char *blob = pack_strings(p->exe, p->argv, &len, &tp.argc);
-
-	tp.flags = (p->forked ? TRACE_PROCESS_FORKED : 0) |
-	    (p->heap.attached ? TRACE_PROCESS_ATTACHED : 0);
-	tracefile_write(t, TRACE_PROCESS, &tp, sizeof(tp), blob, len);
-	free(blob);
-}
-
 void
 collector_trace_run(struct collector *c, pid_t pid, const char *path,
     char *const argv[])
 {
 	if (c->trace != NULL)
-		trace_run(c->trace, pid, path, argv, c->session.ns_per_tick);
+		trace_run_write(c->trace, pid, path, argv, c->session.ns_per_tick);
 }
 
 void
 collector_trace_attached(struct collector *c, pid_t pid)
 {
 	char exe[PATH_MAX], **argv = read_argv(pid);
-	char link[64];
-	ssize_t n;
+	struct proc proc;
 
-	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
-	if ((n = readlink(link, exe, sizeof(exe) - 1)) < 0)
-		n = 0;
-	exe[n] = '\0';
+	/* a process gone, or its link unreadable: no path */
+	exe[0] = '\0';
+	if (proc_open(&proc, "/proc", pid) == PROC_OK)
+		proc_readlink(&proc, "exe", exe, sizeof(exe));
+	proc_close(&proc);
 	collector_trace_run(c, pid, exe, argv);
 	free_argv(argv);
 }
 
 bool
-collector_trace_finish(struct collector *c, const char *trace_path, bool exited,
-    int status, uint64_t attached_ms)
+collector_trace_finish(struct collector *c, const char *trace_path)
 {
-	struct trace_run_end re = { .exited = exited, .status = status,
-	    .attached = attached_ms > 0, .attached_ms = attached_ms };
-
-	for (size_t i = 0; i < c->session.nprocs; i++) {
-		const struct process *p = c->session.procs[i];
-		struct trace_process_end pe = { .stream = (uint32_t)i,
-		    .replaced = p->replaced, .exited = p->exited,
-		    .exit_code = p->exit_code, .exit_signal = p->exit_signal,
-		    .still_running = p->still_running,
-		    .ring_waits = p->heap.sum.ring_waits,
-		    .dropped = p->heap.sum.dropped };
-
-		tracefile_write(c->trace, TRACE_PROCESS_END, &pe, sizeof(pe), NULL, 0);
-	}
-	tracefile_write(c->trace, TRACE_RUN_END, &re, sizeof(re), NULL, 0);
+	trace_run_end_write(c->trace, &c->session);
 	if (!tracefile_close(c->trace)) {
 		log_warn("writing the trace %s", trace_path);
 		c->trace = NULL;

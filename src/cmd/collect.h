@@ -74,11 +74,8 @@ void	collector_trace_run(struct collector *c, pid_t pid, const char *path,
 	    char *const argv[]);
 /* The same for the process pid joined by memscope attach, as /proc says. */
 void	collector_trace_attached(struct collector *c, pid_t pid);
-/*
- * How each process and the run ended (attached_ms: for how long memscope
- * attach tracked it, else 0); then close. False: it failed.
- */
-bool	collector_trace_finish(struct collector *c, const char *trace_path,
-	    bool exited, int status, uint64_t attached_ms);
+/* How each process and the run ended (the session's), then close.
+ * False: it failed. */
+bool	collector_trace_finish(struct collector *c, const char *trace_path);
 
 #endif

@@ -49,27 +49,36 @@ report_prepare(struct session *s, const struct view_run_opts *v,
 	leak_options_apply(l, s);
 }
 
+/* Flush and close f (not stdout or stderr, which the command flushes). */
+static bool
+report_close(FILE *f, const char *path)
+{
+	if (f == stdout || f == stderr)
+		return true;
+	if (fflush(f) != 0 || ferror(f) || fclose(f) != 0) {
+		log_warn("writing %s", path != NULL ? path : "the report");
+		return false;
+	}
+	return true;
+}
+
 bool
 report_write(const struct session *s, const struct view_run_opts *v,
-    struct profile_options *p, char *const argv[], FILE *json,
-    const char *json_path, FILE *log, const char *log_path)
+    struct profile_options *p, FILE *json, const char *json_path,
+    FILE *log, const char *log_path)
 {
 	bool ok = true;
 
 	if (json != NULL) {
 		view_json_run(json, s, v);
-		if (fflush(json) != 0 || ferror(json) || fclose(json) != 0) {
-			log_warn("writing %s", json_path);
-			ok = false;
-		}
+		ok = report_close(json, json_path);
 	}
-	if (!profile_options_write(p, s, argv))
+	if (!profile_options_write(p, s, s->run.argv))
 		ok = false;
-	view_text_run(log, s, v);
-	/* stderr's own failures have nowhere to be told */
-	if (log != stderr && (fflush(log) != 0 || ferror(log) || fclose(log) != 0)) {
-		log_warn("writing %s", log_path != NULL ? log_path : "the report");
-		ok = false;
+	if (log != NULL) {
+		view_text_run(log, s, v);
+		if (!report_close(log, log_path))
+			ok = false;
 	}
 	return ok;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The options that shape the report of a run, shared by `memscope run`
- * and `memscope report`: how many top sites, in which order, and the
- * size bins.
+ * The options that shape the report of a run, shared by `memscope run`,
+ * `memscope attach` and `memscope report`: how many top sites, in which
+ * order, and the size bins; and the report's tail, written by all three.
  */
 #ifndef MEMSCOPE_CMD_VIEWS_H
 #define MEMSCOPE_CMD_VIEWS_H
@@ -58,13 +58,14 @@ bool	report_option_parse(const struct cmd *self, int opt, const char *arg,
 void	report_prepare(struct session *s, const struct view_run_opts *v,
 	    struct leak_options *l, const struct profile_options *p);
 /*
- * The reports of a run or an attach, in this order: the JSON into json
- * (NULL: none), the files of the profile options, the text into log;
- * each closed but stderr. False when one could not be written, said on
- * stderr.
+ * The reports of a run, an attach or a trace, in this order: the JSON into
+ * json (NULL: none), the files of the profile options, the text into log
+ * (NULL: none); each closed but stdout and stderr, which the command
+ * flushes. False when one could not be written, said on stderr: the
+ * others are written all the same.
  */
 bool	report_write(const struct session *s, const struct view_run_opts *v,
-	    struct profile_options *p, char *const argv[], FILE *json,
-	    const char *json_path, FILE *log, const char *log_path);
+	    struct profile_options *p, FILE *json, const char *json_path,
+	    FILE *log, const char *log_path);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* The program's own anonymous mappings (see model-mappings.h). */
+/* The program's own anonymous mappings and data segment (see model-mappings.h). */
 #include "config.h"
 
 #include <stdbool.h>
@@ -120,6 +120,16 @@ void
 model_mappings_munmap(struct mapping_set *s, uint64_t addr, uint64_t len)
 {
 	remove_range(s, page_down(addr), end_of(addr, len));
+}
+
+void
+model_mappings_brk(struct mapping_set *s, uint64_t old_brk, uint64_t new_brk)
+{
+	/* the pages it reaches into are its, in part at least */
+	if (new_brk > old_brk)
+		add_range(s, page_down(old_brk), end_of(new_brk, 0));
+	else
+		remove_range(s, end_of(new_brk, 0), end_of(old_brk, 0));
 }
 
 void

@@ -140,9 +140,42 @@ model_session_add(struct session *s, pid_t pid)
 	return p;
 }
 
+static void
+free_strings(char **v)
+{
+	if (v == NULL)
+		return;
+	for (char **a = v; *a != NULL; a++)
+		free(*a);
+	free(v);
+}
+
+void
+model_session_set_run(struct session *s, pid_t pid, const char *path,
+    char *const argv[])
+{
+	size_t n = 0;
+
+	free(s->run.path);
+	free_strings(s->run.argv);
+	s->run.main_pid = pid;
+	s->run.path = path != NULL ? xstrdup(path) : NULL;
+	s->run.argv = NULL;
+	if (argv == NULL)
+		return;
+	while (argv[n] != NULL)
+		n++;
+	s->run.argv = xreallocarray(NULL, n + 1, sizeof(*s->run.argv));
+	for (size_t i = 0; i < n; i++)
+		s->run.argv[i] = xstrdup(argv[i]);
+	s->run.argv[n] = NULL;
+}
+
 void
 model_session_free(struct session *s)
 {
+	free(s->run.path);
+	free_strings(s->run.argv);
 	for (size_t i = 0; i < s->nprocs; i++) {
 		model_process_free(s->procs[i]);
 		free(s->procs[i]);

@@ -107,7 +107,26 @@ struct fork_snapshot {
  * A run: every process that said hello, in that order (the first is the
  * program memscope started), and the stacks they share.
  */
+/*
+ * The run as a whole: the program memscope run started, or the process
+ * memscope attach joined, and how it ended. Its command fills it (memscope
+ * report, from the trace).
+ */
+struct run_identity {
+	pid_t		 main_pid;
+	char		*path;		/* the program as started, or NULL */
+	char		**argv;		/* NULL-terminated, or NULL */
+	bool		 exited;	/* its end is known */
+	int		 status;	/* its wait(2) status */
+	/* memscope attach: the tracked period, not a run */
+	bool		 attached;
+	uint64_t	 attached_ms;
+	/* the detach could not be done (the process was stopped) */
+	bool		 left_hooked;
+};
+
 struct session {
+	struct run_identity run;
 	struct process	**procs;
 	size_t		 nprocs;
 	size_t		 cap;
@@ -124,6 +143,9 @@ void	model_session_init(struct session *s);
 /* A new process of the session, zeroed but for its heap. */
 struct process *model_session_add(struct session *s, pid_t pid);
 void	model_session_free(struct session *s);
+/* The run is that of pid, started as path (or NULL) argv (or NULL): copied. */
+void	model_session_set_run(struct session *s, pid_t pid, const char *path,
+	    char *const argv[]);
 /* parent is about to fork (its fork number token): its live blocks go to
  * the child, now or when it says hello. */
 void	model_session_fork(struct session *s, const struct process *parent,

@@ -165,6 +165,80 @@ has_location(const struct suppression *e)
 	return false;
 }
 
+/*
+ * A line of a suppression's body into e: which leak kinds it matches, or a
+ * frame (cap: of e's frames). Another tool's lines (!ours) are skipped.
+ */
+static bool
+parse_body_line(const struct line *l, bool ours, struct suppression *e,
+    size_t *cap, const char *origin, char *why, size_t whylen)
+{
+	enum supp_frame_kind kind;
+	size_t skip;
+
+	if (l->len == 0 || l->p[0] == '#')
+		return true;
+	if (line_starts(l, "match-leak-kinds:")) {
+		if (!parse_kinds(l->p + 17, l->len - 17, &e->kinds))
+			return fail(why, whylen, origin, l->number,
+			    "match-leak-kinds takes definite, indirect, "
+			    "possible, reachable, all or none");
+		return true;
+	}
+	if (line_is(l, "...")) {
+		kind = SUPP_ANY;
+		skip = l->len;
+	} else if (line_starts(l, "fun:")) {
+		kind = SUPP_FUN;
+		skip = 4;
+	} else if (line_starts(l, "obj:")) {
+		kind = SUPP_OBJ;
+		skip = 4;
+	} else if (line_starts(l, "src:")) {
+		kind = SUPP_SRC;
+		skip = 4;
+	} else if (!ours) {
+		return true;	/* another tool's extra lines */
+	} else
+		return fail(why, whylen, origin, l->number,
+		    "expected fun:, obj:, src:, ... or '}'");
+	e->frames = xgrow(e->frames, cap, e->nframes + 1, sizeof(*e->frames));
+	e->frames[e->nframes++] = (struct supp_frame){ kind,
+	    xstrndup(l->p + skip, l->len - skip) };
+	return true;
+}
+
+/*
+ * The suppression opened by the '{' of line l, read on from *cur to its
+ * '}' into e: its name, its tool and kind (*ours: memcheck's leaks), its
+ * body. False with the reason in why; e is the caller's to free.
+ */
+static bool
+parse_entry(const char **cur, const char *end, struct line *l,
+    struct suppression *e, bool *ours, const char *origin, char *why,
+    size_t whylen)
+{
+	size_t open_line = l->number, cap = 0;
+
+	if (!next_content_line(cur, end, l) || line_is(l, "}"))
+		return fail(why, whylen, origin, open_line,
+		    "a suppression without a name");
+	e->name = xstrndup(l->p, l->len);
+	if (!next_content_line(cur, end, l) || memchr(l->p, ':', l->len) == NULL)
+		return fail(why, whylen, origin, l->number,
+		    "expected the tool and kind, as in Memcheck:Leak");
+	*ours = is_leak_kind(l);
+	e->kinds = (1u << LEAK_NKINDS) - 1;
+	while (next_line(cur, end, l)) {
+		if (line_is(l, "}"))
+			return true;
+		if (!parse_body_line(l, *ours, e, &cap, origin, why, whylen))
+			return false;
+	}
+	return fail(why, whylen, origin, open_line,
+	    "a suppression without its closing '}'");
+}
+
 bool
 suppress_parse(struct suppressions *s, const char *text, size_t len,
     const char *origin, char *why, size_t whylen)
@@ -174,8 +248,8 @@ suppress_parse(struct suppressions *s, const char *text, size_t len,
 
 	while (next_line(&cur, end, &l)) {
 		struct suppression e = { 0 };
-		size_t open_line, cap = 0;
-		bool ours, closed = false;
+		size_t open_line = l.number;
+		bool ours = false;
 		char *where;
 
 		if (l.len == 0 || l.p[0] == '#')
@@ -183,66 +257,9 @@ suppress_parse(struct suppressions *s, const char *text, size_t len,
 		if (!line_is(&l, "{"))
 			return fail(why, whylen, origin, l.number,
 			    "expected '{' to begin a suppression");
-		open_line = l.number;
-		if (!next_content_line(&cur, end, &l) || line_is(&l, "}"))
-			return fail(why, whylen, origin, open_line,
-			    "a suppression without a name");
-		e.name = xstrndup(l.p, l.len);
-		if (!next_content_line(&cur, end, &l) ||
-		    memchr(l.p, ':', l.len) == NULL) {
+		if (!parse_entry(&cur, end, &l, &e, &ours, origin, why, whylen)) {
 			entry_free(&e);
-			return fail(why, whylen, origin, l.number,
-			    "expected the tool and kind, as in Memcheck:Leak");
-		}
-		ours = is_leak_kind(&l);
-		e.kinds = (1u << LEAK_NKINDS) - 1;
-		while (next_line(&cur, end, &l)) {
-			enum supp_frame_kind kind;
-			size_t skip;
-
-			if (line_is(&l, "}")) {
-				closed = true;
-				break;
-			}
-			if (l.len == 0 || l.p[0] == '#')
-				continue;
-			if (line_starts(&l, "match-leak-kinds:")) {
-				if (!parse_kinds(l.p + 17, l.len - 17, &e.kinds)) {
-					entry_free(&e);
-					return fail(why, whylen, origin, l.number,
-					    "match-leak-kinds takes definite, indirect, "
-					    "possible, reachable, all or none");
-				}
-				continue;
-			}
-			if (line_is(&l, "...")) {
-				kind = SUPP_ANY;
-				skip = l.len;
-			} else if (line_starts(&l, "fun:")) {
-				kind = SUPP_FUN;
-				skip = 4;
-			} else if (line_starts(&l, "obj:")) {
-				kind = SUPP_OBJ;
-				skip = 4;
-			} else if (line_starts(&l, "src:")) {
-				kind = SUPP_SRC;
-				skip = 4;
-			} else if (!ours) {
-				continue;	/* another tool's extra lines */
-			} else {
-				entry_free(&e);
-				return fail(why, whylen, origin, l.number,
-				    "expected fun:, obj:, src:, ... or '}'");
-			}
-			e.frames = xgrow(e.frames, &cap, e.nframes + 1,
-			    sizeof(*e.frames));
-			e.frames[e.nframes++] = (struct supp_frame){ kind,
-			    xstrndup(l.p + skip, l.len - skip) };
-		}
-		if (!closed) {
-			entry_free(&e);
-			return fail(why, whylen, origin, open_line,
-			    "a suppression without its closing '}'");
+			return false;
 		}
 		if (!ours) {
 			entry_free(&e);

@@ -175,6 +175,11 @@ proc_status_parse(const char *buf, size_t len, struct proc_status *st)
 			st->vm_rss = status_kb(val, nl);
 		} else if (KEY("VmSwap")) {
 			st->vm_swap = status_kb(val, nl);
+		} else if (KEY("SigBlk")) {
+			if (next_num(&val, nl, 16, &v) == 0) {
+				st->sig_blocked = (uint64_t)v;
+				st->has_sig_blocked = true;
+			}
 		}
 #undef KEY
 		p = nl + 1;

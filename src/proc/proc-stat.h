@@ -62,6 +62,8 @@ struct proc_status {
 	uint64_t	 vm_hwm;
 	uint64_t	 vm_rss;
 	uint64_t	 vm_swap;
+	bool		 has_sig_blocked;
+	uint64_t	 sig_blocked;	/* SigBlk: the signals blocked */
 };
 
 /* Name:\tsleep\nUmask:\t0022\nState:\tS (sleeping)\n... */

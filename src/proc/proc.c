@@ -67,6 +67,21 @@ proc_openat(struct proc *p, const char *name, int flags, int *fd)
 	return PROC_OK;
 }
 
+enum proc_rc
+proc_readlink(struct proc *p, const char *name, char *out, size_t len)
+{
+	ssize_t n;
+
+	if (len == 0)
+		return PROC_IOERR;
+	if ((n = readlinkat(p->dirfd, name, out, len - 1)) < 0) {
+		out[0] = '\0';
+		return proc_rc_from_errno(errno);
+	}
+	out[n] = '\0';
+	return PROC_OK;
+}
+
 /* Read fd to its end into b (emptied first), and close it. */
 static enum proc_rc
 read_all(int fd, struct buf *b)

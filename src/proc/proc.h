@@ -45,6 +45,9 @@ enum proc_rc proc_read(struct proc *p, const char *name, struct buf *b);
 enum proc_rc proc_read_root(struct proc *p, const char *name, struct buf *b);
 /* openat() relative to ROOT/PID, with errors mapped as proc_read does. */
 enum proc_rc proc_openat(struct proc *p, const char *name, int flags, int *fd);
+/* The target of the link NAME (relative to ROOT/PID) into out, NUL-terminated. */
+enum proc_rc proc_readlink(struct proc *p, const char *name, char *out,
+	    size_t len);
 /* The PROC_* status that errno stands for after a failed open or read. */
 enum proc_rc proc_rc_from_errno(int err);
 /* The thread ids of process pid (/proc/PID/task); false if it is gone. */

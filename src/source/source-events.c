@@ -127,9 +127,15 @@ source_event_apply(struct process *proc, struct session *session,
 			    ev->old_len, ev->new_addr, ev->new_len);
 		break;
 	}
-	case MS_EV_BRK:
+	case MS_EV_BRK: {
 		NEED(struct ms_ev_brk);
+		const struct ms_ev_brk *ev = (const void *)rec;
+
+		/* the data segment the program grew itself: roots, as its
+		 * own mappings are */
+		model_mappings_brk(&proc->own_maps, ev->old_brk, ev->new_brk);
 		break;
+	}
 	case MS_EV_STACK: {
 		NEED(struct ms_ev_stack);
 		const struct ms_ev_stack *ev = (const void *)rec;

@@ -9,7 +9,6 @@
 
 #include "source-events.h"
 #include "source-ring.h"
-#include "tracefile.h"
 #include "futex.h"
 #include "xmalloc.h"
 
@@ -70,9 +69,8 @@ source_ring_drain(struct ring_source *src, size_t max)
 			src->corrupt = true;
 			break;
 		}
-		if (src->trace != NULL)
-			tracefile_write_record(src->trace, src->stream,
-			    src->scratch, len);
+		if (src->on_record != NULL)
+			src->on_record(src->record_ctx, src, src->scratch, len);
 		src->pos += len;
 		n++;
 		if (src->pos - src->released >= batch)

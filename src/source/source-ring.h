@@ -13,7 +13,11 @@
 #include "model.h"
 #include "ring.h"
 
-struct tracefile;
+struct ring_source;
+
+/* Told each record the model took in, as read (len bytes). */
+typedef void (*ring_record_fn)(void *ctx, const struct ring_source *src,
+    const void *rec, uint32_t len);
 
 struct ring_source {
 	int		 pidfd;		/* readable when the process is gone; or -1 */
@@ -26,8 +30,9 @@ struct ring_source {
 	struct process	*proc;
 	struct session	*session;
 	unsigned char	*scratch;	/* one record, copied out of the ring */
-	struct tracefile *trace;	/* where records are also recorded, or NULL */
-	uint32_t	 stream;	/* this ring's number in the trace */
+	uint32_t	 stream;	/* its process's number in the session */
+	ring_record_fn	 on_record;	/* or NULL */
+	void		*record_ctx;
 };
 
 /* Map the ring of memfd (size bytes). False with errno, or EPROTO for a bad ring. */

@@ -1024,8 +1024,7 @@ attach_serve_leaks(struct attachment *at, struct collector *c)
 	if (!check_leaks(at, c, &stopped, why, sizeof(why)))
 		fprintf(f, "memscope: %s\n", why);
 	else {
-		struct view_run_opts o = { .leak_check = VIEW_LEAKS_FULL,
-		    .main_pid = at->pid };
+		struct view_run_opts o = { .leak_check = VIEW_LEAKS_FULL };
 		struct process *p = c->sources[0]->proc;
 
 		symbolize_session_leaks(symbolize_session_symbolizer(&c->session),

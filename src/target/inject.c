@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -51,19 +51,17 @@ named(const struct proc_mapping *m, const char *lib)
 }
 
 /* The value of the dynamic symbol name (a function or a variable) in the
- * ELF file path, or 0. */
+ * ELF file open as fd, or 0. */
 static uint64_t
-symbol_value(const char *path, const char *name, uint64_t *first_vaddr)
+symbol_value(int fd, const char *name, uint64_t *first_vaddr)
 {
 	Elf *e = NULL;
 	Elf_Scn *scn = NULL;
 	uint64_t value = 0;
 	size_t nph;
-	int fd;
 
 	*first_vaddr = UINT64_MAX;
-	if (elf_version(EV_CURRENT) == EV_NONE ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (elf_version(EV_CURRENT) == EV_NONE)
 		return 0;
 	if ((e = elf_begin(fd, ELF_C_READ_MMAP, NULL)) == NULL ||
 	    elf_getphdrnum(e, &nph) != 0)
@@ -102,7 +100,6 @@ symbol_value(const char *path, const char *name, uint64_t *first_vaddr)
 out:
 	if (e != NULL)
 		elf_end(e);
-	close(fd);
 	return value;
 }
 
@@ -112,22 +109,32 @@ inject_symbol(pid_t pid, const char *lib, const char *name)
 	struct buf b = { 0 };
 	struct proc_mapping *maps;
 	size_t n = read_maps(pid, &b, &maps);
-	uint64_t addr = 0, value, first;
-	char path[PATH_MAX + 32];
+	uint64_t addr = 0, value = 0, first = UINT64_MAX;
+	char rel[PATH_MAX + 8];
+	struct proc proc;
+	bool in_proc = proc_open(&proc, "/proc", pid) == PROC_OK;
+	int fd;
 
 	for (size_t i = 0; i < n; i++) {
 		if (maps[i].offset != 0 || !named(&maps[i], lib))
 			continue;
 		/* through the process's root: it may live in a container */
-		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid,
-		    maps[i].path);
-		value = symbol_value(path, name, &first);
-		if (value == 0)
-			value = symbol_value(maps[i].path, name, &first);
+		snprintf(rel, sizeof(rel), "root%s", maps[i].path);
+		if (in_proc &&
+		    proc_openat(&proc, rel, O_RDONLY, &fd) == PROC_OK) {
+			value = symbol_value(fd, name, &first);
+			close(fd);
+		}
+		if (value == 0 &&
+		    (fd = open(maps[i].path, O_RDONLY | O_CLOEXEC)) != -1) {
+			value = symbol_value(fd, name, &first);
+			close(fd);
+		}
 		if (value != 0 && first != UINT64_MAX)
 			addr = maps[i].start - first + value;
 		break;
 	}
+	proc_close(&proc);
 	free(maps);
 	buf_free(&b);
 	return addr;
@@ -301,26 +308,20 @@ zombie_thread(pid_t pid, pid_t tid)
 static size_t
 threads_of(pid_t pid, pid_t **out)
 {
-	char path[64];
-	size_t n = 0, cap = 0;
-	pid_t *v = NULL;
-	struct dirent *de;
-	DIR *d;
+	size_t n = 0, cap = 0, ntids = 0;
+	pid_t *v = NULL, *tids;
 
 	v = xgrow(v, &cap, 1, sizeof(*v));
 	if (!zombie_thread(pid, pid))
 		v[n++] = pid;
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	if ((d = opendir(path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			pid_t t = (pid_t)atoi(de->d_name);
-
-			if (t > 0 && t != pid && !zombie_thread(pid, t)) {
-				v = xgrow(v, &cap, n + 1, sizeof(*v));
-				v[n++] = t;
-			}
+	if (proc_threads(pid, &tids, &ntids)) {
+		for (size_t i = 0; i < ntids; i++) {
+			if (tids[i] == pid || zombie_thread(pid, tids[i]))
+				continue;
+			v = xgrow(v, &cap, n + 1, sizeof(*v));
+			v[n++] = tids[i];
 		}
-		closedir(d);
+		free(tids);
 	}
 	*out = v;
 	return n;
@@ -330,19 +331,21 @@ threads_of(pid_t pid, pid_t **out)
 static bool
 blocked_signals(pid_t pid, pid_t tid, uint64_t *mask)
 {
-	char path[96], line[256];
+	struct proc proc;
+	struct buf b = { 0 };
+	struct proc_status st;
+	char name[32];
 	bool found = false;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
-	if ((f = fopen(path, "re")) == NULL)
-		return false;
-	while (!found && fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, "SigBlk:", 7) == 0) {
-			*mask = strtoull(line + 7, NULL, 16);
-			found = true;
-		}
-	fclose(f);
+	snprintf(name, sizeof(name), "task/%d/status", (int)tid);
+	if (proc_open(&proc, "/proc", pid) == PROC_OK &&
+	    proc_read(&proc, name, &b) == PROC_OK &&
+	    proc_status_parse(b.data, b.len, &st) == 0 && st.has_sig_blocked) {
+		*mask = st.sig_blocked;
+		found = true;
+	}
+	buf_free(&b);
+	proc_close(&proc);
 	return found;
 }
 

@@ -794,42 +794,57 @@ decode_compact(struct trace_reader *r, struct trace_entry *e)
 	return p - begin;
 }
 
-int
-trace_next(struct trace_reader *r, struct trace_entry *e, char *why,
+/* Fill until n bytes are at hand; false at the stream's end or an error. */
+static bool
+want(struct trace_reader *r, size_t n, char *why, size_t whylen)
+{
+	while (r->end - r->start < n)
+		if (!fill(r, why, whylen))
+			return false;
+	return true;
+}
+
+static bool
+is_compact(unsigned char kind)
+{
+	return kind >= TRACE_C_ALLOC && kind <= TRACE_C_REALLOC_DONE;
+}
+
+/* A compact record into *e. 1: read; 0: the stream ended; -1: damage. */
+static int
+read_compact(struct trace_reader *r, struct trace_entry *e, char *why,
+    size_t whylen)
+{
+	long n;
+
+	while ((n = decode_compact(r, e)) == 0)
+		if (!fill(r, why, whylen))
+			return 0;
+	if (n < 0) {
+		snprintf(why, whylen, "damaged at byte %llu of the "
+		    "decompressed trace: a compact record of kind %u that "
+		    "does not decode", (unsigned long long)r->offset,
+		    r->buf[r->start]);
+		return -1;
+	}
+	e->kind = TRACE_RECORD;
+	e->offset = r->offset;
+	e->data = e->record = (unsigned char *)r->record;
+	r->start += (size_t)n;
+	r->offset += (uint64_t)n;
+	return 1;
+}
+
+/* An entry with its header into *e. 1: read; 0: the stream ended; -1: damage. */
+static int
+read_entry(struct trace_reader *r, struct trace_entry *e, char *why,
     size_t whylen)
 {
 	uint32_t hdr[2];
-	size_t hlen;
+	size_t hlen = sizeof(hdr);
 
-	why[0] = '\0';
-next:
-	hlen = sizeof(hdr);
-	while (r->end - r->start < 1)
-		if (!fill(r, why, whylen))
-			goto end;
-	if (r->buf[r->start] >= TRACE_C_ALLOC && r->buf[r->start] <= TRACE_C_REALLOC_DONE) {
-		long n;
-
-		while ((n = decode_compact(r, e)) == 0)
-			if (!fill(r, why, whylen))
-				goto end;
-		if (n < 0) {
-			snprintf(why, whylen, "damaged at byte %llu of the "
-			    "decompressed trace: a compact record of kind %u that "
-			    "does not decode", (unsigned long long)r->offset,
-			    r->buf[r->start]);
-			return -1;
-		}
-		e->kind = TRACE_RECORD;
-		e->offset = r->offset;
-		e->data = e->record = (unsigned char *)r->record;
-		r->start += (size_t)n;
-		r->offset += (uint64_t)n;
-		return restore_ids(r, e, why, whylen) ? 1 : -1;
-	}
-	while (r->end - r->start < sizeof(hdr))
-		if (!fill(r, why, whylen))
-			goto end;
+	if (!want(r, sizeof(hdr), why, whylen))
+		return 0;
 	memcpy(hdr, r->buf + r->start, sizeof(hdr));
 	e->stream = 0;
 	if ((hdr[0] & 0xff) == TRACE_RECORD) {
@@ -847,27 +862,21 @@ next:
 		    (unsigned long long)r->offset, hdr[0], hdr[1]);
 		return -1;
 	}
-	while (r->end - r->start < hlen + hdr[1])
-		if (!fill(r, why, whylen))
-			goto end;
+	if (!want(r, hlen + hdr[1], why, whylen))
+		return 0;
 	e->kind = hdr[0];
 	e->len = hdr[1];
 	e->data = r->buf + r->start + hlen;
 	e->offset = r->offset;
 	r->start += hlen + hdr[1];
 	r->offset += hlen + hdr[1];
-	/* a loop, not a call: a trace may hold any number in a row */
-	if (e->kind == TRACE_STACK_NUMBER) {
-		if (!learn_number(r, e, why, whylen))
-			return -1;
-		goto next;
-	}
-	if (e->kind == TRACE_RECORD && !restore_ids(r, e, why, whylen))
-		return -1;
-	if (e->kind == TRACE_RUN_END)
-		r->run_ended = true;
 	return 1;
-end:
+}
+
+/* The stream ended (or failed, why said so): a clean end, or a cut one. */
+static int
+at_end(struct trace_reader *r, char *why, size_t whylen)
+{
 	if (why[0] != '\0')
 		return -1;
 	if (r->end != r->start || r->in_frame) {
@@ -884,6 +893,37 @@ end:
 		return -1;
 	}
 	return 0;
+}
+
+int
+trace_next(struct trace_reader *r, struct trace_entry *e, char *why,
+    size_t whylen)
+{
+	int rc;
+
+	why[0] = '\0';
+	/* stack numbers in a loop, not by a call: any number may come in a row */
+	for (;;) {
+		if (!want(r, 1, why, whylen))
+			return at_end(r, why, whylen);
+		if (is_compact(r->buf[r->start]))
+			rc = read_compact(r, e, why, whylen);
+		else
+			rc = read_entry(r, e, why, whylen);
+		if (rc == 0)
+			return at_end(r, why, whylen);
+		if (rc < 0)
+			return -1;
+		if (e->kind != TRACE_STACK_NUMBER)
+			break;
+		if (!learn_number(r, e, why, whylen))
+			return -1;
+	}
+	if (e->kind == TRACE_RECORD && !restore_ids(r, e, why, whylen))
+		return -1;
+	if (e->kind == TRACE_RUN_END)
+		r->run_ended = true;
+	return 1;
 }
 
 void

@@ -329,9 +329,9 @@ process_fields(struct json *j, const struct session *s, const struct process *p,
 	} else
 		json_null(j);
 	if (first)	/* the program itself: its end, after any exec */
-		exit_object(j, o->main_exited, WIFEXITED(o->main_status) ?
-		    WEXITSTATUS(o->main_status) : 0, WIFSIGNALED(o->main_status) ?
-		    WTERMSIG(o->main_status) : 0);
+		exit_object(j, s->run.exited, WIFEXITED(s->run.status) ?
+		    WEXITSTATUS(s->run.status) : 0, WIFSIGNALED(s->run.status) ?
+		    WTERMSIG(s->run.status) : 0);
 	else
 		exit_object(j, p->exited && !p->replaced, p->exit_code,
 		    p->exit_signal);
@@ -386,13 +386,13 @@ view_json_run(FILE *f, const struct session *s, const struct view_run_opts *o)
 	json_key_string(&j, "version", PACKAGE_VERSION);
 	json_key_uint(&j, "schema", VIEW_JSON_SCHEMA_VERSION);
 	if (s->nprocs > 0)
-		process_fields(&j, s, s->procs[0], o->main_argv, o);
+		process_fields(&j, s, s->procs[0], s->run.argv, o);
 	else {
 		/* the shim never started: what memscope itself knows */
-		struct process none = { .pid = o->main_pid, .exe = (char *)o->main_path };
+		struct process none = { .pid = s->run.main_pid, .exe = s->run.path };
 
 		model_heap_init(&none.heap);
-		process_fields(&j, s, &none, o->main_argv, o);
+		process_fields(&j, s, &none, s->run.argv, o);
 		model_heap_free(&none.heap);
 	}
 	json_key(&j, "children");

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: ISC */
-/* What the views of a run (text and JSON) are told besides the model. */
+/*
+ * What the views of a run (text and JSON) are asked besides the model: the
+ * reader's choices. The run's own facts are the session's (struct
+ * run_identity).
+ */
 #ifndef MEMSCOPE_VIEW_RUN_H
 #define MEMSCOPE_VIEW_RUN_H
 
@@ -20,22 +24,12 @@ enum view_leaks {
 struct view_run_opts {
 	size_t		 sites;		/* top sites listed */
 	int		 sort;		/* enum heap_site_order, -1: live and allocated */
-	pid_t		 main_pid;
-	char *const	*main_argv;
-	const char	*main_path;
-	bool		 main_exited;
-	int		 main_status;	/* wait(2) status */
 	enum view_leaks	 leak_check;
 	bool		 show_reachable; /* loss records of reachable blocks too */
 	bool		 gen_suppressions; /* a suppression after each record */
 	bool		 bins;		/* the size bins in the text report */
 	bool		 peak;		/* the peak, and the sites at the peak */
 	bool		 lifetimes;	/* how long blocks lived, and per site */
-	/* memscope attach: the tracked period, not a run */
-	bool		 attached;
-	uint64_t	 attached_ms;
-	/* the detach could not be done (the process was stopped) */
-	bool		 left_hooked;
 };
 
 /* The report of a run on f (stderr): every process, its summary and sites. */

@@ -27,16 +27,16 @@ base_name(const char *path)
 /* How a process ended, in words. */
 static void
 describe_end(FILE *f, int pid, const struct process *p, const char *name,
-    const struct view_run_opts *o)
+    const struct run_identity *run)
 {
 	fprintf(f, "==%d== %s ", pid, name);
 	if (p->replaced)
 		fputs("replaced itself with exec\n", f);
-	else if (p->still_running && o->attached && o->left_hooked)
+	else if (p->still_running && run->attached && run->left_hooked)
 		fputs("runs on: memscope could not put its calls back (the process "
 		    "was stopped); the shim forwards them once it finds memscope "
 		    "gone\n", f);
-	else if (p->still_running && o->attached)
+	else if (p->still_running && run->attached)
 		fputs("runs on: memscope put its calls back and detached\n", f);
 	else if (p->still_running)
 		fputs("was still running when memscope stopped\n", f);
@@ -54,27 +54,28 @@ describe_end(FILE *f, int pid, const struct process *p, const char *name,
  * may have made (and --no-follow left untracked).
  */
 static void
-print_main_end(FILE *f, const struct session *s, const struct view_run_opts *o)
+print_main_end(FILE *f, const struct session *s)
 {
+	const struct run_identity *run = &s->run;
 	const struct process *last = NULL;
-	int pid = (int)o->main_pid;
+	int pid = (int)run->main_pid;
 
 	for (size_t i = 0; i < s->nprocs; i++)
-		if (s->procs[i]->pid == o->main_pid)
+		if (s->procs[i]->pid == run->main_pid)
 			last = s->procs[i];
 	if (last != NULL && last->replaced)
 		fprintf(f, "==%d== the program %s exec'd ", pid,
 		    base_name(last->exe));
 	else
 		fprintf(f, "==%d== %s ", pid, last != NULL && last->exe[0] != '\0' ?
-		    base_name(last->exe) : base_name(o->main_path));
-	if (!o->main_exited)
+		    base_name(last->exe) : base_name(run->path));
+	if (!run->exited)
 		fputs("did not end\n", f);
-	else if (WIFSIGNALED(o->main_status))
+	else if (WIFSIGNALED(run->status))
 		fprintf(f, "was killed by signal %d (%s)\n",
-		    WTERMSIG(o->main_status), strsignal(WTERMSIG(o->main_status)));
+		    WTERMSIG(run->status), strsignal(WTERMSIG(run->status)));
 	else
-		fprintf(f, "exited with status %d\n", WEXITSTATUS(o->main_status));
+		fprintf(f, "exited with status %d\n", WEXITSTATUS(run->status));
 }
 
 static void
@@ -226,7 +227,7 @@ static void
 print_process(FILE *f, const struct session *s, const struct process *p,
     const struct view_run_opts *o, bool first)
 {
-	int pid = first ? (int)o->main_pid : (int)p->pid;
+	int pid = first ? (int)s->run.main_pid : (int)p->pid;
 	const char *name = p->exe != NULL && p->exe[0] ? p->exe : "?";
 
 	if (!first && p->forked)
@@ -235,7 +236,7 @@ print_process(FILE *f, const struct session *s, const struct process *p,
 	else if (!first)
 		fprintf(f, "==%d==\n==%d== process %d, new image after exec: %s\n",
 		    pid, pid, (int)p->pid, name);
-	describe_end(f, pid, p, base_name(name), o);
+	describe_end(f, pid, p, base_name(name), &s->run);
 	fprintf(f, "==%d==\n", pid);
 	print_summary(f, pid, &p->heap.sum, p->threads_started);
 	if (o->peak)
@@ -255,19 +256,19 @@ print_process(FILE *f, const struct session *s, const struct process *p,
 void
 view_text_run(FILE *f, const struct session *s, const struct view_run_opts *o)
 {
-	int pid = (int)o->main_pid;
+	int pid = (int)s->run.main_pid;
 
-	if (o->attached)
+	if (s->run.attached)
 		fprintf(f, "==%d== memscope %s: allocations in the %.1f s memscope "
 		    "was attached to", pid, PACKAGE_VERSION,
-		    (double)o->attached_ms / 1000);
+		    (double)s->run.attached_ms / 1000);
 	else
 		fprintf(f, "==%d== memscope %s: allocations of", pid, PACKAGE_VERSION);
-	for (char *const *a = o->main_argv; a != NULL && *a != NULL; a++)
+	for (char *const *a = s->run.argv; a != NULL && *a != NULL; a++)
 		fprintf(f, " %s", *a);
 	fputc('\n', f);
 	if (s->nprocs == 0) {
-		print_main_end(f, s, o);
+		print_main_end(f, s);
 		fprintf(f, "==%d== it was not tracked: the shim did not start in it\n",
 		    pid);
 		return;
@@ -277,6 +278,6 @@ view_text_run(FILE *f, const struct session *s, const struct view_run_opts *o)
 	if (s->nprocs > 1 || s->procs[0]->replaced) {
 		/* after the children, say again how the program itself ended */
 		fprintf(f, "==%d==\n", pid);
-		print_main_end(f, s, o);
+		print_main_end(f, s);
 	}
 }

@@ -95,6 +95,30 @@ test_remap(void **state)
 	model_mappings_free(&c);
 }
 
+/*
+ * The data segment grown by the program: every page it reaches is its
+ * (a page it shares with malloc's part too); given back: only the pages
+ * wholly above the new end leave.
+ */
+static void
+test_brk(void **state)
+{
+	struct mapping_set s = { 0 };
+	const struct mapping_range grown[] = { { A, A + 3 * P } };
+	const struct mapping_range shrunk[] = { { A, A + 2 * P } };
+
+	(void)state;
+	model_mappings_brk(&s, A + 100, A + 2 * P + 8);
+	assert_set(&s, grown, NELEM(grown));
+	model_mappings_brk(&s, A + 2 * P + 8, A + 2 * P + 8);	/* sbrk(0) */
+	assert_set(&s, grown, NELEM(grown));
+	model_mappings_brk(&s, A + 2 * P + 8, A + P + 1);
+	assert_set(&s, shrunk, NELEM(shrunk));
+	model_mappings_brk(&s, A + P + 1, A);
+	assert_int_equal(s.n, 0);
+	model_mappings_free(&s);
+}
+
 int
 main(void)
 {
@@ -102,6 +126,7 @@ main(void)
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_unmap),
 		cmocka_unit_test(test_remap),
+		cmocka_unit_test(test_brk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

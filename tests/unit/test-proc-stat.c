@@ -233,6 +233,9 @@ test_status(void **state)
 	    "Threads:\t3\n"
 	    "SigQ:\t0/96365\n"
 	    "SigPnd:\t0000000000000000\n"
+	    "ShdPnd:\t0000000000000000\n"
+	    "SigBlk:\tfffffffe7ffbfeff\n"
+	    "SigIgn:\t0000000000001000\n"
 	    "Cpus_allowed_list:\t0-1\n"
 	    "voluntary_ctxt_switches:\t0\n"
 	    "nonvoluntary_ctxt_switches:\t0\n";
@@ -257,6 +260,8 @@ test_status(void **state)
 	assert_int_equal(st.vm_hwm, KB(1768));
 	assert_int_equal(st.vm_rss, KB(1700));
 	assert_int_equal(st.vm_swap, KB(12));
+	assert_true(st.has_sig_blocked);
+	assert_true(st.sig_blocked == 0xfffffffe7ffbfeffull);
 }
 
 /* A kernel thread has no address space, hence no Vm lines. */

@@ -89,7 +89,6 @@ load_with_clock(double ns_per_tick, bool ok)
 	    .protocol = MS_PROTOCOL_VERSION, .ns_per_tick = ns_per_tick };
 	struct trace_run_end re = { .exited = 1 };
 	struct tracefile *t = create(path);
-	struct trace_run_info info;
 	struct session s;
 	char why[512], expected[512];
 
@@ -97,7 +96,7 @@ load_with_clock(double ns_per_tick, bool ok)
 	tracefile_write(t, TRACE_RUN_END, &re, sizeof(re), NULL, 0);
 	assert_true(tracefile_close(t));
 	model_session_init(&s);
-	assert_int_equal(source_trace_load(path, &s, &info, why, sizeof(why)), ok);
+	assert_int_equal(source_trace_load(path, &s, why, sizeof(why)), ok);
 	if (!ok) {
 		snprintf(expected, sizeof(expected), "%s: damaged at byte 0 of "
 		    "the decompressed trace: an entry of kind 1 (run) that does "
@@ -105,7 +104,6 @@ load_with_clock(double ns_per_tick, bool ok)
 		assert_string_equal(why, expected);
 	} else
 		assert_true(s.ns_per_tick == ns_per_tick);
-	source_trace_info_free(&info);
 	model_session_free(&s);
 	unlink(path);
 }
@@ -509,7 +507,6 @@ static void
 test_protocol(void **state)
 {
 	char path[] = "/tmp/memscope-test-trace.XXXXXX", why[512], expected[512];
-	struct trace_run_info info;
 	struct tiny_trace tt;
 	struct session s;
 
@@ -518,14 +515,13 @@ test_protocol(void **state)
 	tiny_trace(&tt, MS_PROTOCOL_VERSION ^ 0x100);
 	write_raw(path, 0, &tt, sizeof(tt), 0);
 	model_session_init(&s);
-	assert_false(source_trace_load(path, &s, &info, why, sizeof(why)));
+	assert_false(source_trace_load(path, &s, why, sizeof(why)));
 	snprintf(expected, sizeof(expected), "%s: damaged at byte 0 of the "
 	    "decompressed trace: the run entry gives protocol version %u, where "
 	    "a trace of format version %u has version %u", path,
 	    MS_PROTOCOL_VERSION ^ 0x100, TRACE_FORMAT_VERSION,
 	    MS_PROTOCOL_VERSION);
 	assert_string_equal(why, expected);
-	source_trace_info_free(&info);
 	model_session_free(&s);
 	unlink(path);
 }
