@@ -550,6 +550,9 @@ note_temporary(struct heap_model *h, uint16_t thread, uint64_t addr)
 		h->sum.temporaries++;
 		site_get(h, b->stack)->temporaries++;
 	}
+	/* gone: a block another thread gets at addr later is not this one */
+	if (*last == addr)
+		*last = 0;
 }
 
 void
