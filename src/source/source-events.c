@@ -56,14 +56,13 @@ apply_module(struct process *proc, const struct ms_ev_module *ev, uint32_t len)
 	return true;
 }
 
-bool
-source_event_apply(struct process *proc, struct session *session,
+static bool
+apply_record(struct process *proc, struct session *session,
     const struct ms_record *rec, uint32_t len)
 {
 	struct heap_model *h = &proc->heap;
 
 #define NEED(type) do { if (len < sizeof(type)) return false; } while (0)
-	h->sum.events++;
 	switch (rec->type) {
 	case MS_EV_ALLOC: {
 		NEED(struct ms_ev_alloc);
@@ -214,3 +213,19 @@ source_event_apply(struct process *proc, struct session *session,
 	return true;
 }
 
+bool
+source_event_apply(struct process *proc, struct session *session,
+    const struct ms_record *rec, uint32_t len)
+{
+	/*
+	 * Counted before it is applied (the peak notes the event that made
+	 * it), and taken back when refused: the run's figures stop before a
+	 * record that makes no sense, as those of its trace, which never
+	 * holds that record, do.
+	 */
+	proc->heap.sum.events++;
+	if (apply_record(proc, session, rec, len))
+		return true;
+	proc->heap.sum.events--;
+	return false;
+}
