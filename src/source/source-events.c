@@ -45,6 +45,8 @@ apply_module(struct process *proc, const struct ms_ev_module *ev, uint32_t len)
 		model_modules_unloaded(&proc->modules, ev->base, ev->start);
 		return true;
 	}
+	if (ev->op != MS_MODULE_LOADED)
+		return false;
 	if (plen > len - sizeof(*ev) || plen > MS_PATH_MAX)
 		return false;
 	memcpy(path, (const char *)(ev + 1), plen);
@@ -68,6 +70,9 @@ apply_record(struct process *proc, struct session *session,
 		NEED(struct ms_ev_alloc);
 		const struct ms_ev_alloc *ev = (const void *)rec;
 
+		/* the shim records no NULL; to the heap model 0 is no block */
+		if (ev->addr == 0)
+			return false;
 		struct heap_new_block nb = new_block(ev->addr, ev->size,
 		    ev->stack, ev->time, ev->fn, ev->spare);
 
@@ -78,6 +83,8 @@ apply_record(struct process *proc, struct session *session,
 		NEED(struct ms_ev_free);
 		const struct ms_ev_free *ev = (const void *)rec;
 
+		if (ev->addr == 0)
+			return false;
 		model_heap_release(h, rec->thread, ev->addr, ev->time);
 		break;
 	}
@@ -85,6 +92,9 @@ apply_record(struct process *proc, struct session *session,
 		NEED(struct ms_ev_realloc);
 		const struct ms_ev_realloc *ev = (const void *)rec;
 
+		if (ev->old_addr == 0 || ev->status < MS_REALLOC_FAILED ||
+		    ev->status > MS_REALLOC_MOVED)
+			return false;
 		if (ev->status == MS_REALLOC_FREED)
 			model_heap_release(h, rec->thread, ev->old_addr, ev->time);
 		else if (ev->status == MS_REALLOC_MOVED)
@@ -96,6 +106,8 @@ apply_record(struct process *proc, struct session *session,
 		NEED(struct ms_ev_realloc_done);
 		const struct ms_ev_realloc_done *ev = (const void *)rec;
 
+		if (ev->addr == 0)
+			return false;
 		struct heap_new_block nb = new_block(ev->addr, ev->size,
 		    ev->stack, ev->time, MS_FN_REALLOC | ev->flags, ev->spare);
 
@@ -150,6 +162,8 @@ apply_record(struct process *proc, struct session *session,
 		NEED(struct ms_ev_thread);
 		const struct ms_ev_thread *ev = (const void *)rec;
 
+		if (ev->op != MS_THREAD_STARTED && ev->op != MS_THREAD_ENDED)
+			return false;
 		if (ev->op == MS_THREAD_STARTED)
 			proc->threads_started++;
 		else if (ev->op == MS_THREAD_ENDED && ev->sp != 0) {
