@@ -491,9 +491,9 @@ test_frames_calls(void **state)
 	(void)state;
 	model_session_init(&s);
 	p = model_session_add(&s, 100);
-	for (uint8_t fn = HEAP_FN_MALLOC; fn <= HEAP_FN_PVALLOC; fn++) {
+	for (unsigned int fn = HEAP_FN_MALLOC; fn <= HEAP_FN_PVALLOC; fn++) {
 		struct heap_new_block b = { .addr = 0x1000 * fn, .size = 8,
-		    .stack = 0x100 + fn, .spare_known = true, .fn = fn };
+		    .stack = 0x100 + fn, .spare_known = true, .fn = (uint8_t)fn };
 		struct leak_record rec = { .stack = 0x100 + fn };
 
 		model_heap_alloc(&p->heap, 1, &b);
