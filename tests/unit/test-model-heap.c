@@ -370,7 +370,7 @@ static const struct bin_case bin_cases[] = {
 	{ 1024, 71 },
 	{ 1025, 72 }, { 2048, 72 }, { 2049, 73 }, { 4096, 73 }, { 4097, 74 },
 	{ (uint64_t)1 << 20, 81 }, { ((uint64_t)1 << 20) + 1, 82 },
-	{ ((uint64_t)1 << 42) - 1, 103 },
+	{ HEAP_SIZE_MAX, 103 },
 };
 
 static void
@@ -391,6 +391,46 @@ test_bins(void **state)
 		assert_bin(&h, bin_cases[i].bin, 1, 1, 0, 0);
 		model_heap_free(&h);
 	}
+}
+
+/*
+ * A block larger than a block's size keeps (4 TiB: a program may get one
+ * where memory is overcommitted) counts as HEAP_SIZE_MAX bytes while live,
+ * and its free takes back what it added; as a fork child's inheritance it
+ * is live, not taken for one the child freed.
+ */
+static void
+test_huge_block(void **state)
+{
+	struct heap_model h;
+	const uint64_t huge = ((uint64_t)1 << 42) + 100;
+	const struct heap_block parent[] = {
+		{ .addr = 0x1000, .size = HEAP_SIZE_MAX, .stack = S1 },
+	};
+	struct heap_block *live;
+
+	(void)state;
+	model_heap_init(&h);
+	alloc(&h, T1, 0x1000, huge, S1);
+	assert_int_equal(h.sum.bytes_allocated, huge);
+	assert_int_equal(h.sum.live_bytes, ((uint64_t)1 << 42) - 2);
+	assert_site(&h, S1, 1, huge, 1, ((uint64_t)1 << 42) - 2);
+	assert_bin(&h, 103, 1, 0, 1, ((uint64_t)1 << 42) - 2);
+	model_heap_release(&h, T1, 0x1000, 0);
+	assert_int_equal(h.sum.live_bytes, 0);
+	assert_int_equal(h.sum.live_blocks, 0);
+	assert_site(&h, S1, 1, huge, 0, 0);
+	assert_bin(&h, 103, 1, 1, 0, 0);
+	assert_int_equal(h.bins[103].usable_bytes, 0);
+	model_heap_free(&h);
+
+	model_heap_init(&h);
+	h.inherits = true;
+	model_heap_inherit(&h, parent, NELEM(parent));
+	assert_int_equal(model_heap_live_sorted(&h, &live), 1);
+	assert_int_equal(live[0].size, HEAP_SIZE_MAX);
+	free(live);
+	model_heap_free(&h);
 }
 
 /* A block the allocator mapped on its own goes to the mmap bin, whatever
@@ -859,6 +899,7 @@ main(void)
 		cmocka_unit_test(test_temporaries),
 		cmocka_unit_test(test_temporary_reused_address),
 		cmocka_unit_test(test_bins),
+		cmocka_unit_test(test_huge_block),
 		cmocka_unit_test(test_bin_mmap),
 		cmocka_unit_test(test_bin_range),
 		cmocka_unit_test(test_usable),
