@@ -334,8 +334,8 @@ test_mappings(void **state)
 	model_session_free(&f.s);
 }
 
-/* brk and sbrk are recorded by no shim of this version, and a record of
- * one is taken and dropped: an event, nothing else. */
+/* The shim records the program's own brk and sbrk (not malloc's), and the
+ * model keeps nothing of them: an event, nothing else. */
 static void
 test_brk(void **state)
 {
