@@ -19,7 +19,7 @@ const char *const heap_lifetime_names[HEAP_LIFETIMES] = {
 };
 
 /* an inherited block the child has freed */
-#define INHERITED_GONE	(((uint64_t)1 << 42) - 1)	/* no block is 4 TiB */
+#define INHERITED_GONE	(HEAP_SIZE_MAX + 1)	/* no block is this large */
 
 /* Fibonacci hashing of an address or id into a power-of-two table. */
 static size_t
@@ -445,12 +445,14 @@ drop_live(struct heap_model *h, uint64_t addr, uint64_t time)
 static void
 add_live(struct heap_model *h, const struct heap_new_block *nb)
 {
-	struct heap_block b = { .addr = nb->addr, .size = nb->size,
+	struct heap_block b = { .addr = nb->addr,
+	    .size = nb->size < HEAP_SIZE_MAX ? nb->size : HEAP_SIZE_MAX,
 	    .stack = nb->stack, .born = nb->time,
 	    .spare = !nb->spare_known ? 0 :
 	    nb->spare < HEAP_SPARE_MAX ? nb->spare : HEAP_SPARE_MAX,
 	    .mmapped = nb->mmapped };
-	uint64_t size = nb->size;
+	/* what the block keeps: its free takes back as much as it added */
+	uint64_t size = b.size;
 	struct heap_site *site;
 	struct heap_bin *bin;
 
@@ -550,6 +552,9 @@ note_temporary(struct heap_model *h, uint16_t thread, uint64_t addr)
 		h->sum.temporaries++;
 		site_get(h, b->stack)->temporaries++;
 	}
+	/* gone: a block another thread gets at addr later is not this one */
+	if (*last == addr)
+		*last = 0;
 }
 
 void

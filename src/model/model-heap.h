@@ -14,7 +14,7 @@
 
 struct heap_block {
 	uint64_t	 addr;		/* 0: empty slot */
-	uint64_t	 size : 42;	/* requested bytes (4 TiB at most) */
+	uint64_t	 size : 42;	/* requested bytes, HEAP_SIZE_MAX at most */
 	uint64_t	 spare : 21;	/* usable beyond size, HEAP_SPARE_MAX at most */
 	uint64_t	 mmapped : 1;	/* served by a mapping of its own */
 	uint64_t	 stack;
@@ -44,7 +44,7 @@ struct heap_new_block {
 	uint32_t	 spare;		/* usable bytes past size, if known */
 	bool		 spare_known;
 	bool		 mmapped;	/* served by a mapping of its own */
-	uint8_t		 fn;		/* enum heap_alloc_fn, or past its end */
+	uint8_t		 fn;		/* enum heap_alloc_fn */
 };
 
 /*
@@ -61,6 +61,9 @@ extern const char *const heap_lifetime_names[HEAP_LIFETIMES];
 #define HEAP_FREE_CLASSES_MAX	96
 
 #define HEAP_SPARE_MAX	((1u << 21) - 1)
+/* The most bytes a block counts (4 TiB less 2: one more marks an inherited
+ * block its fork child freed); a larger one counts as this many. */
+#define HEAP_SIZE_MAX	(((uint64_t)1 << 42) - 2)
 
 /*
  * Size bins by requested size: 8-byte steps to 128 bytes, 16-byte steps

@@ -28,7 +28,8 @@ new_block(uint64_t addr, uint64_t size, uint64_t stack, uint64_t time,
 	return (struct heap_new_block){ .addr = addr, .size = size,
 	    .stack = stack, .time = time, .spare = spare,
 	    .spare_known = spare != MS_SPARE_UNKNOWN,
-	    .mmapped = (fn & MS_FN_MMAPPED) != 0, .fn = (uint8_t)fn };
+	    .mmapped = (fn & MS_FN_MMAPPED) != 0,
+	    .fn = (fn & 0xff) <= HEAP_FN_PVALLOC ? (uint8_t)fn : HEAP_FN_UNKNOWN };
 }
 
 static bool
@@ -42,6 +43,8 @@ apply_module(struct process *proc, const struct ms_ev_module *ev, uint32_t len)
 		model_modules_unloaded(&proc->modules, ev->base, ev->start);
 		return true;
 	}
+	if (ev->op != MS_MODULE_LOADED)
+		return false;
 	if (plen > len - sizeof(*ev) || plen > MS_PATH_MAX)
 		return false;
 	memcpy(path, (const char *)(ev + 1), plen);
@@ -53,19 +56,21 @@ apply_module(struct process *proc, const struct ms_ev_module *ev, uint32_t len)
 	return true;
 }
 
-bool
-source_event_apply(struct process *proc, struct session *session,
+static bool
+apply_record(struct process *proc, struct session *session,
     const struct ms_record *rec, uint32_t len)
 {
 	struct heap_model *h = &proc->heap;
 
 #define NEED(type) do { if (len < sizeof(type)) return false; } while (0)
-	h->sum.events++;
 	switch (rec->type) {
 	case MS_EV_ALLOC: {
 		NEED(struct ms_ev_alloc);
 		const struct ms_ev_alloc *ev = (const void *)rec;
 
+		/* the shim records no NULL; to the heap model 0 is no block */
+		if (ev->addr == 0)
+			return false;
 		struct heap_new_block nb = new_block(ev->addr, ev->size,
 		    ev->stack, ev->time, ev->fn, ev->spare);
 
@@ -76,6 +81,8 @@ source_event_apply(struct process *proc, struct session *session,
 		NEED(struct ms_ev_free);
 		const struct ms_ev_free *ev = (const void *)rec;
 
+		if (ev->addr == 0)
+			return false;
 		model_heap_release(h, rec->thread, ev->addr, ev->time);
 		break;
 	}
@@ -83,6 +90,9 @@ source_event_apply(struct process *proc, struct session *session,
 		NEED(struct ms_ev_realloc);
 		const struct ms_ev_realloc *ev = (const void *)rec;
 
+		if (ev->old_addr == 0 || ev->status < MS_REALLOC_FAILED ||
+		    ev->status > MS_REALLOC_MOVED)
+			return false;
 		if (ev->status == MS_REALLOC_FREED)
 			model_heap_release(h, rec->thread, ev->old_addr, ev->time);
 		else if (ev->status == MS_REALLOC_MOVED)
@@ -94,6 +104,8 @@ source_event_apply(struct process *proc, struct session *session,
 		NEED(struct ms_ev_realloc_done);
 		const struct ms_ev_realloc_done *ev = (const void *)rec;
 
+		if (ev->addr == 0)
+			return false;
 		struct heap_new_block nb = new_block(ev->addr, ev->size,
 		    ev->stack, ev->time, MS_FN_REALLOC | ev->flags, ev->spare);
 
@@ -154,6 +166,8 @@ source_event_apply(struct process *proc, struct session *session,
 		NEED(struct ms_ev_thread);
 		const struct ms_ev_thread *ev = (const void *)rec;
 
+		if (ev->op != MS_THREAD_STARTED && ev->op != MS_THREAD_ENDED)
+			return false;
 		if (ev->op == MS_THREAD_STARTED)
 			proc->threads_started++;
 		else if (ev->op == MS_THREAD_ENDED && ev->sp != 0) {
@@ -217,3 +231,19 @@ source_event_apply(struct process *proc, struct session *session,
 	return true;
 }
 
+bool
+source_event_apply(struct process *proc, struct session *session,
+    const struct ms_record *rec, uint32_t len)
+{
+	/*
+	 * Counted before it is applied (the peak notes the event that made
+	 * it), and taken back when refused: the run's figures stop before a
+	 * record that makes no sense, as those of its trace, which never
+	 * holds that record, do.
+	 */
+	proc->heap.sum.events++;
+	if (apply_record(proc, session, rec, len))
+		return true;
+	proc->heap.sum.events--;
+	return false;
+}

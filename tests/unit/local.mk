@@ -20,6 +20,9 @@ UNIT_TESTS = \
 	tests/unit/test-apportion \
 	tests/unit/test-model-mappings \
 	tests/unit/test-model-history \
+	tests/unit/test-model-heap \
+	tests/unit/test-model-leaks \
+	tests/unit/test-source-events \
 	tests/unit/test-suppress \
 	tests/unit/test-trace \
 	tests/unit/test-control
@@ -91,6 +94,21 @@ tests_unit_test_model_history_SOURCES = tests/unit/test-model-history.c
 tests_unit_test_model_history_CFLAGS = $(unit_cflags)
 tests_unit_test_model_history_LDADD = $(unit_libs)
 tests_unit_test_model_history_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_model_heap_SOURCES = tests/unit/test-model-heap.c
+tests_unit_test_model_heap_CFLAGS = $(unit_cflags)
+tests_unit_test_model_heap_LDADD = $(unit_libs)
+tests_unit_test_model_heap_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_model_leaks_SOURCES = tests/unit/test-model-leaks.c
+tests_unit_test_model_leaks_CFLAGS = $(unit_cflags)
+tests_unit_test_model_leaks_LDADD = $(unit_libs)
+tests_unit_test_model_leaks_LDFLAGS = $(unit_link_flags)
+
+tests_unit_test_source_events_SOURCES = tests/unit/test-source-events.c
+tests_unit_test_source_events_CFLAGS = $(unit_cflags)
+tests_unit_test_source_events_LDADD = $(unit_libs)
+tests_unit_test_source_events_LDFLAGS = $(unit_link_flags)
 
 tests_unit_test_suppress_SOURCES = tests/unit/test-suppress.c
 tests_unit_test_suppress_CFLAGS = $(unit_cflags)
