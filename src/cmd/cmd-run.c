@@ -326,7 +326,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	bool follow = true;
 	FILE *json = NULL, *log = stderr;
 	struct leak_options lopts;
-	struct profile_options popts = { 0 };
+	struct profile_options popts = { .run = &vopts };
 	sigset_t chld;
 
 	leak_options_init(&lopts);
