@@ -15,6 +15,8 @@
 #define LEVELS	14
 
 static void *volatile *keep;
+/* left() and right() differ, or the compiler makes them one function */
+static volatile unsigned lefts, rights;
 static void step(unsigned i, int level);
 
 /* Never a tail call: each call's return address is the stack's. */
@@ -22,14 +24,14 @@ __attribute__((noinline)) static void
 left(unsigned i, int level)
 {
 	step(i, level + 1);
-	__asm__ volatile("" ::: "memory");
+	lefts++;
 }
 
 __attribute__((noinline)) static void
 right(unsigned i, int level)
 {
 	step(i, level + 1);
-	__asm__ volatile("" ::: "memory");
+	rights += 2;
 }
 
 __attribute__((noinline)) static void

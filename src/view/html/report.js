@@ -180,8 +180,7 @@
 
 	/* A line chart of ys over xs, w by h, with a y label for figure. */
 	function chart(xs, ys, w, h, label, marks) {
-		var svg = sv('svg', { width: '100%', viewBox: '0 0 ' + w + ' ' + h,
-		    preserveAspectRatio: 'none', height: h });
+		var svg = sv('svg', { width: '100%', viewBox: '0 0 ' + w + ' ' + h });
 		var L = 70, B = 18, xmax = Math.max(1, xs[xs.length - 1] || 1);
 		var ymax = Math.max(1, Math.max.apply(null, ys.concat(marks.map(function (m) {
 			return m.y || 0;
@@ -272,23 +271,31 @@
 			rects.push({ n: a, x: 0, w: W, d: d, anc: true, hit: matches(a) });
 		});
 		var d0 = chain.length, maxd = d0;
-		function walk(n, x, d, inMatch) {
+		function walk(n, x, d) {
 			var w = total ? n.v[m] / total * W : 0;
 			if (w < 0.4)
 				return;
 			var hit = matches(n);
-			if (hit && !inMatch)
-				matched += n.v[m];
 			rects.push({ n: n, x: x, w: w, d: d, hit: hit });
 			if (d > maxd)
 				maxd = d;
 			kids(n, m).forEach(function (k) {
-				walk(k, x, d + 1, inMatch || hit);
+				walk(k, x, d + 1);
 				x += total ? k.v[m] / total * W : 0;
 			});
 		}
+		/* what the matching frames weigh, the narrowest too; a match
+		 * under a match counted once */
+		function weigh(n) {
+			if (matches(n))
+				matched += n.v[m];
+			else
+				n.kids.forEach(weigh);
+		}
 		if (total > 0)
-			walk(top, 0, d0, false);
+			walk(top, 0, d0);
+		if (R.search && total > 0)
+			weigh(top);
 		var dpr = window.devicePixelRatio || 1, H = (maxd + 1) * ROW;
 		c.width = Math.round(W * dpr);
 		c.height = Math.round(H * dpr);
@@ -531,19 +538,18 @@
 		});
 	}
 
-	/* Bars: each item a group of values (one colour each), log heights. */
+	/* Bars: each item a group of values (one colour each). */
 	function bars(items, series, colors, w, h) {
-		var svg = sv('svg', { width: '100%', viewBox: '0 0 ' + w + ' ' + h,
-		    height: h }), L = 60, B = 40;
+		var svg = sv('svg', { width: '100%', viewBox: '0 0 ' + w + ' ' + h }),
+		    L = 60, B = 40, T = 8;
 		var max = 1;
 		items.forEach(function (it) {
 			series.forEach(function (k) { max = Math.max(max, it[k]); });
 		});
-		var lmax = Math.log10(max + 1), slot = (w - L) / Math.max(items.length, 1);
-		function Y(v) { return (h - B) * (1 - Math.log10(v + 1) / lmax); }
-		[1, 1024, 1048576, 1073741824].forEach(function (v) {
-			if (v > max)
-				return;
+		var slot = (w - L) / Math.max(items.length, 1);
+		function Y(v) { return T + (h - B - T) * (1 - v / max); }
+		[0, max / 2, max].forEach(function (v) {
+			v = Math.round(v);
 			svg.appendChild(sv('line', { x1: L, x2: w, y1: Y(v), y2: Y(v),
 			    stroke: '#e0e0e0' }));
 			svg.appendChild(sv('text', { x: L - 4, y: Y(v) + 4,
@@ -683,11 +689,18 @@
 		app.appendChild(el('p', { text: 'memscope saw no process.' }));
 		return;
 	}
+	/* the program as it ended: the last image of its pid, after any
+	 * exec (a wrapper script's interpreter, env ...) */
+	var start = 0;
+	D.processes.forEach(function (p, k) {
+		if (p.pid === D.processes[0].pid)
+			start = k;
+	});
 	/* a leak check that found leaks opens on them; else live at exit */
-	var first = D.processes[0];
+	var first = D.processes[start];
 	R.metric = first.leaks && (first.leaks.definitely.bytes ||
 	    first.leaks.indirectly.bytes) ? 5 : first.summary.live_bytes_at_exit ? 0 : 2;
-	show(0);
+	show(start);
 	var resize;
 	window.addEventListener('resize', function () {
 		clearTimeout(resize);
@@ -699,4 +712,6 @@
 	R.show = show;
 	R.metrics = METRICS.map(function (M) { return M[0]; });
 	R.timings.open = performance.now() - t0;
+	/* since the page was asked for: its parse and the JSON's too */
+	R.timings.ready = performance.now();
 })();
