@@ -126,7 +126,9 @@
 			if (ps && ps.options.length > 1) {
 				ps.value = String(ps.options.length - 1);
 				fire(ps, 'change');
-				out.switched_pid = R.data.processes[R.proc].pid;
+				out.switched = { pid: R.data.processes[R.proc].pid,
+				    leaked: R.tree.v[R.metrics.indexOf('leaked')],
+				    exit: document.querySelector('#summary [data-key="exit"] b').textContent };
 			}
 			out.command = document.querySelector('header .cmd').textContent;
 			out.sections = Array.prototype.map.call(document.querySelectorAll('section'),

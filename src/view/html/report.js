@@ -144,7 +144,7 @@
 			    'temporary_allocations'],
 			[count(u.mmaps) + ' / ' + count(u.munmaps), 'mmaps / munmaps'],
 			[count(u.events), 'events'],
-			[exitText(P), 'exit'],
+			[exitText(P), 'exit', 'exit'],
 			[count(P.threads), 'threads']
 		];
 		if (u.dropped_events || u.anomalies)
