@@ -72,11 +72,15 @@
 		return s ? s.replace(/^.*\//, '') : '?';
 	}
 
-	/* The call tree of the process, merged by function name. */
+	/*
+	 * The call tree of the process, merged by function name; inverted, the
+	 * allocating functions first, then their callers. A node's children
+	 * and their orders are made when first needed: a large profile makes
+	 * a node per frame of many stacks.
+	 */
 	function node(name, f, parent) {
-		return { name: name, f: f, v: new Float64Array(NM),
-		    self: new Float64Array(NM), kids: new Map(), parent: parent,
-		    depth: parent ? parent.depth + 1 : 0, sorted: [] };
+		return { name: name, f: f, v: new Float64Array(NM), kids: null,
+		    parent: parent, sorted: null };
 	}
 	function build(p, inv) {
 		var root = node(base(p.exe), -1, null);
@@ -86,22 +90,26 @@
 				root.v[m] += s[m + 1];
 			for (i = 0; i < st.length; i++) {
 				var f = st[inv ? st.length - 1 - i : i], name = F[f][0];
-				var c = n.kids.get(name);
+				var c = n.kids ? n.kids.get(name) : undefined;
 				if (!c) {
 					c = node(name, f, n);
+					if (!n.kids)
+						n.kids = new Map();
 					n.kids.set(name, c);
 				}
 				for (m = 0; m < NM; m++)
 					c.v[m] += s[m + 1];
 				n = c;
 			}
-			for (m = 0; m < NM; m++)
-				n.self[m] += s[m + 1];
 		});
 		return root;
 	}
 	/* Children by metric m, largest first (kept: redraws reuse it). */
 	function kids(n, m) {
+		if (!n.kids)
+			return [];
+		if (!n.sorted)
+			n.sorted = [];
 		if (!n.sorted[m]) {
 			n.sorted[m] = Array.from(n.kids.values()).filter(function (c) {
 				return c.v[m] > 0;
@@ -225,6 +233,9 @@
 			s.appendChild(el('p', { class: 'note', text: 'No growth series.' }));
 			return;
 		}
+		/* a run starts with an empty heap; an attach, with what it had */
+		if (!P.attached && g[0][0] > 0)
+			g = [[0, 0, 0, 0, 0]].concat(g);
 		var xs = g.map(function (t) { return t[0]; });
 		s.appendChild(el('div', { class: 'note', text: 'Live bytes; peak ' +
 		    bytes(P.peak.live_bytes) + ' in ' + count(P.peak.live_blocks) +
@@ -289,7 +300,7 @@
 		function weigh(n) {
 			if (matches(n))
 				matched += n.v[m];
-			else
+			else if (n.kids)
 				n.kids.forEach(weigh);
 		}
 		if (total > 0)
@@ -430,7 +441,7 @@
 		function rows(n, depth, out) {
 			var ks = kids(n, st.col), shown = ks.slice(0, 200);
 			shown.forEach(function (k) {
-				var key = path(k), more = k.kids.size > 0;
+				var key = path(k), more = k.kids !== null;
 				var open = st.open.has(key);
 				var tr = el('tr', {}, [el('td', { class: 'fn',
 				    style: 'padding-left:' + (6 + 14 * depth) + 'px',
@@ -477,7 +488,7 @@
 			if (!ks.length)
 				break;
 			n = ks[0];
-			if (n.kids.size)
+			if (n.kids)
 				st.open.add(path(n));
 		}
 		var t = el('table', { id: id }, [el('thead', {}, [thead]), tbody]);
@@ -492,13 +503,17 @@
 		tables.down = treeTable('top-down', tree, 'Top-down: each ' +
 		    'function with what was allocated under it (it and its callees). ' +
 		    'Click a column to sort by it, a function to open it.');
-		tables.up = treeTable('bottom-up', inverted, 'Bottom-up: each ' +
-		    'allocating function with what it allocated itself; open it for ' +
-		    'its callers.');
+		tables.up = null;
 		var box = el('div', {}, [tables.down.el]);
 		var b1 = el('button', { class: 'on', text: 'Top-down' });
 		var b2 = el('button', { text: 'Bottom-up (callers)' });
 		function show(which) {
+			if (which === 'up' && !tables.up) {
+				inverted = build(P, true);
+				tables.up = treeTable('bottom-up', inverted, 'Bottom-up: ' +
+				    'each allocating function with what it allocated itself; ' +
+				    'open it for its callers.');
+			}
 			box.textContent = '';
 			box.appendChild(tables[which].el);
 			b1.classList.toggle('on', which === 'down');
@@ -650,7 +665,6 @@
 		P = D.processes[i];
 		app.textContent = '';
 		tree = build(P, false);
-		inverted = build(P, true);
 		R.tree = tree;
 		var hd = el('header', {}, [el('h1', { text: 'memscope' }),
 		    el('span', { class: 'cmd', text: (P.argv || [P.exe || '?']).join(' ') }),
