@@ -160,6 +160,8 @@ src_view_libview_a_SOURCES = \
 	src/view/tui.h \
 	src/view/view-collapsed.c \
 	src/view/view-collapsed.h \
+	src/view/view-html.c \
+	src/view/view-html.h \
 	src/view/view-json-run.c \
 	src/view/view-json.c \
 	src/view/view-json.h \
@@ -228,6 +230,30 @@ src/pprof/profile.pb-c.c: src/pprof/profile.proto
 src/pprof/profile.pb-c.h: src/pprof/profile.pb-c.c
 	@test -f $@ || { rm -f src/pprof/profile.pb-c.c; \
 	    $(MAKE) $(AM_MAKEFLAGS) src/pprof/profile.pb-c.c; }
+
+# The HTML report's script and style: files of their own, compiled into
+# memscope as strings. Neither may hold "</" followed by "script" or
+# "style", which would end its element in the page early.
+nodist_src_view_libview_a_SOURCES += src/view/html-assets.c
+EXTRA_DIST += src/view/html/report.js src/view/html/report.css
+CLEANFILES += src/view/html-assets.c
+src/view/html-assets.c: src/view/html/report.js src/view/html/report.css
+	$(AM_V_GEN)$(MKDIR_P) src/view && \
+	if grep -Eiq '</(script|style)' $(srcdir)/src/view/html/report.js \
+	    $(srcdir)/src/view/html/report.css; then \
+	    echo "src/view/html: an asset holds '</script' or '</style'" >&2; \
+	    exit 1; fi && { \
+	    echo '/* Made from src/view/html/ by the build: do not edit. */'; \
+	    echo 'extern const char memscope_html_js[];'; \
+	    echo 'extern const char memscope_html_css[];'; \
+	    echo 'const char memscope_html_js[] ='; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' \
+	        $(srcdir)/src/view/html/report.js; \
+	    echo ';'; \
+	    echo 'const char memscope_html_css[] ='; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' \
+	        $(srcdir)/src/view/html/report.css; \
+	    echo ';'; } > $@-t && mv $@-t $@
 
 # Every source file of the analyzer's layers (make lint reads them all).
 MEMSCOPE_LAYER_FILES = $(src_util_libutil_a_SOURCES) $(src_proc_libproc_a_SOURCES) \

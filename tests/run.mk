@@ -24,6 +24,7 @@ RUN_TESTS = \
 	tests/run-collapsed.test \
 	tests/run-massif.test \
 	tests/run-pprof.test \
+	tests/run-html.test \
 	tests/run-bins.test \
 	tests/run-lifetimes.test \
 	tests/run-symbols.test \
@@ -42,6 +43,9 @@ RUN_TESTS = \
 
 TESTS += $(RUN_TESTS)
 EXTRA_DIST += $(RUN_TESTS) tests/run-lib.sh tests/attach-lib.sh
+# the page tests/run-html.test opens in the browser, and its screenshot
+EXTRA_DIST += tests/html-check.js
+CLEANFILES += tests/run-html.png
 
 # Real programs of the distribution, each under memscope run and under
 # valgrind memcheck, their definitely and indirectly lost figures the same

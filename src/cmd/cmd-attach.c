@@ -56,8 +56,9 @@ const struct cmd cmd_attach = {
 	    "  --no-heap-stats      measure only the calls (see memscope run)\n"
 	    "  --ring-size BYTES    the ring, a power of two from 16K to 1024M\n"
 	    CMD_VIEW_HELP
-	    "  --collapsed FILE, --collapsed-metric M, --pprof FILE, --massif FILE\n"
-	    "                       profiles of the tracked period (as memscope run)\n"
+	    "  --collapsed FILE, --collapsed-metric M, --pprof FILE, --massif FILE,\n"
+	    "  --html FILE          profiles and the HTML report of the tracked\n"
+	    "                       period (as memscope run)\n"
 	    "  --tui                the live dashboard while attached; q detaches\n"
 	    "  -d, --delay SECONDS  between the dashboard's refreshes (default 1)\n"
 	    "  --log-file FILE      write the report to FILE, not stderr\n"
@@ -220,7 +221,7 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 	struct view_run_opts vopts = { .sites = 10, .sort = -1,
 	    .leak_check = VIEW_LEAKS_NO };
 	struct leak_options lopts;
-	struct profile_options popts = { 0 };
+	struct profile_options popts = { .run = &vopts };
 	const char *json_path = NULL, *trace_path = NULL, *log_path = NULL;
 	struct attach_run a = { .sigfd = -1, .call_deadline = -1 };
 	struct source_proc_error err;

@@ -55,7 +55,7 @@ report_exec(const struct cmd *self, int argc, char **argv)
 	struct view_run_opts vopts = { .sites = 10, .sort = -1,
 	    .leak_check = VIEW_LEAKS_FULL };
 	struct leak_options lopts;
-	struct profile_options popts = { 0 };
+	struct profile_options popts = { .run = &vopts };
 	struct session s;
 	const char *json_path = NULL;
 	char why[512];

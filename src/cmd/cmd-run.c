@@ -543,6 +543,7 @@ run_exec(const struct cmd *self, int argc, char **argv)
 	struct run r = { .sigfd = -1 };
 	int status;
 
+	a.popts.run = &a.vopts;
 	leak_options_init(&a.lopts);
 	if (!parse_args(self, argc, argv, &a))
 		return cmd_finish_output();

@@ -7,6 +7,7 @@
 
 #include "profile-options.h"
 #include "log.h"
+#include "view-html.h"
 #include "view-massif.h"
 #include "view-pprof.h"
 #include "xmalloc.h"
@@ -24,6 +25,9 @@ profile_options_parse(const struct cmd *self, int opt, const char *arg,
 		return true;
 	case OPT_PPROF:
 		o->pprof_path = arg;
+		return true;
+	case OPT_HTML:
+		o->html_path = arg;
 		return true;
 	case OPT_COLLAPSED_METRIC:
 		o->collapsed_metric = (enum collapsed_metric)cmd_choice(self,
@@ -44,6 +48,8 @@ profile_options_open(struct profile_options *o)
 		fatal("%s", o->massif_path);
 	if (o->pprof_path != NULL && (o->pprof = fopen(o->pprof_path, "we")) == NULL)
 		fatal("%s", o->pprof_path);
+	if (o->html_path != NULL && (o->html = fopen(o->html_path, "we")) == NULL)
+		fatal("%s", o->html_path);
 }
 
 static bool
@@ -120,7 +126,7 @@ write_massif(struct profile_options *o, const struct session *s,
 bool
 profile_options_any(const struct profile_options *o)
 {
-	if (o->pprof != NULL)
+	if (o->pprof != NULL || o->html != NULL)
 		return true;
 	return o->collapsed != NULL || o->massif_path != NULL;
 }
@@ -145,6 +151,11 @@ profile_options_write(struct profile_options *o, const struct session *s,
 		}
 		ok = finish(o->pprof, o->pprof_path) && ok;
 		o->pprof = NULL;
+	}
+	if (o->html != NULL) {
+		view_html(o->html, s, o->run);
+		ok = finish(o->html, o->html_path) && ok;
+		o->html = NULL;
 	}
 	return write_massif(o, s, main_argv) && ok;
 }

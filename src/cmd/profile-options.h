@@ -13,19 +13,22 @@
 #include "cmd.h"
 #include "model.h"
 #include "view-collapsed.h"
+#include "view-run.h"
 
 enum {
 	OPT_COLLAPSED = 1100,
 	OPT_COLLAPSED_METRIC,
 	OPT_MASSIF,
 	OPT_PPROF,
+	OPT_HTML,
 };
 
 #define CMD_PROFILE_OPTIONS \
 	{ "collapsed", required_argument, NULL, OPT_COLLAPSED }, \
 	{ "collapsed-metric", required_argument, NULL, OPT_COLLAPSED_METRIC }, \
 	{ "pprof", required_argument, NULL, OPT_PPROF }, \
-	{ "massif", required_argument, NULL, OPT_MASSIF }
+	{ "massif", required_argument, NULL, OPT_MASSIF }, \
+	{ "html", required_argument, NULL, OPT_HTML }
 
 #define CMD_PROFILE_HELP \
 	"  --collapsed FILE     write collapsed stacks for flame graphs\n" \
@@ -35,7 +38,9 @@ enum {
 	"  --pprof FILE         write a gzip'd pprof profile of every process\n" \
 	"                       (go tool pprof, Pyroscope, Parca)\n" \
 	"  --massif FILE        write massif's format (ms_print, massif-visualizer)\n" \
-	"                       for the program; %p in FILE: one per process\n"
+	"                       for the program; %p in FILE: one per process\n" \
+	"  --html FILE          write the report as one HTML page: flame graph,\n" \
+	"                       heap over time, tables, leaks, bins, layout\n"
 
 struct profile_options {
 	const char	*collapsed_path;
@@ -45,6 +50,10 @@ struct profile_options {
 	FILE		*massif;	/* without %p: the program's */
 	const char	*pprof_path;
 	FILE		*pprof;
+	const char	*html_path;
+	FILE		*html;
+	/* the report's options, for how the program ended (--html) */
+	const struct view_run_opts *run;
 };
 
 /* Handle opt if it is a profile option. */

@@ -283,6 +283,8 @@ model_heap_tick(struct heap_model *h, uint64_t ms, bool end)
 		    ms : h->ticks[h->nticks - 1].ms;
 		h->ticks[h->nticks - 1].live_bytes = h->sum.live_bytes;
 		h->ticks[h->nticks - 1].live_blocks = h->sum.live_blocks;
+		h->ticks[h->nticks - 1].bytes_allocated = h->sum.bytes_allocated;
+		h->ticks[h->nticks - 1].allocations = h->sum.allocations;
 		return;
 	}
 	if (h->nticks > 0 && ms < h->ticks[h->nticks - 1].ms + h->tick_every_ms)
@@ -299,7 +301,7 @@ model_heap_tick(struct heap_model *h, uint64_t ms, bool end)
 		    2 * h->tick_every_ms;
 	}
 	h->ticks[h->nticks++] = (struct heap_tick){ ms, h->sum.live_bytes,
-	    h->sum.live_blocks };
+	    h->sum.live_blocks, h->sum.bytes_allocated, h->sum.allocations };
 }
 
 static void

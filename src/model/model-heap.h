@@ -143,6 +143,9 @@ struct heap_tick {
 	uint64_t	 ms;		/* since the run began */
 	uint64_t	 live_bytes;
 	uint64_t	 live_blocks;
+	/* so far: the rate of allocation is their change between ticks */
+	uint64_t	 bytes_allocated;
+	uint64_t	 allocations;
 };
 
 /* At most this many ticks: then every other one goes. */

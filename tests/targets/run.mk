@@ -196,3 +196,7 @@ tests_targets_run_dispositions_CFLAGS = $(run_target_cflags)
 check_PROGRAMS += tests/targets/run-undumpable
 tests_targets_run_undumpable_SOURCES = tests/targets/run-undumpable.c
 tests_targets_run_undumpable_CFLAGS = $(run_target_cflags)
+
+check_PROGRAMS += tests/targets/run-sites
+tests_targets_run_sites_SOURCES = tests/targets/run-sites.c
+tests_targets_run_sites_CFLAGS = $(run_target_cflags)
