@@ -12,7 +12,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "json.h"
 #include "log.h"
@@ -270,38 +269,6 @@ sites(struct json *j, struct html_frames *t, const struct session *s,
 	free(leaked);
 }
 
-static void
-summary(struct json *j, const struct heap_summary *s)
-{
-	json_key(j, "summary");
-	json_object_begin(j);
-	json_key_uint(j, "allocations", s->allocations);
-	json_key_uint(j, "frees", s->frees);
-	json_key_uint(j, "reallocs", s->reallocs);
-	json_key_uint(j, "bytes_allocated", s->bytes_allocated);
-	json_key_uint(j, "peak_live_bytes", s->peak_live_bytes);
-	json_key_uint(j, "peak_live_blocks", s->peak_live_blocks);
-	json_key_uint(j, "live_bytes_at_exit", s->live_bytes);
-	json_key_uint(j, "live_blocks_at_exit", s->live_blocks);
-	json_key_uint(j, "mmaps", s->mmaps);
-	json_key_uint(j, "munmaps", s->munmaps);
-	json_key_uint(j, "events", s->events);
-	json_key_uint(j, "dropped_events", s->dropped);
-	json_key_uint(j, "anomalies", s->anomalies);
-	json_key_uint(j, "temporary_allocations", s->temporaries);
-	json_object_end(j);
-}
-
-static void
-totals(struct json *j, const char *key, const struct leak_totals *t)
-{
-	json_key(j, key);
-	json_object_begin(j);
-	json_key_uint(j, "bytes", t->bytes);
-	json_key_uint(j, "blocks", t->blocks);
-	json_object_end(j);
-}
-
 /* The leak summary and the loss records, null when no check ran. */
 static void
 leaks(struct json *j, struct html_frames *t, const struct session *s,
@@ -316,8 +283,8 @@ leaks(struct json *j, struct html_frames *t, const struct session *s,
 	}
 	json_object_begin(j);
 	for (int k = 0; k < LEAK_NKINDS; k++)
-		totals(j, leak_kind_name(k), &r->kinds[k]);
-	totals(j, "suppressed", &r->suppressed);
+		view_json_leak_totals(j, leak_kind_name(k), &r->kinds[k]);
+	view_json_leak_totals(j, "suppressed", &r->suppressed);
 	json_key_uint(j, "unseen_threads", r->unseen_threads);
 	json_key(j, "records");
 	json_array_begin(j);
@@ -416,23 +383,6 @@ growth(struct json *j, const struct heap_model *h)
 	json_array_end(j);
 }
 
-/* {"code": N} or {"signal": N}; null when not known. */
-static void
-exit_object(struct json *j, bool known, int code, int signal)
-{
-	json_key(j, "exit");
-	if (!known) {
-		json_null(j);
-		return;
-	}
-	json_object_begin(j);
-	if (signal != 0)
-		json_key_int(j, "signal", signal);
-	else
-		json_key_int(j, "code", code);
-	json_object_end(j);
-}
-
 /* The layout at the end: totals and figures by kind (as memscope map). */
 static void
 layout(struct json *j, const struct process *p)
@@ -470,35 +420,9 @@ static void
 process(struct json *j, struct html_frames *t, const struct session *s,
     const struct process *p, bool first, const struct view_run_opts *o)
 {
-	char *const *argv = first && s->run.argv != NULL ? s->run.argv :
-	    p->argv;
-
 	json_object_begin(j);
-	json_key_int(j, "pid", p->pid);
-	json_key_int(j, "ppid", p->ppid);
-	json_key_string(j, "exe", p->exe != NULL && p->exe[0] != '\0' ? p->exe : NULL);
-	json_key(j, "argv");
-	if (argv != NULL) {
-		json_array_begin(j);
-		for (char *const *a = argv; *a != NULL; a++)
-			json_string(j, *a);
-		json_array_end(j);
-	} else
-		json_null(j);
-	/* the program itself: its end as wait(2) told it, after any exec */
-	if (first)
-		exit_object(j, s->run.exited, WIFEXITED(s->run.status) ?
-		    WEXITSTATUS(s->run.status) : 0, WIFSIGNALED(s->run.status) ?
-		    WTERMSIG(s->run.status) : 0);
-	else
-		exit_object(j, p->exited && !p->replaced, p->exit_code,
-		    p->exit_signal);
-	json_key_bool(j, "replaced", p->replaced);
-	json_key_bool(j, "still_running", p->still_running);
-	json_key_bool(j, "forked", p->forked);
+	view_json_process_head(j, s, p, first);
 	json_key_bool(j, "attached", p->heap.attached);
-	json_key_uint(j, "threads", p->threads_started);
-	summary(j, &p->heap.sum);
 	growth(j, &p->heap);
 	sites(j, t, s, p);
 	leaks(j, t, s, p, o);

@@ -232,8 +232,9 @@ bins(struct json *j, const struct heap_model *h)
 	json_array_end(j);
 }
 
-static void
-totals(struct json *j, const char *key, const struct leak_totals *t)
+void
+view_json_leak_totals(struct json *j, const char *key,
+    const struct leak_totals *t)
 {
 	json_key(j, key);
 	json_object_begin(j);
@@ -256,13 +257,14 @@ leaks(struct json *j, const struct session *s, const struct process *p,
 	}
 	json_object_begin(j);
 	for (int k = 0; k < LEAK_NKINDS; k++)
-		totals(j, leak_kind_name(k), &r->kinds[k]);
-	totals(j, "suppressed", &r->suppressed);
+		view_json_leak_totals(j, leak_kind_name(k), &r->kinds[k]);
+	view_json_leak_totals(j, "suppressed", &r->suppressed);
 	json_key(j, "reachable_via_heuristic");
 	json_object_begin(j);
 	for (int h = 1; h < LEAK_NHEURISTICS; h++)
 		if (r->heuristic[h].blocks > 0)
-			totals(j, leak_heuristic_name(h), &r->heuristic[h]);
+			view_json_leak_totals(j, leak_heuristic_name(h),
+			    &r->heuristic[h]);
 	json_object_end(j);
 	json_key(j, "scan");
 	json_object_begin(j);
@@ -309,14 +311,13 @@ exit_object(struct json *j, bool known, int code, int signal)
 	json_object_end(j);
 }
 
-static void
-process_fields(struct json *j, const struct session *s, const struct process *p,
-    char *const *argv, const struct view_run_opts *o)
+void
+view_json_process_head(struct json *j, const struct session *s,
+    const struct process *p, bool main)
 {
-	bool first = argv != NULL;
+	bool run = main && s->run.argv != NULL;
+	char *const *argv = run ? s->run.argv : p->argv;
 
-	if (argv == NULL)
-		argv = p->argv;
 	json_key_int(j, "pid", p->pid);
 	json_key_int(j, "ppid", p->ppid);
 	json_key_string(j, "exe", p->exe != NULL && p->exe[0] != '\0' ? p->exe : NULL);
@@ -328,7 +329,7 @@ process_fields(struct json *j, const struct session *s, const struct process *p,
 		json_array_end(j);
 	} else
 		json_null(j);
-	if (first)	/* the program itself: its end, after any exec */
+	if (run)	/* the program itself: its end, after any exec */
 		exit_object(j, s->run.exited, WIFEXITED(s->run.status) ?
 		    WEXITSTATUS(s->run.status) : 0, WIFSIGNALED(s->run.status) ?
 		    WTERMSIG(s->run.status) : 0);
@@ -340,6 +341,13 @@ process_fields(struct json *j, const struct session *s, const struct process *p,
 	json_key_bool(j, "forked", p->forked);
 	json_key_uint(j, "threads", p->threads_started);
 	summary(j, &p->heap.sum);
+}
+
+static void
+process_fields(struct json *j, const struct session *s, const struct process *p,
+    bool main, const struct view_run_opts *o)
+{
+	view_json_process_head(j, s, p, main);
 	sites(j, s, p, o->sites, o->sort);
 	bins(j, &p->heap);
 	lifetimes(j, &p->heap);
@@ -386,20 +394,20 @@ view_json_run(FILE *f, const struct session *s, const struct view_run_opts *o)
 	json_key_string(&j, "version", PACKAGE_VERSION);
 	json_key_uint(&j, "schema", VIEW_JSON_SCHEMA_VERSION);
 	if (s->nprocs > 0)
-		process_fields(&j, s, s->procs[0], s->run.argv, o);
+		process_fields(&j, s, s->procs[0], true, o);
 	else {
 		/* the shim never started: what memscope itself knows */
 		struct process none = { .pid = s->run.main_pid, .exe = s->run.path };
 
 		model_heap_init(&none.heap);
-		process_fields(&j, s, &none, s->run.argv, o);
+		process_fields(&j, s, &none, true, o);
 		model_heap_free(&none.heap);
 	}
 	json_key(&j, "children");
 	json_array_begin(&j);
 	for (size_t i = 1; i < s->nprocs; i++) {
 		json_object_begin(&j);
-		process_fields(&j, s, s->procs[i], NULL, o);
+		process_fields(&j, s, s->procs[i], false, o);
 		json_key(&j, "children");
 		json_array_begin(&j);
 		json_array_end(&j);

@@ -51,5 +51,18 @@ void	view_text_frames(FILE *f, int pid, const struct session *s,
 /* The same as one JSON object (memscope-json(5), "memscope run"). */
 void	view_json_run(FILE *f, const struct session *s,
 	    const struct view_run_opts *opts);
+/*
+ * Pieces of that object other views' data share (view-html.c): the fields
+ * a process's object starts with (pid, ppid, exe, argv, exit, replaced,
+ * still_running, forked, threads, summary; main: the program memscope
+ * started or joined, whose argv and end are the run's), and a leak kind's
+ * totals under key.
+ */
+struct json;
+struct leak_totals;
+void	view_json_process_head(struct json *j, const struct session *s,
+	    const struct process *p, bool main);
+void	view_json_leak_totals(struct json *j, const char *key,
+	    const struct leak_totals *t);
 
 #endif
