@@ -21,6 +21,7 @@ test_packages="
 	redis-server redis-tools
 	perl ruby git openssh-client g++
 	cppcheck clang-tidy
+	chromium
 "
 
 case ${1:-} in
