@@ -37,7 +37,7 @@ proc_open(struct proc *p, const char *root, pid_t pid)
 	p->pid = pid;
 	p->dirfd = -1;
 	p->root = xstrdup(root);
-	p->live = strcmp(root, "/proc") == 0;
+	p->live = strcmp(root, PROC_ROOT) == 0;
 	snprintf(path, sizeof(path), "%s/%d", root, (int)pid);
 	p->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (p->dirfd == -1) {
@@ -102,6 +102,21 @@ proc_read(struct proc *p, const char *name, struct buf *b)
 	return PROC_OK;
 }
 
+enum proc_rc
+proc_read_system(const char *root, const char *name, struct buf *b)
+{
+	/* root's directory stands for a process's: read relative to it */
+	struct proc p = { .dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) };
+	enum proc_rc rc;
+
+	buf_clear(b);
+	if (p.dirfd == -1)
+		return proc_rc_from_errno(errno);
+	rc = proc_read(&p, name, b);
+	close(p.dirfd);
+	return rc;
+}
+
 bool
 proc_threads(pid_t pid, pid_t **tids, size_t *n)
 {
@@ -113,7 +128,7 @@ proc_threads(pid_t pid, pid_t **tids, size_t *n)
 
 	*tids = NULL;
 	*n = 0;
-	if (proc_open(&p, "/proc", pid) != PROC_OK ||
+	if (proc_open(&p, PROC_ROOT, pid) != PROC_OK ||
 	    proc_openat(&p, "task", O_RDONLY | O_DIRECTORY, &fd) != PROC_OK) {
 		proc_close(&p);
 		return false;

@@ -15,6 +15,9 @@
 
 #include "buf.h"
 
+/* The system's own /proc: the processes that run here. */
+#define PROC_ROOT	"/proc"
+
 enum proc_rc {
 	PROC_OK = 0,
 	PROC_NO_PROCESS,	/* no such PID */
@@ -37,9 +40,15 @@ void	proc_close(struct proc *p);
 enum proc_rc proc_read(struct proc *p, const char *name, struct buf *b);
 /* openat() relative to ROOT/PID, with errors mapped as proc_read does. */
 enum proc_rc proc_openat(struct proc *p, const char *name, int flags, int *fd);
+/*
+ * Read the whole file NAME (relative to ROOT, "sys/kernel/yama/ptrace_scope")
+ * of no process into b, replacing it.
+ */
+enum proc_rc proc_read_system(const char *root, const char *name,
+	    struct buf *b);
 /* The PROC_* status that errno stands for after a failed open or read. */
 enum proc_rc proc_rc_from_errno(int err);
-/* The thread ids of process pid (/proc/PID/task); false if it is gone. */
+/* The thread ids of process pid (PROC_ROOT/PID/task); false if it is gone. */
 bool	proc_threads(pid_t pid, pid_t **tids, size_t *n);
 
 #endif
