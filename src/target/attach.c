@@ -33,6 +33,7 @@
 #include "source-leaks.h"
 #include "source-proc.h"
 #include "symbolize.h"
+#include "tracer.h"
 #include "view-run.h"
 #include "xmalloc.h"
 
@@ -363,114 +364,6 @@ attach_close_leaks(struct attachment *at)
 	at->leaks_fd = -1;
 }
 
-/* The threads of a stopped process: their ids and registers. */
-struct stopped {
-	pid_t		*tids;
-	size_t		 n;
-	size_t		 cap;
-	uint64_t	*regs;		/* 16 per thread */
-	struct leak_stack *stacks;
-	/* threads that could not be stopped (another tracer holds them) */
-	pid_t		*unseen;
-	size_t		 nunseen;
-	size_t		 unseen_cap;
-};
-
-static bool
-has_tid(const pid_t *v, size_t n, pid_t tid)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == tid)
-			return true;
-	return false;
-}
-
-static bool
-stopped_has(const struct stopped *s, pid_t tid)
-{
-	return has_tid(s->tids, s->n, tid);
-}
-
-static void
-add_unseen(struct stopped *s, pid_t tid)
-{
-	if (has_tid(s->unseen, s->nunseen, tid))
-		return;
-	s->unseen = xgrow(s->unseen, &s->unseen_cap, s->nunseen + 1,
-	    sizeof(*s->unseen));
-	s->unseen[s->nunseen++] = tid;
-}
-
-static bool
-thread_exists(pid_t pid, pid_t tid)
-{
-	struct proc p;
-	char name[64];
-	int fd = -1;
-	bool there;
-
-	snprintf(name, sizeof(name), "task/%d", (int)tid);
-	there = proc_open(&p, "/proc", pid) == PROC_OK &&
-	    proc_openat(&p, name, O_RDONLY | O_DIRECTORY, &fd) == PROC_OK;
-	if (fd != -1)
-		close(fd);
-	proc_close(&p);
-	return there;
-}
-
-/*
- * Stop every thread of pid (threads made meanwhile too). One that cannot
- * be stopped is listed in s->unseen: it runs on, its registers unread.
- */
-static void
-stop_all(pid_t pid, struct stopped *s)
-{
-	bool more = true;
-
-	while (more) {
-		pid_t *tids = NULL;
-		size_t n = 0;
-
-		more = false;
-		proc_threads(pid, &tids, &n);
-		for (size_t i = 0; i < n; i++) {
-			pid_t tid = tids[i];
-			int status;
-
-			if (stopped_has(s, tid) || has_tid(s->unseen, s->nunseen, tid))
-				continue;
-			if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0) {
-				/* gone meanwhile, or held by another tracer */
-				if (errno != ESRCH)
-					add_unseen(s, tid);
-				continue;
-			}
-			if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) != 0 ||
-			    waitpid(tid, &status, __WALL) != tid || !WIFSTOPPED(status)) {
-				ptrace(PTRACE_DETACH, tid, NULL, NULL);
-				if (thread_exists(pid, tid))
-					add_unseen(s, tid);
-				continue;
-			}
-			s->tids = xgrow(s->tids, &s->cap, s->n + 1, sizeof(*s->tids));
-			s->tids[s->n++] = tid;
-			more = true;
-		}
-		free(tids);
-	}
-}
-
-static void
-resume_all(struct stopped *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		ptrace(PTRACE_DETACH, s->tids[i], NULL, NULL);
-	free(s->tids);
-	free(s->regs);
-	free(s->stacks);
-	free(s->unseen);
-}
-
 /* How many times the ring's release waits for the threads to be out. */
 #define RELEASE_TRIES	50
 
@@ -553,16 +446,16 @@ struct entry_patch {
  * address).
  */
 static bool
-entries_clear(pid_t pid, const struct stopped *s, const struct entry_patch *e,
-    size_t n)
+entries_clear(pid_t pid, const struct tracer_hold *h,
+    const struct entry_patch *e, size_t n)
 {
 	static uint64_t words[STACK_SEARCH / 8];
 
-	for (size_t t = 0; t < s->n; t++) {
+	for (size_t t = 0; t < h->ntids; t++) {
 		uint64_t pc, sp, tp;
 		ssize_t got;
 
-		if (!inject_thread_at(s->tids[t], &pc, &sp, &tp))
+		if (!inject_thread_at(h->tids[t], &pc, &sp, &tp))
 			return false;
 		got = proc_mem_read(pid, sp, words, sizeof(words));
 		for (size_t k = 0; k < n; k++) {
@@ -703,18 +596,18 @@ hook_entries(struct attachment *at)
 	if (read_detours(at, &table, t))
 		n = plan_entries(at, t, e);
 	for (int tries = 0; n > 0 && tries < PATCH_TRIES; tries++) {
-		struct stopped s = { 0 };
+		struct tracer_hold h;
+		char why[256];
 		bool clear, ok = false;
 
-		stop_all(at->pid, &s);
 		/* a thread that runs on unstopped could be in the bytes */
-		clear = s.n > 0 && s.nunseen == 0 && entries_clear(at->pid, &s,
-		    e, n);
+		clear = tracer_stop(&h, at->pid, why, sizeof(why)) &&
+		    h.nunseen == 0 && entries_clear(at->pid, &h, e, n);
 		if (clear) {
 			write_entries(at, table, t, e, n);
 			ok = start_recording(at);
 		}
-		resume_all(&s);
+		tracer_release(&h);
 		if (clear)
 			return ok;
 		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
@@ -761,14 +654,14 @@ unhook_entries(const struct attachment *at)
  * hook, a record being written)?
  */
 static bool
-threads_out(const struct attachment *at, const struct stopped *s,
+threads_out(const struct attachment *at, const struct tracer_hold *h,
     int64_t guard_off, uint64_t text_start, uint64_t text_end)
 {
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; i < h->ntids; i++) {
 		uint64_t pc, sp, tp;
 		int32_t guard;
 
-		if (!inject_thread_at(s->tids[i], &pc, &sp, &tp) ||
+		if (!inject_thread_at(h->tids[i], &pc, &sp, &tp) ||
 		    (pc >= text_start && pc < text_end) ||
 		    !read_word(at->pid, tp + (uint64_t)guard_off, &guard,
 		    sizeof(guard)) || guard != 0)
@@ -802,30 +695,31 @@ release_ring(struct attachment *at, bool (*wait)(void *ctx), void *ctx,
 		return false;
 	}
 	for (int tries = 0; tries < RELEASE_TRIES; tries++) {
-		struct stopped s = { 0 };
+		struct tracer_hold h;
 		struct inject *in;
+		char stop_why[256];
 		bool ok = false;
 
-		stop_all(at->pid, &s);
 		/* a thread that runs on unstopped could be at an entry, or
 		 * writing into the ring */
-		if (s.n > 0 && s.nunseen == 0) {
+		if (tracer_stop(&h, at->pid, stop_why, sizeof(stop_why)) &&
+		    h.nunseen == 0) {
 			if (!unhooked) {
 				unhook_entries(at);
 				unhooked = true;
 			}
-			if (threads_out(at, &s, guard_off, text_start, text_end)) {
-				if ((in = inject_take(at->pid, s.tids[0], why,
+			if (threads_out(at, &h, guard_off, text_start, text_end)) {
+				if ((in = inject_take(at->pid, h.tids[0], why,
 				    len)) != NULL) {
 					ok = inject_call(in, release, NULL, 0, 0,
 					    NULL, NULL, why, len);
 					inject_end(in);
 				}
-				resume_all(&s);
+				tracer_release(&h);
 				return ok;
 			}
 		}
-		resume_all(&s);
+		tracer_release(&h);
 		/* meanwhile, the ring read: a thread may wait for room in it */
 		if (wait == NULL)
 			nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
@@ -838,37 +732,6 @@ release_ring(struct attachment *at, bool (*wait)(void *ctx), void *ctx,
 	    "which only forwards");
 	return false;
 }
-
-#if defined(__x86_64__)
-/* The integer registers of every thread, and their stack pointers. */
-static void
-read_registers(struct stopped *s)
-{
-	s->regs = xcalloc(s->n ? 16 * s->n : 1, sizeof(*s->regs));
-	s->stacks = xcalloc(s->n ? s->n : 1, sizeof(*s->stacks));
-	for (size_t i = 0; i < s->n; i++) {
-		struct user_regs_struct u;
-		uint64_t *r = &s->regs[16 * i];
-
-		if (ptrace(PTRACE_GETREGS, s->tids[i], NULL, &u) != 0) {
-			add_unseen(s, s->tids[i]);
-			continue;
-		}
-		r[0] = u.rax, r[1] = u.rbx, r[2] = u.rcx, r[3] = u.rdx;
-		r[4] = u.rsi, r[5] = u.rdi, r[6] = u.rbp, r[7] = u.rsp;
-		r[8] = u.r8, r[9] = u.r9, r[10] = u.r10, r[11] = u.r11;
-		r[12] = u.r12, r[13] = u.r13, r[14] = u.r14, r[15] = u.r15;
-		s->stacks[i] = (struct leak_stack){ .sp = u.rsp, .alive = true };
-	}
-}
-#else
-static void
-read_registers(struct stopped *s)
-{
-	s->regs = xcalloc(1, sizeof(*s->regs));
-	s->stacks = xcalloc(s->n ? s->n : 1, sizeof(*s->stacks));
-}
-#endif
 
 /* The text of pid's maps (to tell whether its layout moved), or NULL. */
 static char *
@@ -899,7 +762,8 @@ check_leaks(struct attachment *at, struct collector *c, uint64_t *stopped_us,
 	struct ring_source *src = c->nsources > 0 ? c->sources[0] : NULL;
 	struct leak_check_opts opts = { .heuristics = LEAK_HEURISTICS_ALL,
 	    .shim_path = at->shim, .partial = true };
-	struct stopped s = { 0 };
+	struct tracer_hold h;
+	struct leak_stack *stacks;
 	struct source_proc_error err;
 	struct process snap;
 	struct leak_range own;
@@ -920,10 +784,8 @@ check_leaks(struct attachment *at, struct collector *c, uint64_t *stopped_us,
 		return false;
 	}
 	t0 = clock_monotonic_ns() / 1000;
-	stop_all(at->pid, &s);
-	if (s.n == 0) {
+	if (!tracer_hold(&h, at->pid, 0, why, len)) {
 		snprintf(why, len, "process %d could not be stopped", (int)at->pid);
-		resume_all(&s);
 		model_process_free(&snap);
 		free(before);
 		return false;
@@ -934,23 +796,27 @@ check_leaks(struct attachment *at, struct collector *c, uint64_t *stopped_us,
 	free(after);
 	if (moved) {
 		model_process_free(&snap);
-		if (source_proc_snapshot_via("/proc", at->pid, s.tids[0], &snap,
+		if (source_proc_snapshot_via("/proc", at->pid, h.tids[0], &snap,
 		    &err) != SOURCE_PROC_OK) {
-			resume_all(&s);
+			tracer_release(&h);
 			snprintf(why, len, "cannot read the layout of process %d (%s)",
 			    (int)at->pid, err.file);
 			return false;
 		}
 	}
-	read_registers(&s);
-	opts.unseen_threads = s.nunseen;
+	opts.unseen_threads = h.nunseen;
 	source_ring_drain(src, 0);
 	own.start = atomic_load(&src->ring.hdr->private_start);
 	own.end = own.start + atomic_load(&src->ring.hdr->private_len);
+	stacks = xreallocarray(NULL, h.nstacks + 1, sizeof(*stacks));
+	for (size_t i = 0; i < h.nstacks; i++)
+		stacks[i] = (struct leak_stack){ .sp = h.stacks[i].sp,
+		    .alive = h.stacks[i].alive, .tid = h.stacks[i].tid };
 	source_leaks_scan_layout(src->proc, &(struct leak_target){ .pid = at->pid,
-	    .tid = s.tids[0], .stacks = s.stacks, .nstacks = s.n, .regs = s.regs,
-	    .nregs = 16 * s.n }, &opts, &own, 1, &snap);
-	resume_all(&s);
+	    .tid = h.tids[0], .stacks = stacks, .nstacks = h.nstacks,
+	    .regs = h.regs, .nregs = h.nregs }, &opts, &own, 1, &snap);
+	free(stacks);
+	tracer_release(&h);
 	*stopped_us = clock_monotonic_ns() / 1000 - t0;
 	return true;
 }
