@@ -10,9 +10,6 @@
 
 # CROSSINGS: headers of layers a layer must not see, that it still includes
 # (being removed).
-target_crossings = -I$(top_srcdir)/src/cmd -I$(top_srcdir)/src/source \
-	-I$(top_srcdir)/src/model -I$(top_srcdir)/src/view \
-	-I$(top_srcdir)/src/trace
 view_crossings = -I$(top_srcdir)/src/source
 
 ms_layer_cflags = $(AM_CFLAGS) $(SANITIZER_CFLAGS) $(LIBELF_CFLAGS) \
@@ -120,7 +117,6 @@ src_source_libsource_a_SOURCES = \
 noinst_LIBRARIES += src/target/libtarget.a
 src_target_libtarget_a_CFLAGS = $(ms_layer_cflags)
 src_target_libtarget_a_CPPFLAGS = -I$(top_srcdir)/src/target -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util -I$(top_srcdir)/src/wire \
-	$(target_crossings) \
 	-DPKGLIBDIR='"$(pkglibdir)"'
 src_target_libtarget_a_SOURCES = \
 	src/target/attach.c \
@@ -171,6 +167,8 @@ noinst_LIBRARIES += src/cmd/libcmd.a
 src_cmd_libcmd_a_CFLAGS = $(ms_layer_cflags)
 src_cmd_libcmd_a_CPPFLAGS = -I$(top_srcdir)/src/cmd -I$(top_srcdir)/src/view -I$(top_srcdir)/src/target -I$(top_srcdir)/src/source -I$(top_srcdir)/src/trace -I$(top_srcdir)/src/model -I$(top_srcdir)/src/proc -I$(top_srcdir)/src/util -I$(top_srcdir)/src/wire
 src_cmd_libcmd_a_SOURCES = \
+	src/cmd/attach-leaks.c \
+	src/cmd/attach-leaks.h \
 	src/cmd/cmd-attach.c \
 	src/cmd/cmd-leaks.c \
 	src/cmd/cmd-map.c \

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "attach-leaks.h"
 #include "clock.h"
 #include "cmd.h"
 #include "leak-options.h"
@@ -97,6 +98,7 @@ static const struct option attach_options[] = {
 struct attach_run {
 	struct collector col;
 	struct attachment at;
+	struct attach_leaks leaks;
 	int		 sigfd;
 	bool		 stop;		/* Ctrl-C, or the dashboard's q */
 	long		 call_deadline;	/* of a call into the process, or -1 */
@@ -127,7 +129,7 @@ on_tag(void *ctx, void *tag)
 		while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 			a->stop = true;
 	} else if (tag == TAG_LEAKS)
-		attach_serve_leaks(&a->at, &a->col);
+		attach_leaks_serve(&a->leaks);
 }
 
 /*
@@ -176,7 +178,7 @@ leak_line(void *ctx, char *out, size_t len)
 {
 	struct attach_run *a = ctx;
 
-	return attach_leak_line(&a->at, &a->col, out, len);
+	return attach_leaks_line(&a->leaks, out, len);
 }
 
 /*
@@ -345,8 +347,9 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	a.col.start_ms = collector_now_ms();
-	if (attach_listen_leaks(&a.at) != -1)
-		collector_watch(&a.col, a.at.leaks_fd, TAG_LEAKS);
+	attach_leaks_init(&a.leaks, &a.at, &a.col);
+	if (attach_leaks_listen(&a.leaks) != -1)
+		collector_watch(&a.col, a.leaks.fd, TAG_LEAKS);
 	else
 		log_warn("no live leak checks (memscope leaks %d): their socket", pid);
 	if (a.dash != NULL) {
@@ -373,7 +376,7 @@ attach_exec(const struct cmd *self, int argc, char **argv)
 		dashboard_close(a.dash);
 		a.dash = NULL;
 	}
-	attach_close_leaks(&a.at);
+	attach_leaks_close(&a.leaks);
 	if (a.col.nsources > 0) {
 		/* the process runs on: its calls back, the rest of its ring read */
 		a.stop = false;

@@ -13,7 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "attach.h"
+#include "attach-leaks.h"
 #include "cmd.h"
 #include "source-proc.h"
 
