@@ -106,7 +106,8 @@ enum proc_rc
 proc_read_system(const char *root, const char *name, struct buf *b)
 {
 	/* root's directory stands for a process's: read relative to it */
-	struct proc p = { .dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) };
+	struct proc p = { .dirfd = open(root,
+	    O_RDONLY | O_DIRECTORY | O_CLOEXEC) };
 	enum proc_rc rc;
 
 	buf_clear(b);

@@ -117,7 +117,8 @@ source_leaks_layout_recheck(struct leak_layout *l, pid_t pid, pid_t tid,
     char *why, size_t whylen)
 {
 	char *now = maps_text(pid);
-	bool moved = l->maps == NULL || now == NULL || strcmp(l->maps, now) != 0;
+	bool moved = l->maps == NULL || now == NULL ||
+	    strcmp(l->maps, now) != 0;
 
 	free(now);
 	if (!moved)
