@@ -167,11 +167,36 @@ attach_leaks_line(struct attach_leaks *l, char *out, size_t len)
 	return true;
 }
 
+/* The report of a check made, stopped_us its stop, into f. */
+static void
+write_report(FILE *f, struct attach_leaks *l, uint64_t stopped_us)
+{
+	struct collector *c = l->col;
+	struct process *p = c->sources[0]->proc;
+	int pid = (int)l->at->pid;
+	struct view_run_opts o = { .leak_check = VIEW_LEAKS_FULL,
+	    .main_pid = pid };
+	size_t unseen = p->leaks != NULL ? p->leaks->unseen_threads : 0;
+
+	symbolize_session_leaks(symbolize_session_symbolizer(&c->session),
+	    &c->session);
+	fprintf(f, "==%d== memscope: the blocks allocated since memscope "
+	    "attached, %.1f s ago; the process was stopped for %.1f ms\n",
+	    pid, (double)(collector_now_ms() - c->start_ms) / 1000,
+	    (double)stopped_us / 1000);
+	if (unseen > 0)
+		fprintf(f, "==%d== memscope: %zu thread%s could not be stopped "
+		    "(traced by another process?) and ran on, %s registers "
+		    "unread: no block is called definitely or indirectly lost, "
+		    "as %s could reach any\n", pid, unseen,
+		    unseen == 1 ? "" : "s", unseen == 1 ? "its" : "their",
+		    unseen == 1 ? "it" : "they");
+	view_text_leaks(f, pid, &c->session, p, &o);
+}
+
 void
 attach_leaks_serve(struct attach_leaks *l)
 {
-	const struct attachment *at = l->at;
-	struct collector *c = l->col;
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
 	char why[512], *text = NULL;
@@ -186,7 +211,7 @@ attach_leaks_serve(struct attach_leaks *l)
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0 ||
 	    (cred.uid != geteuid() && cred.uid != 0)) {
 		snprintf(why, sizeof(why), "memscope: not permitted: the memscope "
-		    "attached to process %d runs as uid %u\n", (int)at->pid,
+		    "attached to process %d runs as uid %u\n", (int)l->at->pid,
 		    (unsigned)geteuid());
 		send_all(fd, why, strlen(why));
 		close(fd);
@@ -200,28 +225,8 @@ attach_leaks_serve(struct attach_leaks *l)
 	 * tells from a report */
 	if (!check(l, &stopped, why, sizeof(why)))
 		fprintf(f, "memscope: %s\n", why);
-	else {
-		struct view_run_opts o = { .leak_check = VIEW_LEAKS_FULL,
-		    .main_pid = at->pid };
-		struct process *p = c->sources[0]->proc;
-
-		symbolize_session_leaks(symbolize_session_symbolizer(&c->session),
-		    &c->session);
-		fprintf(f, "==%d== memscope: the blocks allocated since memscope "
-		    "attached, %.1f s ago; the process was stopped for %.1f ms\n",
-		    (int)at->pid, (double)(collector_now_ms() - c->start_ms) / 1000,
-		    (double)stopped / 1000);
-		if (p->leaks != NULL && p->leaks->unseen_threads > 0)
-			fprintf(f, "==%d== memscope: %zu thread%s could not be "
-			    "stopped (traced by another process?) and ran on, "
-			    "%s registers unread: no block is called definitely "
-			    "or indirectly lost, as %s could reach any\n",
-			    (int)at->pid, p->leaks->unseen_threads,
-			    p->leaks->unseen_threads == 1 ? "" : "s",
-			    p->leaks->unseen_threads == 1 ? "its" : "their",
-			    p->leaks->unseen_threads == 1 ? "it" : "they");
-		view_text_leaks(f, (int)at->pid, &c->session, p, &o);
-	}
+	else
+		write_report(f, l, stopped);
 	fclose(f);
 	send_all(fd, text, tlen);
 	free(text);
