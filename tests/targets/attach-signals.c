@@ -6,9 +6,9 @@
  *
  * usage: attach-signals THREADS
  *   Starts THREADS threads that allocate and free without a pause, writes
- *   "ready" on stdout and counts SIGRTMIN in a handler; at SIGUSR2 waits
- *   half a second (the signals still queued are delivered), writes
- *   "received N" and exits 0.
+ *   "ready" on stdout and counts SIGRTMIN in a handler; at SIGUSR1 every
+ *   thread stops allocating; at SIGUSR2 waits half a second (the signals
+ *   still queued are delivered), writes "received N" and exits 0.
  * usage: attach-signals --send PID
  *   Queues SIGRTMIN to PID (again when the queue is full) until SIGTERM;
  *   then writes "sent N" and exits 0.
@@ -26,12 +26,30 @@
 
 static atomic_ulong received;
 static volatile sig_atomic_t done;
+static atomic_bool quiet;
 
 static void
 on_rt(int sig)
 {
 	(void)sig;
 	atomic_fetch_add(&received, 1);
+}
+
+static void
+on_quiet(int sig)
+{
+	(void)sig;
+	atomic_store(&quiet, true);
+}
+
+/* Allocate and free once, or, once quiet, sleep a millisecond. */
+static void
+churn(unsigned long i)
+{
+	if (atomic_load_explicit(&quiet, memory_order_relaxed))
+		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+	else
+		free(malloc(16 + i % 200));
 }
 
 static void
@@ -46,7 +64,7 @@ work(void *arg)
 {
 	(void)arg;
 	for (unsigned long i = 0;; i++)
-		free(malloc(16 + i % 200));
+		churn(i);
 	return NULL;
 }
 
@@ -92,14 +110,16 @@ main(int argc, char **argv)
 		return 99;
 	}
 	sigaction(SIGRTMIN, &sa, NULL);
+	sa.sa_handler = on_quiet;
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = on_done;
 	sigaction(SIGUSR2, &sa, NULL);
 	for (unsigned long i = 0; i < n; i++)
 		if (pthread_create(&thread, NULL, work, NULL) != 0)
 			run_die("pthread_create");
 	facts_write(STDOUT_FILENO, ready, sizeof(ready) - 1);
-	while (!done)
-		free(malloc(100));
+	for (unsigned long i = 0; !done; i++)
+		churn(i);
 	while (nanosleep(&pause, &pause) == -1 && errno == EINTR)
 		;
 	len = snprintf(line, sizeof(line), "received %lu\n",
