@@ -17,7 +17,7 @@ layer_sees_proc   = proc util
 layer_sees_model  = model proc util
 layer_sees_trace  = trace model proc util wire
 layer_sees_source = source trace model proc util wire
-layer_sees_target = target proc util wire  crossing: cmd source model view trace
+layer_sees_target = target proc util wire
 layer_sees_view   = view model proc util
 layer_sees_cmd    = cmd view target source trace model proc util wire
 layer_path = $(patsubst %,-I$(top_srcdir)/src/%,$(filter-out crossing:,$(1)))
@@ -182,6 +182,8 @@ noinst_LIBRARIES += src/cmd/libcmd.a
 src_cmd_libcmd_a_CFLAGS = $(ms_layer_cflags)
 src_cmd_libcmd_a_CPPFLAGS = $(call layer_path,$(layer_sees_cmd))
 src_cmd_libcmd_a_SOURCES = \
+	src/cmd/attach-leaks.c \
+	src/cmd/attach-leaks.h \
 	src/cmd/cmd-attach.c \
 	src/cmd/cmd-leaks.c \
 	src/cmd/cmd-map.c \

@@ -37,6 +37,7 @@ RUN_TESTS = \
 	tests/run-attach-hooks.test \
 	tests/run-attach-python.test \
 	tests/run-attach-busy.test \
+	tests/run-attach-signals.test \
 	tests/run-attach-redis.test \
 	tests/run-attach-fork.test \
 	tests/run-attach-replay.test

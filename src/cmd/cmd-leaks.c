@@ -13,8 +13,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "attach.h"
+#include "attach-leaks.h"
 #include "cmd.h"
+#include "proc.h"
 #include "source-proc.h"
 
 static int leaks_exec(const struct cmd *, int, char **);
@@ -76,9 +77,9 @@ leaks_exec(const struct cmd *self, int argc, char **argv)
 
 		close(fd);
 		/* a process memscope could not attach to is not told to be */
-		if (source_proc_snapshot("/proc", pid, &probe, &err) !=
+		if (source_proc_snapshot(PROC_ROOT, pid, &probe, &err) !=
 		    SOURCE_PROC_OK) {
-			cmd_proc_failure("leaks", "/proc", pid, &err);
+			cmd_proc_failure("leaks", PROC_ROOT, pid, &err);
 			return EXIT_RUNTIME;
 		}
 		model_process_free(&probe);

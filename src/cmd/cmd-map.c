@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "model.h"
+#include "proc.h"
 #include "source-proc.h"
 #include "view-json.h"
 #include "view-text.h"
@@ -99,7 +100,7 @@ static int
 map_exec(const struct cmd *self, int argc, char **argv)
 {
 	struct view_map_opts opts = { .sort = VIEW_MAP_SORT_ADDR };
-	const char *root = "/proc", *color = "auto";
+	const char *root = PROC_ROOT, *color = "auto";
 	struct source_proc_error err;
 	struct process proc;
 	bool json = false;

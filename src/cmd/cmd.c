@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "log.h"
+#include "proc.h"
 #include "source-proc.h"
 #include "protocol.h"
 #include "ring.h"
@@ -134,7 +135,7 @@ can_ptrace_any(void)
 {
 	char line[256];
 	bool has = false;
-	FILE *f = fopen("/proc/self/status", "re");
+	FILE *f = fopen(PROC_ROOT "/self/status", "re");
 
 	if (f == NULL)
 		return false;

@@ -71,7 +71,7 @@ read_argv(pid_t pid)
 	char **argv = NULL;
 	size_t n = 0, cap = 0;
 
-	if (proc_open(&proc, "/proc", pid) == PROC_OK &&
+	if (proc_open(&proc, PROC_ROOT, pid) == PROC_OK &&
 	    proc_read(&proc, "cmdline", &b) == PROC_OK && b.len > 0) {
 		for (size_t off = 0; off < b.len; off += strlen(b.data + off) + 1) {
 			argv = xgrow(argv, &cap, n + 2, sizeof(*argv));
@@ -186,7 +186,7 @@ process_gone(pid_t pid)
 	struct proc_stat st;
 	bool gone = true;
 
-	if (proc_open(&proc, "/proc", pid) == PROC_OK &&
+	if (proc_open(&proc, PROC_ROOT, pid) == PROC_OK &&
 	    proc_read(&proc, "stat", &b) == PROC_OK &&
 	    proc_stat_parse(b.data, b.len, &st) == 0)
 		gone = st.state == 'Z' || st.state == 'X';
@@ -203,7 +203,7 @@ peek_exit_status(struct process *p)
 	struct buf b = { 0 };
 	struct proc_stat st;
 
-	if (proc_open(&proc, "/proc", p->pid) != PROC_OK) {
+	if (proc_open(&proc, PROC_ROOT, p->pid) != PROC_OK) {
 		proc_close(&proc);
 		return;
 	}
@@ -302,7 +302,7 @@ collector_trace_attached(struct collector *c, pid_t pid)
 
 	/* a process gone, or its link unreadable: no path */
 	exe[0] = '\0';
-	if (proc_open(&proc, "/proc", pid) == PROC_OK)
+	if (proc_open(&proc, PROC_ROOT, pid) == PROC_OK)
 		proc_readlink(&proc, "exe", exe, sizeof(exe));
 	proc_close(&proc);
 	collector_trace_run(c, pid, exe, argv);

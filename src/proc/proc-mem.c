@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "proc-mem.h"
+#include "proc.h"
 
 ssize_t
 proc_mem_read(pid_t pid, uint64_t addr, void *buf, size_t len)
@@ -74,7 +75,7 @@ proc_mem_patch(pid_t pid, uint64_t addr, const void *buf, size_t len)
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	snprintf(path, sizeof(path), PROC_ROOT "/%d/mem", (int)pid);
 	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
 		return false;
 	do

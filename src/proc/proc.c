@@ -127,13 +127,13 @@ proc_read(struct proc *p, const char *name, struct buf *b)
 }
 
 enum proc_rc
-proc_read_root(struct proc *p, const char *name, struct buf *b)
+proc_read_root(const char *root, const char *name, struct buf *b)
 {
 	char path[4096];
 	int fd;
 
 	buf_clear(b);
-	snprintf(path, sizeof(path), "%s/%s", p->root, name);
+	snprintf(path, sizeof(path), "%s/%s", root, name);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
 		return proc_rc_from_errno(errno);
 	return read_all(fd, b);

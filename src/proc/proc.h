@@ -39,10 +39,11 @@ void	proc_close(struct proc *p);
 /* Read the whole file NAME (relative to ROOT/PID) into b, replacing it. */
 enum proc_rc proc_read(struct proc *p, const char *name, struct buf *b);
 /*
- * Read the whole file NAME of ROOT itself ("uptime"), not of the process,
- * into b: the same root as the process's, a fixture tree's too.
+ * Read the whole file NAME of ROOT itself, of no process ("uptime",
+ * "sys/kernel/yama/ptrace_scope"), into b, replacing it: a fixture tree's
+ * too, under a process's own root.
  */
-enum proc_rc proc_read_root(struct proc *p, const char *name, struct buf *b);
+enum proc_rc proc_read_root(const char *root, const char *name, struct buf *b);
 /* openat() relative to ROOT/PID, with errors mapped as proc_read does. */
 enum proc_rc proc_openat(struct proc *p, const char *name, int flags, int *fd);
 /* The target of the link NAME (relative to ROOT/PID) into out, NUL-terminated. */
@@ -50,7 +51,7 @@ enum proc_rc proc_readlink(struct proc *p, const char *name, char *out,
 	    size_t len);
 /* The PROC_* status that errno stands for after a failed open or read. */
 enum proc_rc proc_rc_from_errno(int err);
-/* The thread ids of process pid (/proc/PID/task); false if it is gone. */
+/* The thread ids of process pid (PROC_ROOT/PID/task); false if it is gone. */
 bool	proc_threads(pid_t pid, pid_t **tids, size_t *n);
 
 #endif

@@ -49,7 +49,7 @@ read_stat(struct proc *p, struct buf *b, struct history_proc *out)
 	    out->stat.state == 'Z' || out->stat.state == 'X')
 		return false;
 	read_cmdline(p, b, out->cmdline, sizeof(out->cmdline));
-	if (proc_read_root(p, "uptime", b) == PROC_OK &&
+	if (proc_read_root(p->root, "uptime", b) == PROC_OK &&
 	    proc_uptime_parse(b->data, b->len, &up) == 0)
 		out->uptime = up - (double)out->stat.starttime /
 		    (double)sysconf(_SC_CLK_TCK);

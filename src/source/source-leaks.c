@@ -10,10 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "leak-roots.h"
 #include "leak-scan.h"
 #include "model-leaks.h"
+#include "proc.h"
 #include "proc-mem.h"
 #include "protocol.h"
 #include "source-leaks.h"
@@ -65,6 +67,78 @@ unseen_reach(struct leak_verdict *v, size_t n)
 		}
 }
 
+/* The text of pid's maps (to tell whether its layout moved), or NULL. */
+static char *
+maps_text(pid_t pid)
+{
+	struct proc p;
+	struct buf b = { 0 };
+	char *text = NULL;
+
+	if (proc_open(&p, PROC_ROOT, pid) == PROC_OK &&
+	    proc_read(&p, "maps", &b) == PROC_OK)
+		text = xstrdup(b.data);
+	buf_free(&b);
+	proc_close(&p);
+	return text;
+}
+
+/* The layout through tid into l->snapshot; false, with why. */
+static bool
+read_layout(struct leak_layout *l, pid_t pid, pid_t tid, char *why,
+    size_t whylen)
+{
+	struct source_proc_error err;
+
+	if (source_proc_snapshot_via(PROC_ROOT, pid, tid, &l->snapshot, &err) !=
+	    SOURCE_PROC_OK) {
+		snprintf(why, whylen, "cannot read the layout of process %d (%s)",
+		    (int)pid, err.file);
+		return false;
+	}
+	return true;
+}
+
+bool
+source_leaks_layout_read(struct leak_layout *l, pid_t pid, char *why,
+    size_t whylen)
+{
+	memset(l, 0, sizeof(*l));
+	l->maps = maps_text(pid);
+	if (!read_layout(l, pid, pid, why, whylen)) {
+		source_leaks_layout_free(l);
+		return false;
+	}
+	return true;
+}
+
+bool
+source_leaks_layout_recheck(struct leak_layout *l, pid_t pid, pid_t tid,
+    char *why, size_t whylen)
+{
+	char *now = maps_text(pid);
+	bool moved = l->maps == NULL || now == NULL ||
+	    strcmp(l->maps, now) != 0;
+
+	free(now);
+	if (!moved)
+		return true;
+	model_process_free(&l->snapshot);
+	if (!read_layout(l, pid, tid, why, whylen)) {
+		source_leaks_layout_free(l);
+		return false;
+	}
+	return true;
+}
+
+void
+source_leaks_layout_free(struct leak_layout *l)
+{
+	model_process_free(&l->snapshot);
+	free(l->maps);
+	l->maps = NULL;
+}
+
 bool
 source_leaks_scan(struct process *p, const struct leak_target *end,
     const struct leak_check_opts *opts, const struct leak_range *excluded,
@@ -73,7 +147,7 @@ source_leaks_scan(struct process *p, const struct leak_target *end,
 	struct process snap;
 	struct source_proc_error err;
 
-	if (source_proc_snapshot_via("/proc", end->pid, end->tid, &snap, &err) !=
+	if (source_proc_snapshot_via(PROC_ROOT, end->pid, end->tid, &snap, &err) !=
 	    SOURCE_PROC_OK) {
 		snprintf(why, whylen, "cannot read the layout of process %d at its "
 		    "end (%s%s%s)", (int)end->pid, err.file,

@@ -3,37 +3,23 @@
 
 #include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ptrace.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
-#include <sys/un.h>
-#include <sys/user.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "attach.h"
 #include "buf.h"
-#include "clock.h"
 #include "detour.h"
-#include "fmt.h"
-#include "model-leaks.h"
 #include "inject.h"
-#include "leak-scan.h"
 #include "log.h"
 #include "proc.h"
 #include "proc-maps.h"
 #include "proc-mem.h"
 #include "proc-stat.h"
-#include "source-leaks.h"
-#include "source-proc.h"
-#include "symbolize.h"
-#include "view-run.h"
+#include "tracer.h"
 #include "xmalloc.h"
 
 /* How long to wait for a moment when the process can be borrowed. */
@@ -49,7 +35,7 @@ read_status(pid_t pid, struct proc_status *st)
 {
 	struct proc p;
 	struct buf b = { 0 };
-	bool ok = proc_open(&p, "/proc", pid) == PROC_OK &&
+	bool ok = proc_open(&p, PROC_ROOT, pid) == PROC_OK &&
 	    proc_read(&p, "status", &b) == PROC_OK &&
 	    proc_status_parse(b.data, b.len, st) == 0;
 
@@ -77,7 +63,7 @@ comm_of(pid_t pid, char *out, size_t len)
 	struct buf b = { 0 };
 
 	out[0] = '\0';
-	if (proc_open(&p, "/proc", pid) == PROC_OK &&
+	if (proc_open(&p, PROC_ROOT, pid) == PROC_OK &&
 	    proc_read(&p, "comm", &b) == PROC_OK)
 		snprintf(out, len, "%.*s", (int)strcspn(b.data, "\n"), b.data);
 	buf_free(&b);
@@ -94,7 +80,7 @@ signal_stopped(pid_t pid)
 	size_t n = 0;
 	bool t = false;
 
-	if (proc_open(&p, "/proc", pid) == PROC_OK && proc_threads(pid, &tids, &n))
+	if (proc_open(&p, PROC_ROOT, pid) == PROC_OK && proc_threads(pid, &tids, &n))
 		for (size_t i = 0; i < n && !t; i++) {
 			char name[64];
 
@@ -135,7 +121,7 @@ ended(pid_t pid)
 {
 	struct proc p;
 	struct proc_stat st;
-	enum proc_rc rc = proc_open(&p, "/proc", pid);
+	enum proc_rc rc = proc_open(&p, PROC_ROOT, pid);
 	bool gone = rc == PROC_NO_PROCESS || (rc == PROC_OK &&
 	    (!read_stat(&p, "stat", &st) || st.state == 'Z' || st.state == 'X'));
 
@@ -179,15 +165,14 @@ static void
 explain_denied(pid_t pid, char *why, size_t len)
 {
 	long scope = -1;
-	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	struct buf b = { 0 };
 	struct proc_status st;
 	long uid = read_status(pid, &st) ? (long)st.uid[0] : -1;
 
-	if (f != NULL) {
-		if (fscanf(f, "%ld", &scope) != 1)
-			scope = -1;
-		fclose(f);
-	}
+	if (proc_read_root(PROC_ROOT, "sys/kernel/yama/ptrace_scope", &b) ==
+	    PROC_OK && sscanf(b.data, "%ld", &scope) != 1)
+		scope = -1;
+	buf_free(&b);
 	if (scope == 3)
 		snprintf(why, len, "not permitted to trace process %d: ptrace is "
 		    "disabled (kernel.yama.ptrace_scope = 3) until the next boot",
@@ -248,7 +233,6 @@ attach_join(struct attachment *at, pid_t pid, const char *shim,
 
 	memset(at, 0, sizeof(*at));
 	at->pid = pid;
-	at->leaks_fd = -1;
 	why[0] = '\0';
 	if (realpath(shim, at->shim) == NULL) {
 		snprintf(why, len, "the shim %s: %s", shim, strerror(errno));
@@ -327,150 +311,6 @@ attach_leave(struct attachment *at, bool (*wait)(void *ctx), void *ctx,
 	return ok;
 }
 
-size_t
-attach_leaks_address(pid_t pid, char *out, size_t len)
-{
-	/* abstract: out[0] is NUL, and nothing is left in the file system */
-	int n = snprintf(out, len, "%cmemscope-leaks-%d", '\0', (int)pid);
-
-	return n > 0 && (size_t)n < len ? (size_t)n : 0;
-}
-
-int
-attach_listen_leaks(struct attachment *at)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	size_t n = attach_leaks_address(at->pid, addr.sun_path, sizeof(addr.sun_path));
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-
-	if (fd == -1)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&addr,
-	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n)) != 0 ||
-	    listen(fd, 4) != 0) {
-		close(fd);
-		return -1;
-	}
-	at->leaks_fd = fd;
-	return fd;
-}
-
-void
-attach_close_leaks(struct attachment *at)
-{
-	if (at->leaks_fd != -1)
-		close(at->leaks_fd);
-	at->leaks_fd = -1;
-}
-
-/* The threads of a stopped process: their ids and registers. */
-struct stopped {
-	pid_t		*tids;
-	size_t		 n;
-	size_t		 cap;
-	uint64_t	*regs;		/* 16 per thread */
-	struct leak_stack *stacks;
-	/* threads that could not be stopped (another tracer holds them) */
-	pid_t		*unseen;
-	size_t		 nunseen;
-	size_t		 unseen_cap;
-};
-
-static bool
-has_tid(const pid_t *v, size_t n, pid_t tid)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == tid)
-			return true;
-	return false;
-}
-
-static bool
-stopped_has(const struct stopped *s, pid_t tid)
-{
-	return has_tid(s->tids, s->n, tid);
-}
-
-static void
-add_unseen(struct stopped *s, pid_t tid)
-{
-	if (has_tid(s->unseen, s->nunseen, tid))
-		return;
-	s->unseen = xgrow(s->unseen, &s->unseen_cap, s->nunseen + 1,
-	    sizeof(*s->unseen));
-	s->unseen[s->nunseen++] = tid;
-}
-
-static bool
-thread_exists(pid_t pid, pid_t tid)
-{
-	struct proc p;
-	char name[64];
-	int fd = -1;
-	bool there;
-
-	snprintf(name, sizeof(name), "task/%d", (int)tid);
-	there = proc_open(&p, "/proc", pid) == PROC_OK &&
-	    proc_openat(&p, name, O_RDONLY | O_DIRECTORY, &fd) == PROC_OK;
-	if (fd != -1)
-		close(fd);
-	proc_close(&p);
-	return there;
-}
-
-/*
- * Stop every thread of pid (threads made meanwhile too). One that cannot
- * be stopped is listed in s->unseen: it runs on, its registers unread.
- */
-static void
-stop_all(pid_t pid, struct stopped *s)
-{
-	bool more = true;
-
-	while (more) {
-		pid_t *tids = NULL;
-		size_t n = 0;
-
-		more = false;
-		proc_threads(pid, &tids, &n);
-		for (size_t i = 0; i < n; i++) {
-			pid_t tid = tids[i];
-			int status;
-
-			if (stopped_has(s, tid) || has_tid(s->unseen, s->nunseen, tid))
-				continue;
-			if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0) {
-				/* gone meanwhile, or held by another tracer */
-				if (errno != ESRCH)
-					add_unseen(s, tid);
-				continue;
-			}
-			if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) != 0 ||
-			    waitpid(tid, &status, __WALL) != tid || !WIFSTOPPED(status)) {
-				ptrace(PTRACE_DETACH, tid, NULL, NULL);
-				if (thread_exists(pid, tid))
-					add_unseen(s, tid);
-				continue;
-			}
-			s->tids = xgrow(s->tids, &s->cap, s->n + 1, sizeof(*s->tids));
-			s->tids[s->n++] = tid;
-			more = true;
-		}
-		free(tids);
-	}
-}
-
-static void
-resume_all(struct stopped *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		ptrace(PTRACE_DETACH, s->tids[i], NULL, NULL);
-	free(s->tids);
-	free(s->regs);
-	free(s->stacks);
-	free(s->unseen);
-}
-
 /* How many times the ring's release waits for the threads to be out. */
 #define RELEASE_TRIES	50
 
@@ -484,7 +324,7 @@ shim_text(const struct attachment *at, uint64_t *start, uint64_t *end)
 	size_t n = 0, bad;
 	bool found = false;
 
-	if (proc_open(&p, "/proc", at->pid) == PROC_OK &&
+	if (proc_open(&p, PROC_ROOT, at->pid) == PROC_OK &&
 	    proc_read(&p, "maps", &b) == PROC_OK &&
 	    proc_maps_parse(b.data, b.len, &maps, &n, &bad) != 0)
 		n = 0;
@@ -553,16 +393,16 @@ struct entry_patch {
  * address).
  */
 static bool
-entries_clear(pid_t pid, const struct stopped *s, const struct entry_patch *e,
-    size_t n)
+entries_clear(pid_t pid, const struct tracer_hold *h,
+    const struct entry_patch *e, size_t n)
 {
 	static uint64_t words[STACK_SEARCH / 8];
 
-	for (size_t t = 0; t < s->n; t++) {
+	for (size_t t = 0; t < h->ntids; t++) {
 		uint64_t pc, sp, tp;
 		ssize_t got;
 
-		if (!inject_thread_at(s->tids[t], &pc, &sp, &tp))
+		if (!inject_thread_at(h->tids[t], &pc, &sp, &tp))
 			return false;
 		got = proc_mem_read(pid, sp, words, sizeof(words));
 		for (size_t k = 0; k < n; k++) {
@@ -703,18 +543,18 @@ hook_entries(struct attachment *at)
 	if (read_detours(at, &table, t))
 		n = plan_entries(at, t, e);
 	for (int tries = 0; n > 0 && tries < PATCH_TRIES; tries++) {
-		struct stopped s = { 0 };
+		struct tracer_hold h;
+		char why[256];
 		bool clear, ok = false;
 
-		stop_all(at->pid, &s);
 		/* a thread that runs on unstopped could be in the bytes */
-		clear = s.n > 0 && s.nunseen == 0 && entries_clear(at->pid, &s,
-		    e, n);
+		clear = tracer_stop(&h, at->pid, why, sizeof(why)) &&
+		    h.nunseen == 0 && entries_clear(at->pid, &h, e, n);
 		if (clear) {
 			write_entries(at, table, t, e, n);
 			ok = start_recording(at);
 		}
-		resume_all(&s);
+		tracer_release(&h);
 		if (clear)
 			return ok;
 		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
@@ -761,14 +601,14 @@ unhook_entries(const struct attachment *at)
  * hook, a record being written)?
  */
 static bool
-threads_out(const struct attachment *at, const struct stopped *s,
+threads_out(const struct attachment *at, const struct tracer_hold *h,
     int64_t guard_off, uint64_t text_start, uint64_t text_end)
 {
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; i < h->ntids; i++) {
 		uint64_t pc, sp, tp;
 		int32_t guard;
 
-		if (!inject_thread_at(s->tids[i], &pc, &sp, &tp) ||
+		if (!inject_thread_at(h->tids[i], &pc, &sp, &tp) ||
 		    (pc >= text_start && pc < text_end) ||
 		    !read_word(at->pid, tp + (uint64_t)guard_off, &guard,
 		    sizeof(guard)) || guard != 0)
@@ -802,30 +642,31 @@ release_ring(struct attachment *at, bool (*wait)(void *ctx), void *ctx,
 		return false;
 	}
 	for (int tries = 0; tries < RELEASE_TRIES; tries++) {
-		struct stopped s = { 0 };
+		struct tracer_hold h;
 		struct inject *in;
+		char stop_why[256];
 		bool ok = false;
 
-		stop_all(at->pid, &s);
 		/* a thread that runs on unstopped could be at an entry, or
 		 * writing into the ring */
-		if (s.n > 0 && s.nunseen == 0) {
+		if (tracer_stop(&h, at->pid, stop_why, sizeof(stop_why)) &&
+		    h.nunseen == 0) {
 			if (!unhooked) {
 				unhook_entries(at);
 				unhooked = true;
 			}
-			if (threads_out(at, &s, guard_off, text_start, text_end)) {
-				if ((in = inject_take(at->pid, s.tids[0], why,
+			if (threads_out(at, &h, guard_off, text_start, text_end)) {
+				if ((in = inject_take(at->pid, h.tids[0], why,
 				    len)) != NULL) {
 					ok = inject_call(in, release, NULL, 0, 0,
 					    NULL, NULL, why, len);
 					inject_end(in);
 				}
-				resume_all(&s);
+				tracer_release(&h);
 				return ok;
 			}
 		}
-		resume_all(&s);
+		tracer_release(&h);
 		/* meanwhile, the ring read: a thread may wait for room in it */
 		if (wait == NULL)
 			nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
@@ -837,215 +678,4 @@ release_ring(struct attachment *at, bool (*wait)(void *ctx), void *ctx,
 	    unhooked ? "" : ", and the allocator's entries lead to the shim, "
 	    "which only forwards");
 	return false;
-}
-
-#if defined(__x86_64__)
-/* The integer registers of every thread, and their stack pointers. */
-static void
-read_registers(struct stopped *s)
-{
-	s->regs = xcalloc(s->n ? 16 * s->n : 1, sizeof(*s->regs));
-	s->stacks = xcalloc(s->n ? s->n : 1, sizeof(*s->stacks));
-	for (size_t i = 0; i < s->n; i++) {
-		struct user_regs_struct u;
-		uint64_t *r = &s->regs[16 * i];
-
-		if (ptrace(PTRACE_GETREGS, s->tids[i], NULL, &u) != 0) {
-			add_unseen(s, s->tids[i]);
-			continue;
-		}
-		r[0] = u.rax, r[1] = u.rbx, r[2] = u.rcx, r[3] = u.rdx;
-		r[4] = u.rsi, r[5] = u.rdi, r[6] = u.rbp, r[7] = u.rsp;
-		r[8] = u.r8, r[9] = u.r9, r[10] = u.r10, r[11] = u.r11;
-		r[12] = u.r12, r[13] = u.r13, r[14] = u.r14, r[15] = u.r15;
-		s->stacks[i] = (struct leak_stack){ .sp = u.rsp, .alive = true };
-	}
-}
-#else
-static void
-read_registers(struct stopped *s)
-{
-	s->regs = xcalloc(1, sizeof(*s->regs));
-	s->stacks = xcalloc(s->n ? s->n : 1, sizeof(*s->stacks));
-}
-#endif
-
-/* The text of pid's maps (to tell whether its layout moved), or NULL. */
-static char *
-maps_text(pid_t pid)
-{
-	struct proc p;
-	struct buf b = { 0 };
-	char *text = NULL;
-
-	if (proc_open(&p, "/proc", pid) == PROC_OK &&
-	    proc_read(&p, "maps", &b) == PROC_OK)
-		text = xstrdup(b.data);
-	buf_free(&b);
-	proc_close(&p);
-	return text;
-}
-
-/*
- * The live check: stop, read what the ring holds, scan, resume. What can
- * be done with the process running is done before it is stopped: most of
- * the ring read, and its layout (smaps is slow on a large heap), which is
- * read again while stopped only if its mappings moved meanwhile.
- */
-static bool
-check_leaks(struct attachment *at, struct collector *c, uint64_t *stopped_us,
-    char *why, size_t len)
-{
-	struct ring_source *src = c->nsources > 0 ? c->sources[0] : NULL;
-	struct leak_check_opts opts = { .heuristics = LEAK_HEURISTICS_ALL,
-	    .shim_path = at->shim, .partial = true };
-	struct stopped s = { 0 };
-	struct source_proc_error err;
-	struct process snap;
-	struct leak_range own;
-	char *before, *after;
-	uint64_t t0;
-	bool moved;
-
-	if (src == NULL) {
-		snprintf(why, len, "process %d is no longer attached", (int)at->pid);
-		return false;
-	}
-	source_ring_drain(src, 0);
-	before = maps_text(at->pid);
-	if (source_proc_snapshot("/proc", at->pid, &snap, &err) != SOURCE_PROC_OK) {
-		snprintf(why, len, "cannot read the layout of process %d (%s)",
-		    (int)at->pid, err.file);
-		free(before);
-		return false;
-	}
-	t0 = clock_monotonic_ns() / 1000;
-	stop_all(at->pid, &s);
-	if (s.n == 0) {
-		snprintf(why, len, "process %d could not be stopped", (int)at->pid);
-		resume_all(&s);
-		model_process_free(&snap);
-		free(before);
-		return false;
-	}
-	after = maps_text(at->pid);
-	moved = before == NULL || after == NULL || strcmp(before, after) != 0;
-	free(before);
-	free(after);
-	if (moved) {
-		model_process_free(&snap);
-		if (source_proc_snapshot_via("/proc", at->pid, s.tids[0], &snap,
-		    &err) != SOURCE_PROC_OK) {
-			resume_all(&s);
-			snprintf(why, len, "cannot read the layout of process %d (%s)",
-			    (int)at->pid, err.file);
-			return false;
-		}
-	}
-	read_registers(&s);
-	opts.unseen_threads = s.nunseen;
-	source_ring_drain(src, 0);
-	own.start = atomic_load(&src->ring.hdr->private_start);
-	own.end = own.start + atomic_load(&src->ring.hdr->private_len);
-	source_leaks_scan_layout(src->proc, &(struct leak_target){ .pid = at->pid,
-	    .tid = s.tids[0], .stacks = s.stacks, .nstacks = s.n, .regs = s.regs,
-	    .nregs = 16 * s.n }, &opts, &own, 1, &snap);
-	resume_all(&s);
-	*stopped_us = clock_monotonic_ns() / 1000 - t0;
-	return true;
-}
-
-/* Write all of p to fd (a client that went away is its own business). */
-static void
-send_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return;
-		p += k;
-		n -= (size_t)k;
-	}
-}
-
-bool
-attach_leak_line(struct attachment *at, struct collector *c, char *out,
-    size_t len)
-{
-	char why[512], a[FMT_SIZE_LEN], b[FMT_SIZE_LEN], d[FMT_SIZE_LEN];
-	const struct leak_report *r;
-	uint64_t stopped = 0;
-
-	if (!check_leaks(at, c, &stopped, why, sizeof(why))) {
-		snprintf(out, len, "leak check: %s", why);
-		return false;
-	}
-	r = c->sources[0]->proc->leaks;
-	snprintf(out, len, "leak check: %s bytes in %s blocks definitely lost, "
-	    "%s indirectly; stopped %.1f ms", fmt_count(a,
-	    r->kinds[LEAK_DEFINITELY].bytes), fmt_count(b,
-	    r->kinds[LEAK_DEFINITELY].blocks), fmt_count(d,
-	    r->kinds[LEAK_INDIRECTLY].bytes), (double)stopped / 1000);
-	return true;
-}
-
-void
-attach_serve_leaks(struct attachment *at, struct collector *c)
-{
-	struct ucred cred;
-	socklen_t clen = sizeof(cred);
-	char why[512], *text = NULL;
-	size_t tlen = 0;
-	uint64_t stopped = 0;
-	FILE *f;
-	int fd = accept4(at->leaks_fd, NULL, NULL, SOCK_CLOEXEC);
-
-	if (fd == -1)
-		return;
-	/* the report shows the process's memory: only to its tracer's user */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0 ||
-	    (cred.uid != geteuid() && cred.uid != 0)) {
-		snprintf(why, sizeof(why), "memscope: not permitted: the memscope "
-		    "attached to process %d runs as uid %u\n", (int)at->pid,
-		    (unsigned)geteuid());
-		send_all(fd, why, strlen(why));
-		close(fd);
-		return;
-	}
-	if ((f = open_memstream(&text, &tlen)) == NULL) {
-		close(fd);
-		return;
-	}
-	/* a failure is one line starting "memscope: ", which the client
-	 * tells from a report */
-	if (!check_leaks(at, c, &stopped, why, sizeof(why)))
-		fprintf(f, "memscope: %s\n", why);
-	else {
-		struct view_run_opts o = { .leak_check = VIEW_LEAKS_FULL };
-		struct process *p = c->sources[0]->proc;
-
-		symbolize_session_leaks(symbolize_session_symbolizer(&c->session),
-		    &c->session);
-		fprintf(f, "==%d== memscope: the blocks allocated since memscope "
-		    "attached, %.1f s ago; the process was stopped for %.1f ms\n",
-		    (int)at->pid, (double)(collector_now_ms() - c->start_ms) / 1000,
-		    (double)stopped / 1000);
-		if (p->leaks != NULL && p->leaks->unseen_threads > 0)
-			fprintf(f, "==%d== memscope: %zu thread%s could not be "
-			    "stopped (traced by another process?) and ran on, "
-			    "%s registers unread: no block is called definitely "
-			    "or indirectly lost, as %s could reach any\n",
-			    (int)at->pid, p->leaks->unseen_threads,
-			    p->leaks->unseen_threads == 1 ? "" : "s",
-			    p->leaks->unseen_threads == 1 ? "its" : "their",
-			    p->leaks->unseen_threads == 1 ? "it" : "they");
-		view_text_leaks(f, (int)at->pid, &c->session, p, &o);
-	}
-	fclose(f);
-	send_all(fd, text, tlen);
-	free(text);
-	close(fd);
 }

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Joining a running process (memscope attach): the checks first, then the
- * shim loaded and started in it through inject.c, and put to sleep again
- * on detach; and the live leak check of an attached process, which
- * `memscope leaks PID` asks for over a socket named after the process.
+ * shim loaded and started in it through inject.c, the allocator's entries
+ * hooked, and all put back and the shim put to sleep again on detach.
  */
 #ifndef MEMSCOPE_ATTACH_H
 #define MEMSCOPE_ATTACH_H
@@ -13,13 +12,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "collect.h"
-#include "model.h"
-
 struct attachment {
 	pid_t		 pid;
 	char		 shim[PATH_MAX];	/* its real path */
-	int		 leaks_fd;		/* the leak checks' socket, or -1 */
 };
 
 /* Can memscope attach to pid? False: why. */
@@ -45,20 +40,5 @@ bool	attach_join(struct attachment *at, pid_t pid, const char *shim,
  */
 bool	attach_leave(struct attachment *at, bool (*wait)(void *ctx), void *ctx,
 	    char *why, size_t len);
-
-/*
- * The socket `memscope leaks PID` connects to: its fd, or -1 with errno
- * (EADDRINUSE: another process holds the name).
- */
-int	attach_listen_leaks(struct attachment *at);
-/* A leak check was asked for: do it, answer with the report. */
-void	attach_serve_leaks(struct attachment *at, struct collector *c);
-void	attach_close_leaks(struct attachment *at);
-/* A leak check now, its summary in a line (the dashboard's L). */
-bool	attach_leak_line(struct attachment *at, struct collector *c, char *out,
-	    size_t len);
-
-/* The abstract socket name of pid's leak checks, in out (sun_path). */
-size_t	attach_leaks_address(pid_t pid, char *out, size_t len);
 
 #endif

@@ -34,7 +34,7 @@ read_maps(pid_t pid, struct buf *b, struct proc_mapping **maps)
 	size_t n = 0, bad;
 
 	*maps = NULL;
-	if (proc_open(&p, "/proc", pid) == PROC_OK &&
+	if (proc_open(&p, PROC_ROOT, pid) == PROC_OK &&
 	    proc_read(&p, "maps", b) == PROC_OK &&
 	    proc_maps_parse(b->data, b->len, maps, &n, &bad) != 0)
 		n = 0;
@@ -112,7 +112,7 @@ inject_symbol(pid_t pid, const char *lib, const char *name)
 	uint64_t addr = 0, value = 0, first = UINT64_MAX;
 	char rel[PATH_MAX + 8];
 	struct proc proc;
-	bool in_proc = proc_open(&proc, "/proc", pid) == PROC_OK;
+	bool in_proc = proc_open(&proc, PROC_ROOT, pid) == PROC_OK;
 	int fd;
 
 	for (size_t i = 0; i < n; i++) {
@@ -286,7 +286,7 @@ thread_state(pid_t pid, pid_t tid)
 	char state = 0;
 
 	snprintf(name, sizeof(name), "task/%d/stat", (int)tid);
-	if (proc_open(&proc, "/proc", pid) == PROC_OK &&
+	if (proc_open(&proc, PROC_ROOT, pid) == PROC_OK &&
 	    proc_read(&proc, name, &b) == PROC_OK &&
 	    proc_stat_parse(b.data, b.len, &st) == 0)
 		state = st.state;
@@ -338,7 +338,7 @@ blocked_signals(pid_t pid, pid_t tid, uint64_t *mask)
 	bool found = false;
 
 	snprintf(name, sizeof(name), "task/%d/status", (int)tid);
-	if (proc_open(&proc, "/proc", pid) == PROC_OK &&
+	if (proc_open(&proc, PROC_ROOT, pid) == PROC_OK &&
 	    proc_read(&proc, name, &b) == PROC_OK &&
 	    proc_status_parse(b.data, b.len, &st) == 0 && st.has_sig_blocked) {
 		*mask = st.sig_blocked;

@@ -14,6 +14,7 @@
 
 #include "elf-object.h"
 #include "launch.h"
+#include "proc.h"
 #include "protocol.h"
 #include "xmalloc.h"
 
@@ -183,7 +184,7 @@ launch_shim_path(void)
 	if (env != NULL && env[0] != '\0')
 		return env;
 	/* run from the build tree: src/memscope next to preload/.libs/ */
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
+	if ((n = readlink(PROC_ROOT "/self/exe", self, sizeof(self) - 1)) > 0) {
 		self[n] = '\0';
 		if ((slash = strrchr(self, '/')) != NULL) {
 			*slash = '\0';

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * ptrace for the leak check at a process's end (see tracer.h): every
- * thread seized and interrupted, read, then detached. A thread that ends
- * meanwhile is simply not there; one made meanwhile is found by listing
- * the threads again until no new one appears.
+ * ptrace for a moment (see tracer.h): every thread seized and interrupted,
+ * read, then detached. A thread that ends meanwhile is simply not there;
+ * one made meanwhile is found by listing the threads again until no new
+ * one appears; one that cannot be stopped is tried again on each list,
+ * and unseen while it refuses.
  */
 #include "config.h"
 
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "proc.h"
 #include "tracer.h"
@@ -87,29 +90,77 @@ read_regs(pid_t tid, struct regs *r)
 #endif
 
 static bool
-holds(const struct tracer_hold *h, pid_t tid)
+has_tid(const pid_t *v, size_t n, pid_t tid)
 {
-	for (size_t i = 0; i < h->ntids; i++)
-		if (h->tids[i] == tid)
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == tid)
 			return true;
 	return false;
 }
 
-/* Seize and interrupt tid; false if it is gone or refuses (errno). */
+/* A thread that runs on, or was not read (few: grown one at a time). */
+static void
+add_unseen(struct tracer_hold *h, pid_t tid)
+{
+	if (has_tid(h->unseen, h->nunseen, tid))
+		return;
+	h->unseen = xreallocarray(h->unseen, h->nunseen + 1,
+	    sizeof(*h->unseen));
+	h->unseen[h->nunseen++] = tid;
+}
+
+/* A thread unseen on an earlier pass, stopped since. */
+static void
+drop_unseen(struct tracer_hold *h, pid_t tid)
+{
+	for (size_t i = 0; i < h->nunseen; i++)
+		if (h->unseen[i] == tid) {
+			h->unseen[i] = h->unseen[--h->nunseen];
+			return;
+		}
+}
+
+/* Is tid still a thread of pid? */
 static bool
-stop_thread(pid_t tid)
+thread_there(pid_t pid, pid_t tid)
+{
+	struct proc p;
+	char name[64];
+	int fd = -1;
+	bool there;
+
+	snprintf(name, sizeof(name), "task/%d", (int)tid);
+	there = proc_open(&p, PROC_ROOT, pid) == PROC_OK &&
+	    proc_openat(&p, name, O_RDONLY | O_DIRECTORY, &fd) == PROC_OK;
+	if (fd != -1)
+		close(fd);
+	proc_close(&p);
+	return there;
+}
+
+/*
+ * Seize and interrupt tid. False if it is gone or refuses: *err is the
+ * errno of the call that failed (ESRCH: it ended).
+ */
+static bool
+stop_thread(pid_t tid, int *err)
 {
 	int status;
 
-	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0)
+	*err = 0;
+	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0) {
+		*err = errno;
 		return false;
+	}
 	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) != 0)
 		goto fail;
 	for (;;) {
 		if (waitpid(tid, &status, __WALL) != tid)
 			goto fail;
-		if (!WIFSTOPPED(status))
-			return false;	/* it ended: nothing to detach */
+		if (!WIFSTOPPED(status)) {
+			*err = ESRCH;	/* it ended: nothing to detach */
+			return false;
+		}
 		if (status >> 16 == PTRACE_EVENT_STOP)
 			return true;
 		/* a signal on its way in: deliver it when let go, stop now */
@@ -119,25 +170,20 @@ stop_thread(pid_t tid)
 			goto fail;
 	}
 fail:
+	*err = errno;
 	ptrace(PTRACE_DETACH, tid, NULL, NULL);
 	return false;
 }
 
 bool
-tracer_hold(struct tracer_hold *h, pid_t pid, pid_t quiet_tid, char *why,
-    size_t whylen)
+tracer_stop(struct tracer_hold *h, pid_t pid, char *why, size_t whylen)
 {
-	size_t cap = 0, stacks_cap = 0, regs_cap = 0;
+	size_t cap = 0;
 	bool more = true;
 	int refused = 0;
 
 	memset(h, 0, sizeof(*h));
 	h->pid = pid;
-	if (!TRACER_SUPPORTED) {
-		snprintf(why, whylen, "memscope cannot read the registers of "
-		    "this machine's processes");
-		return false;
-	}
 	while (more) {
 		pid_t *tids;
 		size_t n;
@@ -146,13 +192,19 @@ tracer_hold(struct tracer_hold *h, pid_t pid, pid_t quiet_tid, char *why,
 		if (!proc_threads(pid, &tids, &n))
 			break;
 		for (size_t i = 0; i < n; i++) {
-			if (holds(h, tids[i]))
+			int err;
+
+			if (has_tid(h->tids, h->ntids, tids[i]))
 				continue;
-			if (!stop_thread(tids[i])) {
-				if (errno == EPERM)
-					refused = errno;
+			if (!stop_thread(tids[i], &err)) {
+				if (err == EPERM)
+					refused = err;
+				/* it runs on, unless it ended meanwhile */
+				if (err != ESRCH && thread_there(pid, tids[i]))
+					add_unseen(h, tids[i]);
 				continue;
 			}
+			drop_unseen(h, tids[i]);
 			h->tids = xgrow(h->tids, &cap, h->ntids + 1, sizeof(*h->tids));
 			h->tids[h->ntids++] = tids[i];
 			more = true;
@@ -162,13 +214,29 @@ tracer_hold(struct tracer_hold *h, pid_t pid, pid_t quiet_tid, char *why,
 	if (h->ntids == 0) {
 		snprintf(why, whylen, "cannot stop process %d%s%s", (int)pid,
 		    refused ? ": " : "", refused ? strerror(refused) : "");
+		tracer_release(h);
+		h->pid = pid;
 		return false;
 	}
+	return true;
+}
+
+/*
+ * The stack pointers and registers of the threads stopped; one that
+ * cannot be read is unseen.
+ */
+static void
+read_threads(struct tracer_hold *h, pid_t quiet_tid)
+{
+	size_t stacks_cap = 0, regs_cap = 0;
+
 	for (size_t i = 0; i < h->ntids; i++) {
 		struct regs r;
 
-		if (!read_regs(h->tids[i], &r))
+		if (!read_regs(h->tids[i], &r)) {
+			add_unseen(h, h->tids[i]);
 			continue;
+		}
 		h->stacks = xgrow(h->stacks, &stacks_cap, h->nstacks + 1,
 		    sizeof(*h->stacks));
 		h->stacks[h->nstacks++] = (struct tracer_stack){ .sp = r.sp,
@@ -180,6 +248,22 @@ tracer_hold(struct tracer_hold *h, pid_t pid, pid_t quiet_tid, char *why,
 		memcpy(h->regs + h->nregs, r.gp, r.ngp * sizeof(*r.gp));
 		h->nregs += r.ngp;
 	}
+}
+
+bool
+tracer_hold(struct tracer_hold *h, pid_t pid, pid_t quiet_tid, char *why,
+    size_t whylen)
+{
+	if (!TRACER_SUPPORTED) {
+		memset(h, 0, sizeof(*h));
+		h->pid = pid;
+		snprintf(why, whylen, "memscope cannot read the registers of "
+		    "this machine's processes");
+		return false;
+	}
+	if (!tracer_stop(h, pid, why, whylen))
+		return false;
+	read_threads(h, quiet_tid);
 	return true;
 }
 
@@ -189,6 +273,7 @@ tracer_release(struct tracer_hold *h)
 	for (size_t i = 0; i < h->ntids; i++)
 		ptrace(PTRACE_DETACH, h->tids[i], NULL, NULL);
 	free(h->tids);
+	free(h->unseen);
 	free(h->stacks);
 	free(h->regs);
 	memset(h, 0, sizeof(*h));

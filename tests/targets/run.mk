@@ -146,6 +146,14 @@ tests_targets_attach_busy_SOURCES = tests/targets/attach-busy.c \
 tests_targets_attach_busy_CFLAGS = $(run_target_cflags) -pthread
 tests_targets_attach_busy_LDADD = -lpthread
 
+# Real-time signals counted while memscope attach stops the process again
+# and again (tests/run-attach-signals.test).
+check_PROGRAMS += tests/targets/attach-signals
+tests_targets_attach_signals_SOURCES = tests/targets/attach-signals.c \
+	$(run_target_headers)
+tests_targets_attach_signals_CFLAGS = $(run_target_cflags) -pthread
+tests_targets_attach_signals_LDADD = -lpthread
+
 # memscope leaks on blocks from before the attach that hold the only
 # pointers to blocks allocated after it (tests/run-attach-leaks.test).
 check_PROGRAMS += tests/targets/attach-list
