@@ -81,7 +81,7 @@ frames_number(struct html_frames *t, const char *name, const char *file,
 	if (xasprintf(&key, "%s\037%s\037%" PRIu32 "\037%s", name,
 	    file != NULL ? file : "", line, module != NULL ? module : "") < 0)
 		fatal("xasprintf");
-	if (2 * (t->n + 1) > t->nslots)
+	if (t->slots == NULL || 2 * (t->n + 1) > t->nslots)
 		frames_rehash(t);
 	for (k = hash_key(key) & (t->nslots - 1); t->slots[k] != 0;
 	    k = (k + 1) & (t->nslots - 1))
@@ -315,30 +315,7 @@ bins(struct json *j, const struct heap_model *h)
 	const struct heap_allocator *a = &h->allocator;
 
 	json_key_bool(j, "usable_known", !h->usable_unknown);
-	json_key(j, "bins");
-	json_array_begin(j);
-	for (size_t b = 0; b < HEAP_NBINS; b++) {
-		const struct heap_bin *bin = &h->bins[b];
-		uint64_t min, max;
-
-		if (bin->allocations == 0)
-			continue;
-		model_heap_bin_range(b, &min, &max);
-		json_object_begin(j);
-		json_key_bool(j, "mmap", b == HEAP_BIN_MMAP);
-		json_key_uint(j, "min", min);
-		json_key(j, "max");
-		if (max == UINT64_MAX)
-			json_null(j);
-		else
-			json_uint(j, max);
-		json_key_uint(j, "allocations", bin->allocations);
-		json_key_uint(j, "live_blocks", bin->live_blocks);
-		json_key_uint(j, "live_bytes", bin->live_bytes);
-		json_key_uint(j, "usable_bytes", bin->usable_bytes);
-		json_object_end(j);
-	}
-	json_array_end(j);
+	view_json_bins(j, h);
 	json_key(j, "free_chunks");
 	if (a->samples == 0) {
 		json_null(j);

@@ -189,9 +189,8 @@ allocator(struct json *j, const struct heap_allocator *a)
 	json_object_end(j);
 }
 
-/* The size bins that ever held a block. */
-static void
-bins(struct json *j, const struct heap_model *h)
+void
+view_json_bins(struct json *j, const struct heap_model *h)
 {
 	json_key(j, "bins");
 	json_array_begin(j);
@@ -349,7 +348,7 @@ process_fields(struct json *j, const struct session *s, const struct process *p,
 {
 	view_json_process_head(j, s, p, main);
 	sites(j, s, p, o->sites, o->sort);
-	bins(j, &p->heap);
+	view_json_bins(j, &p->heap);
 	lifetimes(j, &p->heap);
 	allocator(j, &p->heap.allocator);
 	json_key(j, "peak");
