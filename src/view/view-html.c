@@ -81,9 +81,10 @@ frames_number(struct html_frames *t, const char *name, const char *file,
 	if (xasprintf(&key, "%s\037%s\037%" PRIu32 "\037%s", name,
 	    file != NULL ? file : "", line, module != NULL ? module : "") < 0)
 		fatal("xasprintf");
-	if (t->slots == NULL || 2 * (t->n + 1) > t->nslots)
+	if (2 * (t->n + 1) > t->nslots)
 		frames_rehash(t);
-	for (k = hash_key(key) & (t->nslots - 1); t->slots[k] != 0;
+	/* (an empty table has nothing to compare with) */
+	for (k = hash_key(key) & (t->nslots - 1); t->n > 0 && t->slots[k] != 0;
 	    k = (k + 1) & (t->nslots - 1))
 		if (strcmp(t->v[t->slots[k] - 1].key, key) == 0) {
 			free(key);
