@@ -322,16 +322,7 @@ bins(struct json *j, const struct heap_model *h)
 		json_null(j);
 		return;
 	}
-	json_array_begin(j);
-	for (uint32_t i = 0; i < a->nclasses; i++) {
-		json_object_begin(j);
-		json_key_uint(j, "from", a->classes[i].from);
-		json_key_uint(j, "to", a->classes[i].to);
-		json_key_uint(j, "count", a->classes[i].count);
-		json_key_uint(j, "bytes", a->classes[i].bytes);
-		json_object_end(j);
-	}
-	json_array_end(j);
+	view_json_free_classes(j, a);
 }
 
 /* The growth series: [ms, live bytes, live blocks, bytes allocated,

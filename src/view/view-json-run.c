@@ -154,6 +154,21 @@ sites(struct json *j, const struct session *s, const struct process *p,
 	free(by_alloc);
 }
 
+void
+view_json_free_classes(struct json *j, const struct heap_allocator *a)
+{
+	json_array_begin(j);
+	for (uint32_t i = 0; i < a->nclasses; i++) {
+		json_object_begin(j);
+		json_key_uint(j, "from", a->classes[i].from);
+		json_key_uint(j, "to", a->classes[i].to);
+		json_key_uint(j, "count", a->classes[i].count);
+		json_key_uint(j, "bytes", a->classes[i].bytes);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
 /* The allocator's own figures, null when it gave none (not glibc's). */
 static void
 allocator(struct json *j, const struct heap_allocator *a)
@@ -174,16 +189,7 @@ allocator(struct json *j, const struct heap_allocator *a)
 	json_key_uint(j, "fastbin_free_bytes", a->fastbin_free_bytes);
 	json_key_uint(j, "arenas", a->arenas);
 	json_key(j, "free_chunks_by_size");
-	json_array_begin(j);
-	for (uint32_t i = 0; i < a->nclasses; i++) {
-		json_object_begin(j);
-		json_key_uint(j, "from", a->classes[i].from);
-		json_key_uint(j, "to", a->classes[i].to);
-		json_key_uint(j, "count", a->classes[i].count);
-		json_key_uint(j, "bytes", a->classes[i].bytes);
-		json_object_end(j);
-	}
-	json_array_end(j);
+	view_json_free_classes(j, a);
 	json_key_uint(j, "samples", a->samples);
 	json_key_bool(j, "at_exit", a->at_exit);
 	json_object_end(j);

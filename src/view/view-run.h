@@ -56,14 +56,17 @@ void	view_json_run(FILE *f, const struct session *s,
  * a process's object starts with (pid, ppid, exe, argv, exit, replaced,
  * still_running, forked, threads, summary; main: the program memscope
  * started or joined, whose argv and end are the run's), and a leak kind's
- * totals under key, and the size bins that ever held a block.
+ * totals under key, the size bins that ever held a block, and the
+ * allocator's free chunks by size (an array).
  */
 struct json;
 struct leak_totals;
+struct heap_allocator;
 void	view_json_process_head(struct json *j, const struct session *s,
 	    const struct process *p, bool main);
 void	view_json_leak_totals(struct json *j, const char *key,
 	    const struct leak_totals *t);
 void	view_json_bins(struct json *j, const struct heap_model *h);
+void	view_json_free_classes(struct json *j, const struct heap_allocator *a);
 
 #endif
